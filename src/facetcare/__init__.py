@@ -1,0 +1,40 @@
+"""facetcare: the facet-joint pain care pathway as a guarded state machine.
+
+Referral → diagnostic medial branch block → relief assessment →
+radiofrequency neurotomy → follow-up → possible recurrence. Clinic
+scheduling systems ask where a patient stands, what may happen next, why a
+step was refused and what must be booked when; researchers simulate
+journeys on the same rules (`facetcare.simulation`, `facetcare.testing`).
+"""
+
+from facetcare import events
+from facetcare.anatomy import Region, Side
+from facetcare.errors import PathwayError, Reason, Rejected, SerializationError, Verdict
+from facetcare.events import Lesion, PainEntry, Target
+from facetcare.machine import Stage
+from facetcare.pathway import Pathway
+from facetcare.policy import Policy
+from facetcare.scheduling import SlotEstimate, Task, estimate_slot
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Lesion",
+    "PainEntry",
+    "Pathway",
+    "PathwayError",
+    "Policy",
+    "Reason",
+    "Region",
+    "Rejected",
+    "SerializationError",
+    "Side",
+    "SlotEstimate",
+    "Stage",
+    "Target",
+    "Task",
+    "Verdict",
+    "__version__",
+    "estimate_slot",
+    "events",
+]

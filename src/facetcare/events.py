@@ -1,0 +1,293 @@
+"""What can happen to a patient on the pathway, and the values events carry.
+
+Events are facts with a clinical time ``at`` (timezone-aware; facetcare never
+reads the clock). They are frozen and keyword-only so a stored event log
+reads unambiguously; value types (`Target`, `PainEntry`, `Lesion`) also take
+positional arguments because they are written inline so often.
+
+A bad value fails here, at construction, with the field named; whether an
+event is *allowed* is the pathway's business (see `facetcare.rules`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import ClassVar
+
+import attrs
+
+from facetcare import _validate as v
+from facetcare.anatomy import JOINTS, NERVES, Region, Side, normalise_joint
+
+__all__ = [
+    "BlockPerformed",
+    "BlockScheduled",
+    "CheckedIn",
+    "Closed",
+    "Discharged",
+    "Event",
+    "FollowUpRecorded",
+    "Lesion",
+    "NeurotomyPerformed",
+    "NeurotomyScheduled",
+    "PainEntry",
+    "PainReturned",
+    "Referred",
+    "Region",
+    "ReliefAssessed",
+    "ReliefDiaryRecorded",
+    "Side",
+    "Target",
+    "VisitCancelled",
+    "VisitMissed",
+    "Withdrawn",
+]
+
+
+def _joint(value: object) -> object:
+    return normalise_joint(value) if isinstance(value, str) else value
+
+
+def _known_joint(_: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if not isinstance(value, str):
+        raise TypeError(f"{attribute.name} must be a str such as 'L4-L5', got {value!r}")
+    if value not in JOINTS:
+        raise ValueError(
+            f"{attribute.name} {value!r} is not a facet joint "
+            "(cervical C2-C3 … C7-T1, thoracic T1-T2 … T12-L1, lumbar L1-L2 … L5-S1)"
+        )
+
+
+def _side(value: object) -> object:
+    if isinstance(value, str) and not isinstance(value, Side):
+        try:
+            return Side(value)
+        except ValueError:
+            raise ValueError(f"side must be 'left' or 'right', got {value!r}") from None
+    return value
+
+
+def _region(value: object) -> object:
+    if isinstance(value, str) and not isinstance(value, Region):
+        try:
+            return Region(value)
+        except ValueError:
+            raise ValueError(
+                f"region must be one of {[r.value for r in Region]}, got {value!r}"
+            ) from None
+    return value
+
+
+@attrs.frozen(order=True)
+class Target:
+    """A facet joint on one side, e.g. ``Target("L4-L5", Side.LEFT)``.
+
+    A bilateral procedure at one joint is two targets but one level.
+    """
+
+    joint: str = attrs.field(converter=_joint, validator=_known_joint)
+    side: Side = attrs.field(converter=_side, validator=attrs.validators.instance_of(Side))
+
+    @property
+    def region(self) -> Region:
+        return JOINTS[self.joint]
+
+    @property
+    def nerves(self) -> tuple[str, ...]:
+        """The nerves that supply this joint (DOMAIN.md; clinical-facts §1.7, §3.1)."""
+        return NERVES[self.joint]
+
+
+@attrs.frozen
+class PainEntry:
+    """One pain diary line: NRS 0–10 at a clinical time."""
+
+    at: dt.datetime = attrs.field(validator=v.aware)
+    score: int = attrs.field(validator=v.pain_score)
+
+
+@attrs.frozen
+class Lesion:
+    """One radiofrequency lesion: which joint's nerves, for how long, how hot."""
+
+    target: Target = attrs.field(validator=attrs.validators.instance_of(Target))
+    seconds: float = attrs.field(validator=v.positive_number)
+    temperature_c: float | None = attrs.field(default=None, validator=v.optional_number)
+
+
+def _targets() -> object:
+    return attrs.field(converter=v.as_tuple, validator=[v.members_of(Target), _no_duplicates])
+
+
+def _no_duplicates(
+    _: object, attribute: attrs.Attribute[object], value: tuple[object, ...]
+) -> None:
+    if len(set(value)) != len(value):
+        raise ValueError(f"{attribute.name} must not repeat a target")
+
+
+@attrs.frozen(kw_only=True)
+class Event:
+    """Base of all pathway events; ``kind`` is the machine trigger's name."""
+
+    kind: ClassVar[str] = ""
+    at: dt.datetime = attrs.field(validator=v.aware)
+
+    def __init_subclass__(cls) -> None:
+        super().__init_subclass__()
+        cls.kind = cls.__name__
+
+
+@attrs.frozen(kw_only=True)
+class Referred(Event):
+    """Referred for facet-pain evaluation: opens a pathway for one region."""
+
+    pathway_id: str = attrs.field(validator=v.identifier)
+    patient_id: str = attrs.field(validator=v.identifier)
+    region: Region = attrs.field(
+        converter=_region, validator=attrs.validators.instance_of(Region)
+    )
+    pain_months: int | None = attrs.field(default=None, validator=v.count)
+    conservative_care_failed: bool | None = attrs.field(default=None, validator=v.optional_flag)
+
+
+@attrs.frozen(kw_only=True)
+class _Booking(Event):
+    visit_id: str = attrs.field(validator=v.identifier)
+    visit_at: dt.datetime = attrs.field(validator=v.aware)
+    targets: tuple[Target, ...] = _targets()  # type: ignore[assignment]
+    escort_confirmed: bool = attrs.field(default=False, validator=v.flag)
+
+
+@attrs.frozen(kw_only=True)
+class BlockScheduled(_Booking):
+    """A diagnostic medial branch block visit is booked for these targets."""
+
+
+@attrs.frozen(kw_only=True)
+class NeurotomyScheduled(_Booking):
+    """A radiofrequency neurotomy visit is booked (a visit of its own)."""
+
+
+@attrs.frozen(kw_only=True)
+class CheckedIn(Event):
+    """Arrived for the booked visit; whether a driver home came along."""
+
+    visit_id: str = attrs.field(validator=v.identifier)
+    escort_present: bool = attrs.field(validator=v.flag)
+
+
+@attrs.frozen(kw_only=True)
+class BlockPerformed(Event):
+    """Block given; ``baseline_pain`` is the index pain just before it."""
+
+    visit_id: str = attrs.field(validator=v.identifier)
+    targets: tuple[Target, ...] = _targets()  # type: ignore[assignment]
+    baseline_pain: int = attrs.field(validator=v.pain_score)
+
+
+@attrs.frozen(kw_only=True)
+class NeurotomyPerformed(Event):
+    """Nerves heated; several lesions per nerve and several nerves are usual."""
+
+    visit_id: str = attrs.field(validator=v.identifier)
+    lesions: tuple[Lesion, ...] = attrs.field(
+        converter=v.as_tuple, validator=v.members_of(Lesion)
+    )
+
+
+@attrs.frozen(kw_only=True)
+class Discharged(Event):
+    """Sent home after the block observation or the neurotomy recovery."""
+
+    visit_id: str = attrs.field(validator=v.identifier)
+    escort_present: bool = attrs.field(validator=v.flag)
+
+
+def _entries_not_after_diary(
+    instance: ReliefDiaryRecorded, attribute: attrs.Attribute[object], value: tuple[PainEntry, ...]
+) -> None:
+    for entry in value:
+        if entry.at > instance.at:
+            raise ValueError(
+                f"{attribute.name}: an entry at {entry.at.isoformat()} is later than the "
+                f"diary itself ({instance.at.isoformat()})"
+            )
+
+
+@attrs.frozen(kw_only=True)
+class ReliefDiaryRecorded(Event):
+    """The patient's pain diary after a block; entries keep their own times."""
+
+    entries: tuple[PainEntry, ...] = attrs.field(
+        converter=v.as_tuple, validator=[v.members_of(PainEntry), _entries_not_after_diary]
+    )
+
+
+@attrs.frozen(kw_only=True)
+class ReliefAssessed(Event):
+    """Conclude the relief assessment; positive or negative is computed."""
+
+
+@attrs.frozen(kw_only=True)
+class FollowUpRecorded(Event):
+    """A pain report after the neurotomy; the outcome is computed."""
+
+    pain_score: int = attrs.field(validator=v.pain_score)
+
+
+@attrs.frozen(kw_only=True)
+class PainReturned(Event):
+    """The pain came back after relief."""
+
+    pain_score: int = attrs.field(validator=v.pain_score)
+
+
+@attrs.frozen(kw_only=True)
+class VisitCancelled(Event):
+    """A booked visit is cancelled, before or after check-in."""
+
+    visit_id: str = attrs.field(validator=v.identifier)
+    reason: str = attrs.field(validator=v.identifier)
+
+
+@attrs.frozen(kw_only=True)
+class VisitMissed(Event):
+    """The patient did not come to a booked visit."""
+
+    visit_id: str = attrs.field(validator=v.identifier)
+
+
+@attrs.frozen(kw_only=True)
+class Closed(Event):
+    """Care on this pathway ended."""
+
+    reason: str = attrs.field(validator=v.identifier)
+
+
+@attrs.frozen(kw_only=True)
+class Withdrawn(Event):
+    """The patient left the pathway."""
+
+    reason: str = attrs.field(validator=v.identifier)
+
+
+#: Every event type, in the order of the DESIGN table; the name is the trigger.
+EVENT_TYPES: tuple[type[Event], ...] = (
+    Referred,
+    BlockScheduled,
+    NeurotomyScheduled,
+    CheckedIn,
+    BlockPerformed,
+    NeurotomyPerformed,
+    Discharged,
+    ReliefDiaryRecorded,
+    ReliefAssessed,
+    FollowUpRecorded,
+    PainReturned,
+    VisitCancelled,
+    VisitMissed,
+    Closed,
+    Withdrawn,
+)
+EVENT_BY_NAME: dict[str, type[Event]] = {kind.__name__: kind for kind in EVENT_TYPES}

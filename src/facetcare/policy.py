@@ -1,0 +1,235 @@
+"""Policies: every number a rule uses, with the profiles that set them.
+
+Sources disagree (DOMAIN.md "Policy profiles"), so no clinical number is a
+constant in the machine: a rule reads it from a `Policy`. A profile is a
+value; ``attrs.evolve(Policy.seed(), blocks_required=2)`` makes a clinic's
+own. Bracketed references are sections of ``reference/clinical-facts.md``.
+
+Months are fixed day counts (DESIGN "Precise semantics"): 3 months = 91 d,
+6 months = 183 d, 12 months = 365 d, 2 years = 730 d. Relief thresholds are
+exact fractions; ``*_strict`` says the source wants "more than", not
+"at least".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from fractions import Fraction
+from typing import Any
+
+import attrs
+
+__all__ = ["Policy"]
+
+MINUTES = dt.timedelta(minutes=1)
+HOURS = dt.timedelta(hours=1)
+DAYS = dt.timedelta(days=1)
+THREE_MONTHS = 91 * DAYS
+SIX_MONTHS = 183 * DAYS
+TWO_YEARS = 730 * DAYS
+
+
+def _fraction(value: Any) -> Fraction:
+    if isinstance(value, bool) or not isinstance(value, Fraction | int | str):
+        raise TypeError(f"relief thresholds must be a Fraction, int or str, got {value!r}")
+    return Fraction(value)
+
+
+def _optional_fraction(value: Any) -> Fraction | None:
+    return None if value is None else _fraction(value)
+
+
+def _share(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None and not 0 <= value <= 1:
+        raise ValueError(f"{attribute.name} must be between 0 and 1, got {value}")
+
+
+def _nonneg_duration(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is None:
+        return
+    if not isinstance(value, dt.timedelta):
+        raise TypeError(f"{attribute.name} must be a timedelta, got {value!r}")
+    if value < dt.timedelta(0):
+        raise ValueError(f"{attribute.name} must not be negative")
+
+
+def _limit(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{attribute.name} must be an int or None, got {value!r}")
+    if value < 1:
+        raise ValueError(f"{attribute.name} must be at least 1, got {value}")
+
+
+def _number(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+        raise TypeError(f"{attribute.name} must be a number or None, got {value!r}")
+
+
+def _flag(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, bool):
+        raise TypeError(f"{attribute.name} must be True or False, got {value!r}")
+
+
+_duration = attrs.validators.instance_of(dt.timedelta)
+
+
+@attrs.frozen(kw_only=True)
+class Policy:
+    """The rules' numbers. Every field is required: a profile sets them all.
+
+    ``None`` means "no such rule" (no cap, no minimum interval, …).
+    """
+
+    name: str = attrs.field(validator=attrs.validators.instance_of(str))
+
+    # Entry criteria (`entry_criteria`).
+    entry_min_pain_months: int | None = attrs.field(validator=_limit)
+    entry_requires_failed_conservative_care: bool = attrs.field(validator=_flag)
+
+    # Visits and discharge (`no_escort`, `observation_incomplete`).
+    escort_required: bool = attrs.field(validator=_flag)
+    block_observation: dt.timedelta = attrs.field(validator=[_duration, _nonneg_duration])
+    neurotomy_recovery: dt.timedelta = attrs.field(validator=[_duration, _nonneg_duration])
+
+    # Diagnostic blocks and the relief window.
+    relief_window_end: dt.timedelta = attrs.field(validator=[_duration, _nonneg_duration])
+    relief_window_min: dt.timedelta = attrs.field(validator=[_duration, _nonneg_duration])
+    relief_threshold: Fraction = attrs.field(converter=_fraction, validator=_share)
+    blocks_required: int = attrs.field(validator=_limit)
+    min_block_gap: dt.timedelta | None = attrs.field(validator=_nonneg_duration)
+    max_block_levels: int | None = attrs.field(validator=_limit)
+    max_blocks_per_year: int | None = attrs.field(validator=_limit)
+
+    # Neurotomy technique (`lesion_duration`, `lesion_temperature`).
+    lesion_min_seconds: float | None = attrs.field(validator=_number)
+    lesion_max_seconds: float | None = attrs.field(validator=_number)
+    lesion_min_temperature_c: float | None = attrs.field(validator=_number)
+    lesion_temperature_strict: bool = attrs.field(validator=_flag)
+    lesion_max_temperature_c: float | None = attrs.field(validator=_number)
+    max_neurotomy_levels: int | None = attrs.field(validator=_limit)
+    max_neurotomies_per_year: int | None = attrs.field(validator=_limit)
+
+    # Follow-up.
+    neurotomy_success_threshold: Fraction = attrs.field(converter=_fraction, validator=_share)
+    follow_up_settling: dt.timedelta = attrs.field(validator=[_duration, _nonneg_duration])
+
+    # Repeat neurotomy (`repeat_too_soon`, `insufficient_prior_relief`, `reblock_required`).
+    min_neurotomy_interval: dt.timedelta | None = attrs.field(validator=_nonneg_duration)
+    repeat_min_relief: Fraction | None = attrs.field(
+        converter=_optional_fraction, validator=_share
+    )
+    repeat_relief_strict: bool = attrs.field(validator=_flag)
+    repeat_min_relief_duration: dt.timedelta | None = attrs.field(validator=_nonneg_duration)
+    reblock_after: dt.timedelta | None = attrs.field(validator=_nonneg_duration)
+
+    @relief_window_min.validator
+    def _window_min_inside(self, attribute: attrs.Attribute[Any], value: dt.timedelta) -> None:
+        if value > self.relief_window_end:
+            raise ValueError("relief_window_min must not be later than relief_window_end")
+
+    @classmethod
+    def seed(cls) -> Policy:
+        """The default profile: the 2020 lumbar consensus practice with a driver rule.
+
+        Relief ≥ 50% on a single block [2.1 Cohen 2020: cut-off ≥ 50%, dual
+        blocks "not routinely"]; window 4–6 h [3.4: anaesthetic window told to
+        patients]; observation ~60 min and neurotomy recovery 30 min [3.3;
+        DOMAIN.md step 2 and 5]; lesions 60–90 s [DOMAIN.md step 5; 2.4 ASPN
+        60–90 s]; no caps, no repeat rules (assumption: the seed leaves payer
+        limits to the payer profiles).
+        """
+        return cls(
+            name="seed",
+            entry_min_pain_months=None,
+            entry_requires_failed_conservative_care=False,
+            escort_required=True,  # [3.3] a driver home after sedation/blocks
+            block_observation=60 * MINUTES,  # [3.3] watched about an hour
+            neurotomy_recovery=30 * MINUTES,  # [DOMAIN step 5] home 30–60 min later
+            relief_window_end=6 * HOURS,  # [3.4] 4–6 h anaesthetic window
+            relief_window_min=4 * HOURS,  # [3.4]
+            relief_threshold=Fraction(1, 2),  # [2.1] positive block ≥ 50%
+            blocks_required=1,  # [2.1] single block in practice
+            min_block_gap=None,
+            max_block_levels=None,
+            max_blocks_per_year=None,
+            lesion_min_seconds=60,  # [DOMAIN step 5; 2.4 ASPN 60–90 s]
+            lesion_max_seconds=90,
+            lesion_min_temperature_c=None,
+            lesion_temperature_strict=False,
+            lesion_max_temperature_c=None,
+            max_neurotomy_levels=None,
+            max_neurotomies_per_year=None,
+            neurotomy_success_threshold=Fraction(1, 2),  # [4.3] success = ≥ 50% relief
+            follow_up_settling=21 * DAYS,  # [3.3] full effect can take ~3 weeks
+            min_neurotomy_interval=None,
+            repeat_min_relief=None,
+            repeat_relief_strict=False,
+            repeat_min_relief_duration=None,
+            reblock_after=None,
+        )
+
+    @classmethod
+    def medicare_l38803(cls) -> Policy:
+        """Medicare LCD L38803 (Noridian JF) and its sister LCDs [1].
+
+        Entry: ≥ 3 months of pain with failed conservative care [1.2]. Two
+        diagnostic blocks, each ≥ 80% relief [1.3, 1.5], ≥ 2 weeks apart [1.3,
+        MED/LOW: rubric, InterQual 2–4 weeks]. Up to 2 levels per block session
+        (3rd level non-covered) [1.6]; 4 diagnostic sessions and 2 RF sessions
+        per region per rolling 12 months [1.3, 1.5]. Thermal lesions above
+        80 °C only [1.5]; no lesion duration rule and no neurotomy level cap
+        found [1.5, 1.6]. Repeat RF needs ≥ 50% relief for ≥ 6 months [1.5];
+        new blocks if the last RF was more than 2 years ago [1.3 Palmetto].
+        No minimum interval between RFs in the LCD material [1.5].
+        """
+        return attrs.evolve(
+            cls.seed(),
+            name="medicare-l38803",
+            entry_min_pain_months=3,  # [1.2]
+            entry_requires_failed_conservative_care=True,  # [1.2]
+            relief_threshold=Fraction(4, 5),  # [1.3, 1.5] ≥ 80%
+            blocks_required=2,  # [1.3, 1.5]
+            min_block_gap=14 * DAYS,  # [1.3] ≥ 2 weeks (MED/LOW)
+            max_block_levels=2,  # [1.6]
+            max_blocks_per_year=4,  # [1.3]
+            lesion_min_seconds=None,  # no duration rule in the LCD material
+            lesion_max_seconds=None,
+            lesion_min_temperature_c=80,  # [1.5] thermal > 80 °C
+            lesion_temperature_strict=True,
+            max_neurotomies_per_year=2,  # [1.5]
+            repeat_min_relief=Fraction(1, 2),  # [1.5] ≥ 50% …
+            repeat_relief_strict=False,
+            repeat_min_relief_duration=SIX_MONTHS,  # [1.5] … for ≥ 6 months
+            reblock_after=TWO_YEARS,  # [1.3] Palmetto checklist
+        )
+
+    @classmethod
+    def consensus_2020(cls) -> Policy:
+        """The multisociety consensus guidelines [2.1 lumbar 2020, 2.2 cervical 2022].
+
+        Entry: ≥ 3 months of pain after conservative care [2.1]. One block
+        with ≥ 50% relief [2.1]. Lesions 80–90 °C for ≥ 1.5 min [2.1]. Repeat
+        RF justified by > 30% relief lasting ≥ 3 months, without a repeat
+        block [2.2, 2.1 "repeat diagnostic MBB before a repeat RFA: No"].
+        """
+        return attrs.evolve(
+            cls.seed(),
+            name="consensus-2020",
+            entry_min_pain_months=3,  # [2.1] 3-month trial of conservative care
+            entry_requires_failed_conservative_care=True,  # [2.1]
+            lesion_min_seconds=90,  # [2.1] ≥ 1.5 min
+            lesion_max_seconds=None,
+            lesion_min_temperature_c=80,  # [2.1] 80–90 °C
+            lesion_temperature_strict=False,
+            lesion_max_temperature_c=90,
+            repeat_min_relief=Fraction(3, 10),  # [2.2] > 30% …
+            repeat_relief_strict=True,
+            repeat_min_relief_duration=THREE_MONTHS,  # [2.2] … for ≥ 3 months
+        )
+
+    @classmethod
+    def profiles(cls) -> dict[str, Policy]:
+        """The named profiles, by the names the CLI and documents use."""
+        return {p.name: p for p in (cls.seed(), cls.medicare_l38803(), cls.consensus_2020())}
