@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-dev
+CLI    := $(VENV)/.installed-cli
+OUT    := demo-output
 
 .PHONY: demo test lint types bench clean
 
@@ -11,8 +13,26 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[dev]"
 	touch $(STAMP)
 
-demo: $(STAMP)
-	$(BIN)/python examples/patient_journey.py
+# The demo installs only the cli extra (no test or dask tooling), to start fast.
+$(CLI): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[cli]"
+	touch $(CLI)
+
+demo: $(CLI)
+	@mkdir -p $(OUT)
+	$(BIN)/facetcare diagram -o $(OUT)/pathway.mmd
+	@if command -v dot >/dev/null 2>&1; then \
+		$(BIN)/facetcare diagram -o $(OUT)/pathway.png; \
+	else \
+		echo "(no Graphviz dot here: no pathway.png; $(OUT)/pathway.mmd renders on GitHub or mermaid.live)"; \
+	fi
+	$(BIN)/facetcare simulate -n 20000 --seed 1 --region lumbar --policy seed \
+		--compare medicare-l38803 --workers 2 \
+		--csv $(OUT)/cohort.csv --plot $(OUT)/cohort.png
+	@echo
+	@echo "Demo output in $(OUT)/:"
+	@ls -1 $(OUT) | sed 's|^|  $(OUT)/|'
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests examples benchmarks

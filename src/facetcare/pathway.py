@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from fractions import Fraction
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from facetcare import events as ev
@@ -18,7 +19,7 @@ from facetcare.errors import Reason, Rejected, Verdict
 from facetcare.machine import BRANCHES, STAGE_OF, START, TRIGGERS, VALID, Stage
 from facetcare.policy import Policy
 from facetcare.record import Record
-from facetcare.rules import COMMON, RULES, invalid_transition, out_of_order
+from facetcare.rules import COMMON, RULES, Rule, invalid_transition, out_of_order
 
 if TYPE_CHECKING:
     from facetcare.scheduling import Task
@@ -28,12 +29,11 @@ __all__ = ["Pathway"]
 
 def _relief_branch(rec: Record, event: ev.ReliefAssessed, policy: Policy) -> str:
     """Positive when relief ≥ threshold; no in-window entry or baseline 0 → negative."""
-    relief = rec.block_relief()
-    return "positive" if relief is not None and relief >= policy.relief_threshold else "negative"
+    return "positive" if rec.block_relief_at_least(policy.relief_threshold) else "negative"
 
 
 def _follow_up_branch(rec: Record, event: ev.FollowUpRecorded, policy: Policy) -> str:
-    if rec.relief_of(event.pain_score) >= policy.neurotomy_success_threshold:
+    if rec.relief_at_least(event.pain_score, policy.neurotomy_success_threshold):
         return "relieved"
     performed = rec.neurotomy.at if rec.neurotomy else event.at
     # Soreness settles and the full effect can take ~3 weeks [3.3]: inclusive.
@@ -54,6 +54,17 @@ _BRANCH_OF: dict[type[ev.Event], Callable[[Record, Any, Policy], str]] = {
     ev.VisitMissed: _return_branch,
 }
 
+#: Per event type, every rule in `check()` order: the common ones, then the event's own.
+_CHECKS: dict[type[ev.Event], tuple[Rule, ...]] = {
+    kind: COMMON + rules for kind, rules in RULES.items()
+}
+
+
+@cache
+def _seed_policy() -> Policy:
+    """The default policy. A `Policy` is frozen, so every pathway shares one."""
+    return Policy.seed()
+
 
 class Pathway:
     """A policy plus the ordered accepted events; the stage is what they give.
@@ -68,7 +79,7 @@ class Pathway:
         """An empty pathway before referral; prefer `start` or `replay`."""
         if policy is not None and not isinstance(policy, Policy):
             raise TypeError(f"policy must be a facetcare.Policy, got {type(policy).__name__}")
-        self.policy: Policy = policy if policy is not None else Policy.seed()
+        self.policy: Policy = policy if policy is not None else _seed_policy()
         self._record = Record()
         self._events: list[ev.Event] = []
 
@@ -187,11 +198,7 @@ class Pathway:
                 reasons.append(late)
             return reasons
         reasons = []
-        for rule in COMMON:
-            found = rule(rec, event, policy)
-            if found is not None:
-                reasons.append(found)
-        for rule in RULES[type(event)]:
+        for rule in _CHECKS[type(event)]:
             found = rule(rec, event, policy)
             if found is not None:
                 reasons.append(found)

@@ -29,17 +29,29 @@ SIX_MONTHS = 183 * DAYS
 TWO_YEARS = 730 * DAYS
 
 
-def _fraction(value: Any) -> Fraction:
+def _fraction(value: Any) -> Any:
+    """Exact shares only: "4/5", 1 or a Fraction; anything else is left for `_share`.
+
+    Floats are refused (0.8 is not exactly 4/5); the validator names the field.
+    """
     if isinstance(value, bool) or not isinstance(value, Fraction | int | str):
-        raise TypeError(f"relief thresholds must be a Fraction, int or str, got {value!r}")
-    return Fraction(value)
+        return value
+    try:
+        return Fraction(value)
+    except ValueError:
+        return value
 
 
-def _optional_fraction(value: Any) -> Fraction | None:
+def _optional_fraction(value: Any) -> Any:
     return None if value is None else _fraction(value)
 
 
 def _share(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None and not isinstance(value, Fraction):
+        raise TypeError(
+            f"{attribute.name} must be an exact share such as Fraction(4, 5) or '4/5', "
+            f"got {value!r}"
+        )
     if value is not None and not 0 <= value <= 1:
         raise ValueError(f"{attribute.name} must be between 0 and 1, got {value}")
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 from facetcare import events as ev
@@ -25,8 +26,12 @@ from facetcare.machine import START, Stage
 Nerve = tuple[str, Side]
 
 
+@lru_cache(maxsize=4096)
 def nerves_of(targets: tuple[ev.Target, ...]) -> frozenset[Nerve]:
-    """The (nerve, side) pairs a set of targets reaches; sides never mix."""
+    """The (nerve, side) pairs a set of targets reaches; sides never mix.
+
+    Targets are frozen values, so the answer for a tuple of them never changes.
+    """
     return frozenset((nerve, t.side) for t in targets for nerve in t.nerves)
 
 
@@ -72,7 +77,7 @@ class Record:
     """Derived facts of one pathway; see the module docstring."""
 
     __slots__ = (
-        "best_relief",
+        "best_score",
         "block_at",
         "block_baseline",
         "block_targets",
@@ -113,8 +118,9 @@ class Record:
         self.neurotomy: Neurotomy | None = None
         self.neurotomy_times: list[dt.datetime] = []
         self.discharged_at: dt.datetime | None = None
-        # Relief after the last neurotomy: best follow-up relief, and when it ended.
-        self.best_relief: Fraction | None = None
+        # Relief after the last neurotomy: the lowest follow-up score (its best
+        # relief, the baseline being fixed per neurotomy), and when relief ended.
+        self.best_score: int | None = None
         self.relief_ended_at: dt.datetime | None = None
 
     # -- questions the rules and the scheduler ask -----------------------------
@@ -146,11 +152,29 @@ class Record:
             return Fraction(0)
         return Fraction(baseline - score, baseline)
 
+    def relief_at_least(self, score: int, threshold: Fraction) -> bool:
+        """``relief_of(score) >= threshold``, decided exactly on integers."""
+        baseline = self.neurotomy.baseline if self.neurotomy else 0
+        if baseline <= 0:
+            return threshold <= 0
+        return _at_least(baseline, score, threshold)
+
+    @property
+    def best_relief(self) -> Fraction | None:
+        """Best follow-up relief since the last neurotomy (None before any follow-up)."""
+        return None if self.best_score is None else self.relief_of(self.best_score)
+
     def block_relief(self) -> Fraction | None:
         """Relief of the block under assessment; None when no diary entry counts."""
         if self.lowest_in_window is None or self.block_baseline <= 0:
             return None
         return Fraction(self.block_baseline - self.lowest_in_window, self.block_baseline)
+
+    def block_relief_at_least(self, threshold: Fraction) -> bool:
+        """``block_relief() >= threshold`` (False when it is None), decided exactly."""
+        if self.lowest_in_window is None or self.block_baseline <= 0:
+            return False
+        return _at_least(self.block_baseline, self.lowest_in_window, threshold)
 
     # -- the one place facts change --------------------------------------------
 
@@ -160,6 +184,11 @@ class Record:
         noting = _NOTES.get(type(event))
         if noting is not None:
             noting(self, event, origin, branch)
+
+
+def _at_least(baseline: int, score: int, threshold: Fraction) -> bool:
+    """(baseline − score) / baseline ≥ threshold for baseline > 0, without a Fraction."""
+    return (baseline - score) * threshold.denominator >= threshold.numerator * baseline
 
 
 def _referred(rec: Record, event: ev.Referred, origin: str, branch: str | None) -> None:
@@ -212,7 +241,7 @@ def _neurotomy(rec: Record, event: ev.NeurotomyPerformed, origin: str, branch: s
     rec.neurotomy = Neurotomy(event.at, treated, baseline)
     rec.neurotomy_times.append(event.at)
     rec.series.clear()
-    rec.best_relief = None
+    rec.best_score = None
     rec.relief_ended_at = None
 
 
@@ -222,9 +251,8 @@ def _discharged(rec: Record, event: ev.Discharged, origin: str, branch: str | No
 
 
 def _follow_up(rec: Record, event: ev.FollowUpRecorded, origin: str, branch: str | None) -> None:
-    relief = rec.relief_of(event.pain_score)
-    if rec.best_relief is None or relief > rec.best_relief:
-        rec.best_relief = relief
+    if rec.best_score is None or event.pain_score < rec.best_score:
+        rec.best_score = event.pain_score
 
 
 def _pain_returned(rec: Record, event: ev.PainReturned, origin: str, branch: str | None) -> None:

@@ -148,8 +148,10 @@ def neurotomy_annual_limit(
 
 def _too_many_levels(targets: tuple[ev.Target, ...], cap: int | None, policy: Policy,
                      what: str) -> Reason | None:
+    if cap is None:
+        return None
     levels = {t.joint for t in targets}
-    if cap is not None and len(levels) > cap:
+    if len(levels) > cap:
         return Reason(
             "too_many_levels",
             f"{len(levels)} facet joints ({', '.join(sorted(levels))}) in one {what} session; "

@@ -109,7 +109,10 @@ def _positive(rec: Record, policy: Policy) -> list[Task]:
         needed = policy.blocks_required - len(rec.series)
         return [Task("schedule_block", max(earliest, rec.last_at or earliest), None, None,
                      f"confirmatory block: {needed} more positive block(s) needed")]
-    return [Task("schedule_neurotomy", _next_day(last_block), None, None,
+    # A later calendar day than the block, and after the assessment concluded
+    # (a late-evening block is assessed after midnight).
+    earliest = max(_next_day(last_block), rec.last_assessed_at or last_block)
+    return [Task("schedule_neurotomy", earliest, None, None,
                  "book the neurotomy as a separate visit on a later day")]
 
 

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import cattrs
 from cattrs.errors import BaseValidationError, ForbiddenExtraKeysError
+from cattrs.v import format_exception
 
 from facetcare import events as ev
 from facetcare.errors import SerializationError
@@ -117,9 +118,20 @@ def _converter() -> cattrs.Converter:
 _CONVERTER = _converter()
 
 
+def _explain(error: BaseException, kind: type | None) -> str:
+    """cattrs' summary plus the validator's own words ("has no UTC offset", …)."""
+    summary = format_exception(error, kind)
+    said = str(error)
+    if isinstance(error, ValueError | TypeError) and said and said not in summary:
+        return f"{summary}: {said}"
+    return summary
+
+
 def _describe(error: Exception, where: str) -> SerializationError:
     if isinstance(error, BaseValidationError):
-        details = "; ".join(cattrs.transform_error(error, path=where))
+        details = "; ".join(
+            cattrs.transform_error(error, path=where, format_exception=_explain)
+        )
         return SerializationError(details)
     if isinstance(error, ForbiddenExtraKeysError):
         return SerializationError(f"{where}: unknown field(s) {sorted(error.extra_fields)}")

@@ -1,0 +1,39 @@
+"""The ``facetcare`` command: entry point only.
+
+The commands need click, rich and matplotlib (the ``cli`` extra), which the
+library itself never imports. The console script points here, so this
+module must import without them: it loads the commands when called and,
+if the extra is missing, says how to install it in one line instead of a
+traceback. ``from facetcare.cli import cli`` still gives the click group.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+__all__ = ["EXTRA_HINT", "main"]
+
+#: Packages of the ``cli`` extra; a missing one of these gets the hint.
+_EXTRA = frozenset({"click", "rich", "matplotlib"})
+EXTRA_HINT = "facetcare: the command line needs its extra: pip install 'facetcare[cli]'"
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run the command line (the ``facetcare`` console script)."""
+    try:
+        from facetcare._cli import cli
+    except ModuleNotFoundError as missing:
+        if (missing.name or "").partition(".")[0] not in _EXTRA:
+            raise
+        sys.exit(f"{EXTRA_HINT} (missing: {missing.name})")
+    cli.main(args=list(argv) if argv is not None else None, prog_name="facetcare")
+
+
+def __getattr__(name: str) -> Any:
+    if name == "cli":
+        from facetcare._cli import cli
+
+        return cli
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,35 @@
+"""Calibrated, reproducible Monte-Carlo cohorts on the real pathway rules.
+
+``simulate(n, seed)`` draws ``n`` patients from `CohortParams` (defaults
+cited from the literature, assumptions marked) and walks each through a
+real `facetcare.Pathway`, so every simulated journey replays. Same inputs,
+same output, byte for byte, whatever the executor or chunking.
+``summarize`` gives the same `Summary` while streaming, for millions.
+
+    from facetcare.simulation import CohortParams, simulate
+    cohort = simulate(2000, seed=7, params=CohortParams.lumbar())
+    for label, value in cohort.summary().rows():
+        print(f"{label:45} {value}")
+"""
+
+from facetcare.simulation.cohort import Cohort
+from facetcare.simulation.counts import Histogram, ReliefCurve, RoomTime, VisitCounts
+from facetcare.simulation.export import read_jsonl
+from facetcare.simulation.journey import Journey
+from facetcare.simulation.params import CohortParams
+from facetcare.simulation.runner import simulate, summarize
+from facetcare.simulation.summary import Summary
+
+__all__ = [
+    "Cohort",
+    "CohortParams",
+    "Histogram",
+    "Journey",
+    "ReliefCurve",
+    "RoomTime",
+    "Summary",
+    "VisitCounts",
+    "read_jsonl",
+    "simulate",
+    "summarize",
+]

@@ -1,0 +1,447 @@
+"""One simulated patient: a `Journey` produced by driving a real `Pathway`.
+
+Every event goes through `Pathway.apply` (DESIGN principle 6), so a
+simulated journey is by construction one that `Pathway.replay` accepts. The
+generator decides *what the patient and the clinic do*; the pathway decides
+*what that means* (positive or negative block, relief or not, whether a
+repeat neurotomy is allowed), and the generator follows.
+
+Randomness comes from the patient's own streams (`facetcare.simulation.draws`):
+one for the referral, one for the clinical course, so the course draws do
+not shift with the number of referrals a policy screens out. Times are whole
+minutes or days.
+
+The course, in order (DOMAIN.md "The pathway"):
+
+1. Referral, drawn until it meets the policy's entry criteria; the refused
+   ones are counted (`Journey.screened_out`) and never become journeys.
+2. Diagnostic blocks on a drawn set of targets until the policy's number of
+   positive blocks; a negative block resets the series and another set of
+   targets is tried; after ``max_negative_blocks`` the pathway is closed.
+3. A neurotomy on the confirmed targets, follow-up reports, then either no
+   relief (closed) or relief lasting a drawn number of days, then
+   `PainReturned`.
+4. After recurrence the repeat is proposed and `Pathway.check` says whether
+   it is allowed. Caps and intervals are waited out; a refusal for
+   ``reblock_required`` starts new blocks on the same targets; any other
+   refusal closes the pathway.
+
+Every booked visit may be missed (``VisitMissed``) or, with the driver
+missing at check-in, refused: the refused `CheckedIn` is not an accepted
+event, so what the journey records is what happened next, a
+``VisitCancelled(reason="no_escort")``; both are rebooked under a new visit
+id. The journey stops at the horizon, wherever the patient stands.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import attrs
+
+from facetcare import events as ev
+from facetcare.anatomy import Side
+from facetcare.errors import Reason, Rejected
+from facetcare.machine import Stage
+from facetcare.pathway import Pathway
+from facetcare.policy import Policy
+from facetcare.simulation.draws import Draws
+from facetcare.simulation.params import CohortParams
+from facetcare.simulation.plan import Plan
+
+__all__ = ["Journey", "patient_ids", "simulate_patient"]
+
+MINUTE = dt.timedelta(minutes=1)
+HOUR = dt.timedelta(hours=1)
+DAY = dt.timedelta(days=1)
+YEAR = dt.timedelta(days=365)
+
+#: Clinic slots: 08:00 to 15:30 every 30 minutes, Monday to Friday (assumption).
+SLOT_TIMES = tuple(dt.time(8 + k // 2, 30 * (k % 2)) for k in range(16))
+#: Diary entries: every 15 min for the first hour, then hourly [3.4 UW Health].
+DIARY_MINUTES = (15, 30, 45, 60, 120, 180, 240, 300, 360)
+#: A referral this many times below the entry criteria means the params cannot meet them.
+MAX_SCREENED = 1000
+#: Timing refusals the generator waits out (it books at the earliest allowed date).
+TIMING_CODES = frozenset({"block_interval", "annual_limit", "repeat_too_soon"})
+
+
+@attrs.frozen
+class Journey:
+    """One simulated patient: the accepted events and where they left the patient.
+
+    ``stages`` is the stage after each event (what `Pathway.apply` returned),
+    kept so summaries need not replay. ``screened_out`` counts referrals
+    refused on the policy's entry criteria before this patient's accepted
+    one; ``minor_complications`` counts lesions with a minor complication
+    [4.5] (no pathway event records them).
+    """
+
+    patient_id: str
+    events: tuple[ev.Event, ...]
+    stage: Stage
+    stages: tuple[Stage, ...] = ()
+    screened_out: int = 0
+    minor_complications: int = 0
+
+    def replay(self, policy: Policy | None = None) -> Pathway:
+        """The pathway these events give under ``policy`` (the one simulated with)."""
+        return Pathway.replay(self.events, policy=policy)
+
+
+def patient_ids(index: int) -> tuple[str, str]:
+    """(patient id, pathway id) of the patient at 0-based ``index``: pt-000001, pw-000001."""
+    return f"pt-{index + 1:06d}", f"pw-{index + 1:06d}"
+
+
+class _Horizon(Exception):
+    """The next event would fall after the horizon: the journey stops where it stands."""
+
+
+class _Walk:
+    """Drives one patient's `Pathway`; see the module docstring for the course."""
+
+    def __init__(
+        self, plan: Plan, seed: int, index: int, start: dt.datetime, end: dt.datetime
+    ) -> None:
+        self.plan = plan
+        self.params = plan.params
+        self.policy = plan.policy
+        self.seed = seed
+        self.index = index
+        self.draw = Draws(seed, index)
+        self.start = start
+        self.end = end
+        self.zone = start.tzinfo
+        self.patient_id, self.pathway_id = patient_ids(index)
+        self.pw = Pathway(policy=plan.policy)
+        self.stages: list[Stage] = []
+        self.now = start
+        self.screened = 0
+        self.complications = 0
+        self.visits = 0
+        self.visit_id = ""
+        self.visit_at = start
+        self.escort = True
+        self.block_times: list[dt.datetime] = []
+        self.neurotomy_times: list[dt.datetime] = []
+        self.baseline = 0  # of the last positive block: what follow-up relief is measured on
+        self.facet = False
+
+    # -- the pathway ----------------------------------------------------------------
+
+    def emit(self, event: ev.Event) -> Stage:
+        if event.at > self.end:
+            raise _Horizon
+        try:
+            stage = self.pw.apply(event)
+        except Rejected as refused:
+            raise RuntimeError(
+                f"{self.patient_id}: the simulation produced an event the rules refuse: "
+                f"{refused}"
+            ) from refused
+        self.stages.append(stage)
+        self.now = event.at
+        return stage
+
+    def run(self) -> Journey:
+        try:
+            self.refer()
+            self.course()
+        except _Horizon:
+            pass
+        events = self.pw.events
+        return Journey(
+            patient_id=self.patient_id,
+            events=events,
+            stage=self.pw.stage,
+            stages=tuple(self.stages),
+            screened_out=self.screened,
+            minor_complications=self.complications,
+        )
+
+    def refer(self) -> None:
+        """Draw referrals until one meets the entry criteria; count the others."""
+        draw = Draws(self.seed, self.index, "referral")
+        params = self.params
+        probe = Pathway(policy=self.policy)
+        for _ in range(MAX_SCREENED):
+            referral = ev.Referred(
+                at=self.start,
+                pathway_id=self.pathway_id,
+                patient_id=self.patient_id,
+                region=params.region,
+                pain_months=draw.integer_in(params.pain_months),
+                conservative_care_failed=draw.chance(params.conservative_care_failed),
+            )
+            verdict = probe.check(referral)
+            if verdict.allowed:
+                self.emit(referral)
+                return
+            if verdict.codes != ("entry_criteria",):
+                raise RuntimeError(f"referral refused for {verdict.codes}")
+            self.screened += 1
+        raise ValueError(
+            f"{MAX_SCREENED} referrals in a row failed {self.policy.name}'s entry criteria: "
+            "the CohortParams cannot meet them (see pain_months, conservative_care_failed)"
+        )
+
+    def course(self) -> None:
+        params = self.params
+        self.facet = self.draw.chance(params.facet_prevalence)
+        targets: tuple[ev.Target, ...] | None = self.draw_targets()
+        while targets is not None:
+            targets = self.work_up(targets)
+            if targets is None:
+                return
+            targets = self.treat(targets)
+
+    def close(self, reason: str) -> None:
+        self.emit(ev.Closed(at=self.now, reason=reason))
+
+    # -- diagnostic blocks --------------------------------------------------------
+
+    def draw_targets(self) -> tuple[ev.Target, ...]:
+        """Contiguous levels, one side or both; no more levels than the policy allows."""
+        params = self.params
+        joints = params.joints
+        levels = 2 if len(joints) > 1 and self.draw.chance(params.two_levels) else 1
+        cap = self.policy.max_block_levels
+        if cap is not None:
+            levels = min(levels, cap)
+        first = self.draw.integer(0, len(joints) - levels)
+        if self.draw.chance(params.bilateral):
+            sides: tuple[Side, ...] = (Side.LEFT, Side.RIGHT)
+        else:
+            sides = (Side.LEFT,) if self.draw.chance(0.5) else (Side.RIGHT,)
+        return tuple(ev.Target(j, s) for j in joints[first:first + levels] for s in sides)
+
+    def work_up(self, targets: tuple[ev.Target, ...]) -> tuple[ev.Target, ...] | None:
+        """Blocks until the policy's number of positive ones; None when closed."""
+        positives = negatives = 0
+        while positives < self.policy.blocks_required:
+            if self.block(targets):
+                positives += 1
+                continue
+            positives = 0
+            negatives += 1
+            if negatives >= self.params.max_negative_blocks:
+                self.close("negative_blocks")
+                return None
+            targets = self.draw_targets()  # other nerves may be tried
+        return targets
+
+    def block(self, targets: tuple[ev.Target, ...]) -> bool:
+        """One block visit, diary and assessment; True when assessed positive."""
+        params, plan = self.params, self.plan
+        first = not self.block_times
+        refused = self.attend("block", targets,
+                              params.referral_to_block_days if first else params.booking_days)
+        if refused:
+            raise RuntimeError(f"{self.patient_id}: block booking refused: {refused}")
+        given = self.visit_at + self.draw.integer_in(plan.block_minutes) * MINUTE
+        baseline = self.draw.integer_in(params.baseline_pain)
+        self.emit(ev.BlockPerformed(at=given, visit_id=self.visit_id, targets=targets,
+                                    baseline_pain=baseline))
+        self.block_times.append(given)
+        responds = self.draw.chance(
+            params.block_positive_if_facet if self.facet else params.block_false_positive
+        )
+        after: list[ev.Event] = [
+            ev.Discharged(at=given + self.draw.integer_in(plan.discharge_minutes) * MINUTE,
+                          visit_id=self.visit_id, escort_present=self.escort)
+        ]
+        if not self.draw.chance(params.diary_missing):
+            reached, short = plan.block_scores[baseline]
+            scores = reached if responds else short
+            if scores:  # no score can give this outcome: a missing diary is negative
+                diary_at = given + (plan.window_minutes + self.draw.integer(0, 14 * 60)) * MINUTE
+                after.append(ev.ReliefDiaryRecorded(
+                    at=diary_at, entries=self.diary(given, baseline, self.draw.pick(scores))))
+        after.sort(key=lambda e: e.at)
+        for event in after:
+            self.emit(event)
+        # The clinic reviews the diary the next day (assumption).
+        assessed = max(given + DAY, self.now, given + self.policy.relief_window_min)
+        positive = self.emit(ev.ReliefAssessed(at=assessed)) == Stage.BLOCK_POSITIVE
+        if positive:
+            self.baseline = baseline
+        return positive
+
+    def diary(self, given: dt.datetime, baseline: int, lowest: int) -> tuple[ev.PainEntry, ...]:
+        """Relief from about 30 min to 4 h, wearing off by the end of the window [3.4]."""
+        middle = (lowest + baseline + 1) // 2
+        entries = []
+        for minutes in DIARY_MINUTES:
+            if minutes > self.plan.window_minutes:
+                break
+            score = middle if minutes in (15, 300) else baseline if minutes >= 360 else lowest
+            entries.append(ev.PainEntry(given + minutes * MINUTE, score))
+        return tuple(entries)
+
+    # -- visits ---------------------------------------------------------------------
+
+    def earliest(self, kind: str) -> dt.datetime:
+        """The first time a visit of ``kind`` clears the policy's gaps and yearly caps."""
+        policy = self.policy
+        if kind == "block":
+            times, gap, cap = self.block_times, policy.min_block_gap, policy.max_blocks_per_year
+        else:
+            times = self.neurotomy_times
+            gap, cap = policy.min_neurotomy_interval, policy.max_neurotomies_per_year
+        moment = self.now
+        if gap is not None and times:
+            moment = max(moment, times[-1] + gap)
+        if cap is not None and len(times) >= cap:
+            moment = max(moment, sorted(times)[-cap] + YEAR)
+        return moment
+
+    def slot(self, not_before: dt.datetime) -> dt.datetime:
+        """A clinic slot on a weekday, no earlier than ``not_before``."""
+        day = not_before.astimezone(self.zone).date()
+        time = SLOT_TIMES[self.draw.integer(0, len(SLOT_TIMES) - 1)]
+        while True:
+            if day.weekday() < 5:
+                moment = dt.datetime.combine(day, time, tzinfo=self.zone)
+                if moment >= not_before:
+                    return moment
+            day += DAY
+
+    def attend(
+        self, kind: str, targets: tuple[ev.Target, ...], delay: tuple[int, int]
+    ) -> tuple[Reason, ...]:
+        """Book until the patient is checked in; the booking's refusal reasons, if any.
+
+        A missed visit or a check-in refused for want of a driver is rebooked
+        under a new visit id (``booking_days`` later).
+        """
+        booking_type = ev.BlockScheduled if kind == "block" else ev.NeurotomyScheduled
+        while True:
+            wanted = self.now + self.draw.integer_in(delay) * DAY
+            self.visits += 1
+            visit_id = f"{self.pathway_id}-v{self.visits:02d}"
+            visit_at = self.slot(max(wanted, self.earliest(kind)))
+            booking = booking_type(at=self.now, visit_id=visit_id, visit_at=visit_at,
+                                   targets=targets)
+            verdict = self.pw.check(booking)
+            if not verdict.allowed:
+                return verdict.reasons
+            self.emit(booking)
+            self.visit_id, self.visit_at = visit_id, visit_at
+            delay = self.params.booking_days
+            if self.draw.chance(self.params.no_show):
+                self.emit(ev.VisitMissed(at=visit_at + HOUR, visit_id=visit_id))
+                continue
+            arrived = visit_at - 15 * MINUTE
+            escort = not self.draw.chance(self.params.escort_missing)
+            check_in = ev.CheckedIn(at=arrived, visit_id=visit_id, escort_present=escort)
+            if not escort:
+                if arrived > self.end:
+                    raise _Horizon
+                refused = self.pw.check(check_in)
+                if not refused.allowed:
+                    if refused.codes != ("no_escort",):
+                        raise RuntimeError(f"check-in refused for {refused.codes}")
+                    self.emit(ev.VisitCancelled(at=arrived, visit_id=visit_id,
+                                                reason="no_escort"))
+                    continue
+            self.emit(check_in)
+            self.escort = escort
+            return ()
+
+    # -- neurotomy, follow-up, recurrence -----------------------------------------
+
+    def treat(self, targets: tuple[ev.Target, ...]) -> tuple[ev.Target, ...] | None:
+        """Neurotomies and repeats; the targets for new blocks, or None when done."""
+        while True:
+            refused = self.attend("neurotomy", targets, self.params.booking_days)
+            if refused:
+                codes = {r.code for r in refused}
+                if self.pw.stage != Stage.RECURRENCE:
+                    raise RuntimeError(f"{self.patient_id}: neurotomy refused: {sorted(codes)}")
+                if codes <= TIMING_CODES | {"reblock_required"} and "reblock_required" in codes:
+                    return targets  # new diagnostic blocks on the same nerves
+                self.close("repeat_not_allowed")
+                return None
+            if not self.neurotomy(targets):
+                self.close("no_relief")
+                return None
+
+    def neurotomy(self, targets: tuple[ev.Target, ...]) -> bool:
+        """Perform, discharge and follow up; True when relief came and then ended."""
+        params, plan = self.params, self.plan
+        repeat = bool(self.neurotomy_times)
+        nerves = len({(nerve, t.side) for t in targets for nerve in t.nerves})
+        procedure, recovery = plan.neurotomy_minutes(nerves)
+        performed = self.visit_at + self.draw.integer_in(procedure) * MINUTE
+        lesions = self.lesions(targets)
+        self.emit(ev.NeurotomyPerformed(at=performed, visit_id=self.visit_id, lesions=lesions))
+        self.neurotomy_times.append(performed)
+        self.complications += sum(
+            self.draw.chance(params.minor_complication_per_lesion) for _ in lesions
+        )
+        self.emit(ev.Discharged(at=performed + self.draw.integer_in(recovery) * MINUTE,
+                                visit_id=self.visit_id, escort_present=self.escort))
+        if repeat:
+            p = params.repeat_success_if_facet if self.facet else params.repeat_success_if_not
+        else:
+            p = params.neurotomy_success_if_facet if self.facet else params.neurotomy_success_if_not
+        relieved_scores, pain_scores = plan.follow_scores[self.baseline]
+        success = self.draw.chance(p) if relieved_scores and pain_scores else bool(relieved_scores)
+        if not success:
+            for days in params.follow_up_days:
+                stage = self.emit(ev.FollowUpRecorded(at=performed + days * DAY,
+                                                      pain_score=self.draw.pick(pain_scores)))
+                if stage == Stage.NO_RELIEF:
+                    return False
+            if stage == Stage.FOLLOW_UP:  # still settling: one report after it
+                self.emit(ev.FollowUpRecorded(
+                    at=performed + self.policy.follow_up_settling + DAY,
+                    pain_score=self.draw.pick(pain_scores)))
+            return False
+        lasting = self.relief_days(repeat)
+        reports = [days * DAY for days in params.follow_up_days if days < lasting]
+        for offset in reports or [lasting * DAY / 2]:
+            self.emit(ev.FollowUpRecorded(at=performed + offset,
+                                          pain_score=self.draw.pick(relieved_scores)))
+        self.emit(ev.PainReturned(at=performed + lasting * DAY,
+                                  pain_score=self.draw.pick(pain_scores)))
+        return True
+
+    def lesions(self, targets: tuple[ev.Target, ...]) -> tuple[ev.Lesion, ...]:
+        """Mean 5, sd 3, at least one per target [3.2]; duration and heat within the policy."""
+        plan = self.plan
+        params = self.params
+        count = max(1, round(self.draw.normal(params.lesions_mean, params.lesions_sd)),
+                    len(targets))
+        return tuple(
+            ev.Lesion(targets[i % len(targets)], self.draw.integer_in(plan.lesion_seconds),
+                      self.draw.integer_in(plan.lesion_temperature))
+            for i in range(count)
+        )
+
+    def relief_days(self, repeat: bool) -> int:
+        """Whole days of relief, around the cited median (distribution: an assumption)."""
+        params = self.params
+        median = params.repeat_relief_median_days if repeat else params.relief_median_days
+        if params.relief_distribution == "lognormal":
+            days = self.draw.lognormal(median, params.relief_sigma)
+        else:
+            days = self.draw.exponential(median)
+        return max(1, math.ceil(days))
+
+
+def simulate_patient(
+    index: int,
+    *,
+    seed: int,
+    params: CohortParams,
+    policy: Policy,
+    start: dt.datetime,
+    horizon: dt.timedelta,
+    plan: Plan | None = None,
+) -> Journey:
+    """The journey of the patient at 0-based ``index``; the same for any chunking."""
+    plan = plan if plan is not None else Plan(params, policy)
+    return _Walk(plan, seed, index, start, start + horizon).run()

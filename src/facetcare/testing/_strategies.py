@@ -1,0 +1,254 @@
+"""Hypothesis strategies for facetcare's values and for arbitrary events.
+
+Arbitrary events are what an integration will actually send: right or wrong
+for the stage, with visit ids that may not exist, times out of order and in
+whatever time zone the sending system uses. Only construction-time validity
+is guaranteed (aware times, scores 0–10, known joints), because a value the
+event types refuse never reaches a pathway.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import zoneinfo
+from collections.abc import Sequence
+
+from hypothesis import strategies as st
+
+from facetcare import events as ev
+from facetcare.anatomy import JOINTS, Region, Side
+from facetcare.policy import Policy
+
+__all__ = [
+    "EARLIEST",
+    "LATEST",
+    "aware_datetimes",
+    "events",
+    "lesions",
+    "pain_entries",
+    "reasons",
+    "target_sets",
+    "targets",
+    "time_zones",
+]
+
+#: Default bounds of generated times: wide enough for decades of care, far
+#: enough from `datetime.min`/`max` that policy durations never overflow.
+EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+LATEST = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
+
+# Offsets a clinic system may really send: whole hours, half and quarter
+# hours, and the extremes of the range in use.
+_OFFSET_MINUTES = (0, 60, -300, 330, 345, -570, 840, -720, 525)
+# Zones with daylight-saving jumps (including a 30-minute one) and a date-line move.
+_ZONE_NAMES = (
+    "Europe/London",
+    "America/New_York",
+    "Australia/Lord_Howe",
+    "Pacific/Apia",
+    "Asia/Kathmandu",
+)
+
+
+def _available_zones() -> list[dt.tzinfo]:
+    found: list[dt.tzinfo] = [dt.UTC]
+    found += [dt.timezone(dt.timedelta(minutes=m)) for m in _OFFSET_MINUTES if m]
+    for name in _ZONE_NAMES:
+        try:
+            found.append(zoneinfo.ZoneInfo(name))
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            continue  # no time-zone database here: fixed offsets still vary
+    return found
+
+
+_ZONES = _available_zones()
+
+
+def time_zones() -> st.SearchStrategy[dt.tzinfo]:
+    """UTC, unusual fixed offsets (+05:45, −09:30, +14:00) and zones that change offset."""
+    return st.sampled_from(_ZONES)
+
+
+def aware_datetimes(
+    min_value: dt.datetime | None = None,
+    max_value: dt.datetime | None = None,
+    *,
+    timezones: st.SearchStrategy[dt.tzinfo] | None = None,
+) -> st.SearchStrategy[dt.datetime]:
+    """Timezone-aware datetimes between two aware bounds (inclusive).
+
+    Local times near daylight-saving changes, including ones a clock skips or
+    repeats, are drawn on purpose: they are where wall-clock arithmetic and
+    elapsed-time arithmetic disagree.
+    """
+    low = EARLIEST if min_value is None else min_value
+    high = LATEST if max_value is None else max_value
+    for name, bound in (("min_value", low), ("max_value", high)):
+        if bound.tzinfo is None or bound.utcoffset() is None:
+            raise ValueError(f"{name} must be timezone-aware")
+    if low > high:
+        raise ValueError("min_value must not be later than max_value")
+    # Local wall times are drawn around the UTC range, then kept inside it.
+    margin = dt.timedelta(days=1)
+    naive_low = max(low.astimezone(dt.UTC).replace(tzinfo=None) - margin, dt.datetime.min)
+    naive_high = min(high.astimezone(dt.UTC).replace(tzinfo=None) + margin, dt.datetime.max)
+    zones = time_zones() if timezones is None else timezones
+    drawn = st.datetimes(
+        min_value=naive_low, max_value=naive_high, timezones=zones, allow_imaginary=True
+    )
+    return drawn.filter(lambda moment: low <= moment <= high)
+
+
+def targets(region: Region | str | None = None) -> st.SearchStrategy[ev.Target]:
+    """Facet joints on one side, of ``region`` (any region when None)."""
+    if region is None:
+        joints = sorted(JOINTS)
+    else:
+        wanted = Region(region)
+        joints = [joint for joint, where in JOINTS.items() if where == wanted]
+    return st.builds(ev.Target, st.sampled_from(joints), st.sampled_from(list(Side)))
+
+
+def target_sets(
+    region: Region | str | None = None, *, max_size: int = 4
+) -> st.SearchStrategy[tuple[ev.Target, ...]]:
+    """Non-empty tuples of distinct targets, as bookings and blocks carry them."""
+    return st.lists(targets(region), min_size=1, max_size=max_size, unique=True).map(tuple)
+
+
+def pain_entries(
+    min_value: dt.datetime | None = None,
+    max_value: dt.datetime | None = None,
+    *,
+    scores: st.SearchStrategy[int] | None = None,
+) -> st.SearchStrategy[ev.PainEntry]:
+    """Diary lines (NRS 0–10) at times between the bounds."""
+    return st.builds(
+        ev.PainEntry,
+        aware_datetimes(min_value, max_value),
+        st.integers(0, 10) if scores is None else scores,
+    )
+
+
+def _seconds_within(policy: Policy) -> st.SearchStrategy[float]:
+    low = policy.lesion_min_seconds
+    high = policy.lesion_max_seconds
+    lowest = 30.0 if low is None else float(low)
+    highest = max(lowest, 150.0 if high is None else float(high))
+    return st.integers(math.ceil(lowest * 2), math.floor(highest * 2)).map(
+        lambda halves: halves / 2
+    )
+
+
+def _temperature_within(policy: Policy) -> st.SearchStrategy[float | None]:
+    low = policy.lesion_min_temperature_c
+    high = policy.lesion_max_temperature_c
+    if low is None and high is None:
+        return st.one_of(st.none(), st.integers(60, 95).map(float))
+    lowest = 60.0 if low is None else float(low)
+    if low is not None and policy.lesion_temperature_strict:
+        lowest += 0.5
+    highest = max(lowest, 95.0 if high is None else float(high))
+    tenths = st.integers(math.ceil(lowest * 10), math.floor(highest * 10))
+    return tenths.map(lambda t: t / 10)
+
+
+def lesions(
+    targets_from: Sequence[ev.Target] | st.SearchStrategy[ev.Target] | None = None,
+    *,
+    policy: Policy | None = None,
+) -> st.SearchStrategy[ev.Lesion]:
+    """Radiofrequency lesions; with a ``policy``, ones its duration and temperature rules accept.
+
+    Without a policy, durations from 1 s to 200 s and temperatures from
+    20 °C to 110 °C or unrecorded, so every lesion rule can refuse.
+    """
+    if targets_from is None:
+        where: st.SearchStrategy[ev.Target] = targets()
+    elif isinstance(targets_from, st.SearchStrategy):
+        where = targets_from
+    else:
+        where = st.sampled_from(list(targets_from))
+    if policy is None:
+        seconds: st.SearchStrategy[float] = st.integers(2, 400).map(lambda h: h / 2)
+        heat: st.SearchStrategy[float | None] = st.one_of(
+            st.none(), st.integers(200, 1100).map(lambda t: t / 10)
+        )
+    else:
+        seconds, heat = _seconds_within(policy), _temperature_within(policy)
+    return st.builds(ev.Lesion, where, seconds, heat)
+
+
+def reasons() -> st.SearchStrategy[str]:
+    """Free-text reasons (cancellation, closure): usual phrases and any non-blank text."""
+    usual = st.sampled_from(["patient request", "unwell", "transport", "care completed"])
+    text = st.text(st.characters(codec="utf-8"), min_size=1, max_size=20)
+    return st.one_of(usual, text.filter(lambda s: bool(s.strip())))
+
+
+def _ids(prefix: str) -> st.SearchStrategy[str]:
+    return st.one_of(
+        st.integers(1, 3).map(lambda n: f"{prefix}{n}"),
+        st.text(st.characters(codec="utf-8"), min_size=1, max_size=8).filter(
+            lambda s: bool(s.strip())
+        ),
+    )
+
+
+@st.composite
+def _diary(draw: st.DrawFn, times: st.SearchStrategy[dt.datetime]) -> ev.ReliefDiaryRecorded:
+    at = draw(times)
+    # Entries may not be later than the diary itself; anything earlier is fair game.
+    earliest = max(at - dt.timedelta(days=2), EARLIEST)
+    entries = draw(st.lists(pain_entries(earliest, at), min_size=1, max_size=4))
+    return ev.ReliefDiaryRecorded(at=at, entries=entries)
+
+
+def events(
+    region: Region | str | None = None,
+    *,
+    visit_ids: Sequence[str] | None = None,
+    min_value: dt.datetime | None = None,
+    max_value: dt.datetime | None = None,
+) -> st.SearchStrategy[ev.Event]:
+    """Arbitrary events of every type, valid for a pathway or not.
+
+    Visit ids are mostly drawn from ``visit_ids`` (default ``v1``–``v3``, the
+    ids `journeys` books), so some match an open visit and some do not;
+    targets may lie outside ``region``.
+    """
+    at = aware_datetimes(min_value, max_value)
+    ids = st.sampled_from(list(visit_ids)) if visit_ids else _ids("v")
+    places = target_sets(None) if region is None else st.one_of(
+        target_sets(region), target_sets(None)
+    )
+    regions = st.sampled_from(list(Region)) if region is None else st.just(Region(region))
+    flag = st.booleans()
+    score = st.integers(0, 10)
+    bookings = {"at": at, "visit_id": ids, "visit_at": at, "targets": places,
+                "escort_confirmed": flag}
+    return st.one_of(
+        st.builds(
+            ev.Referred, at=at, pathway_id=_ids("pw-"), patient_id=_ids("pt-"), region=regions,
+            pain_months=st.one_of(st.none(), st.integers(0, 240)),
+            conservative_care_failed=st.one_of(st.none(), flag),
+        ),
+        st.builds(ev.BlockScheduled, **bookings),
+        st.builds(ev.NeurotomyScheduled, **bookings),
+        st.builds(ev.CheckedIn, at=at, visit_id=ids, escort_present=flag),
+        st.builds(ev.BlockPerformed, at=at, visit_id=ids, targets=places, baseline_pain=score),
+        st.builds(
+            ev.NeurotomyPerformed, at=at, visit_id=ids,
+            lesions=st.lists(lesions(targets(region)), min_size=1, max_size=4),
+        ),
+        st.builds(ev.Discharged, at=at, visit_id=ids, escort_present=flag),
+        _diary(at),
+        st.builds(ev.ReliefAssessed, at=at),
+        st.builds(ev.FollowUpRecorded, at=at, pain_score=score),
+        st.builds(ev.PainReturned, at=at, pain_score=score),
+        st.builds(ev.VisitCancelled, at=at, visit_id=ids, reason=reasons()),
+        st.builds(ev.VisitMissed, at=at, visit_id=ids),
+        st.builds(ev.Closed, at=at, reason=reasons()),
+        st.builds(ev.Withdrawn, at=at, reason=reasons()),
+    )

@@ -1,0 +1,280 @@
+"""The pathway document: exact round trips, a stable shape, strict reading."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+import facetcare as fc
+from facetcare import events as ev
+from journey import DAY, HOUR, L45, MEDICARE, MINUTE, POLICIES, POLICY_IDS, SEED, S, reach
+
+# Every stage, plus the visit stages booked from each stage they can be booked from.
+WALKS: list[tuple[fc.Stage, fc.Stage | None]] = [(stage, None) for stage in fc.Stage] + [
+    (visit, origin)
+    for visit in (S.BLOCK_SCHEDULED, S.BLOCK_VISIT)
+    for origin in (S.BLOCK_NEGATIVE, S.RECURRENCE, S.NO_RELIEF)
+] + [(visit, S.RECURRENCE) for visit in (S.NEUROTOMY_SCHEDULED, S.NEUROTOMY_VISIT)]
+
+
+@pytest.mark.parametrize("policy", POLICIES, ids=POLICY_IDS)
+@pytest.mark.parametrize(
+    ("stage", "origin"), WALKS, ids=[f"{s.value}" + (f"<-{o.value}" if o else "")
+                                     for s, o in WALKS]
+)
+def test_round_trip_at_every_stage(
+    stage: fc.Stage, origin: fc.Stage | None, policy: fc.Policy
+) -> None:
+    pw = reach(stage, policy, origin=origin).pw
+    text = pw.to_json()
+    back = fc.Pathway.from_json(text)
+    assert back == pw
+    assert back.to_json() == text
+    assert back.stage == pw.stage == stage
+    assert back.policy == policy
+    assert back.events == pw.events
+    assert back.due(pw.events[-1].at) == pw.due(pw.events[-1].at)
+    assert fc.Pathway.from_dict(pw.to_dict()) == pw
+    assert fc.Pathway.from_json(text.encode()) == pw
+
+
+def test_round_trip_keeps_offsets_and_floats() -> None:
+    plus_one = dt.timezone(dt.timedelta(hours=1))
+    j = reach(S.NEUROTOMY_VISIT)
+    assert j.visit_id is not None
+    j.go(ev.NeurotomyPerformed(at=(j.now + 10 * MINUTE).astimezone(plus_one),
+                               visit_id=j.visit_id,
+                               lesions=[fc.Lesion(L45[0], 75.5, 82.25), fc.Lesion(L45[0], 60)]))
+    text = j.pw.to_json()
+    assert "+01:00" in text
+    back = fc.Pathway.from_json(text)
+    assert back == j.pw and back.to_json() == text
+    lesions = back.events[-1].lesions  # type: ignore[attr-defined]
+    assert (lesions[0].seconds, lesions[0].temperature_c, lesions[1].temperature_c) == (
+        75.5, 82.25, None)
+    assert back.events[-1].at.utcoffset() == dt.timedelta(hours=1)
+
+
+def test_document_shape() -> None:
+    pw = reach(S.BLOCK_SCHEDULED, MEDICARE).pw
+    text = pw.to_json()
+    assert text == json.dumps(json.loads(text), separators=(",", ":"), ensure_ascii=False)
+    document = json.loads(text)
+    assert list(document) == ["schema", "policy", "events"]
+    assert document["schema"] == "facetcare/pathway@1"
+    assert document["policy"]["name"] == MEDICARE.name
+    assert document["policy"]["relief_threshold"] == "4/5"
+    assert document["policy"]["min_block_gap"] == 14 * 24 * 3600
+    referred, booked = document["events"]
+    assert list(referred)[:2] == ["type", "at"]
+    assert referred["type"] == "Referred" and referred["region"] == "lumbar"
+    assert list(booked) == ["type", "at", "visit_id", "visit_at", "targets", "escort_confirmed"]
+    assert booked["at"].endswith("+00:00")
+    assert booked["targets"] == [{"joint": "L4-L5", "side": "left"}]
+
+
+def test_equal_pathways_give_identical_bytes() -> None:
+    a, b = reach(S.FOLLOW_UP).pw, reach(S.FOLLOW_UP).pw
+    assert a == b and a is not b
+    assert a.to_json() == b.to_json()
+    assert a != reach(S.FOLLOW_UP, MEDICARE).pw
+    assert a != reach(S.NEUROTOMY_RECOVERY).pw
+
+
+def test_replay_rebuilds_an_equal_pathway() -> None:
+    pw = reach(S.RECURRENCE, MEDICARE).pw
+    again = fc.Pathway.replay(pw.events, policy=MEDICARE)
+    assert again == pw and again.stage == S.RECURRENCE
+    assert fc.Pathway.replay(pw.events, policy=SEED) != pw  # a different policy
+
+
+# -- refused documents ------------------------------------------------------------------
+
+Mutation = Callable[[dict[str, Any]], object]
+
+
+def _doc() -> dict[str, Any]:
+    """Referred, BlockScheduled, CheckedIn, BlockPerformed, Discharged."""
+    document = reach(S.RELIEF_ASSESSMENT).pw.to_dict()
+    assert [e["type"] for e in document["events"]][3] == "BlockPerformed"
+    return document
+
+
+def _set(path: tuple[Any, ...], value: object) -> Mutation:
+    def mutate(document: dict[str, Any]) -> None:
+        node = document
+        for key in path[:-1]:
+            node = node[key]
+        node[path[-1]] = value
+
+    return mutate
+
+
+def _drop(path: tuple[Any, ...]) -> Mutation:
+    def mutate(document: dict[str, Any]) -> None:
+        node = document
+        for key in path[:-1]:
+            node = node[key]
+        del node[path[-1]]
+
+    return mutate
+
+
+BAD_DOCUMENTS: dict[str, tuple[Mutation, str]] = {
+    "newer schema": (_set(("schema",), "facetcare/pathway@2"), "newer"),
+    "other schema": (_set(("schema",), "othercare/pathway@1"), "schema"),
+    "no schema": (_drop(("schema",)), "schema"),
+    "no policy": (_drop(("policy",)), "policy"),
+    "policy field missing": (_drop(("policy", "relief_threshold")), "relief_threshold"),
+    "policy extra key": (_set(("policy", "colour"), "blue"), "colour"),
+    "top-level extra key": (_set(("note",), "hi"), "note"),
+    "event extra key": (_set(("events", 1, "room"), "3"), "room"),
+    "string for an int": (_set(("events", 3, "baseline_pain"), "8"), "events[3].baseline_pain"),
+    "string for an int says so": (_set(("events", 3, "baseline_pain"), "8"), "got str '8'"),
+    "string for a policy int": (_set(("policy", "blocks_required"), "1"), "blocks_required"),
+    "bool for an int": (_set(("events", 3, "baseline_pain"), True), "got a boolean"),
+    "float threshold": (_set(("policy", "relief_threshold"), 0.5), "relief_threshold"),
+    "naive time": (_set(("events", 2, "at"), "2026-03-16T09:00:00"), "no UTC offset"),
+    "naive time place": (_set(("events", 2, "at"), "2026-03-16T09:00:00"), "events[2].at"),
+    "garbage time": (_set(("events", 2, "at"), "yesterday"), "events[2].at"),
+    "unknown event type": (_set(("events", 1, "type"), "BlockRescheduled"), "BlockRescheduled"),
+    "missing event type": (_drop(("events", 1, "type")), "type"),
+    "event field missing": (_drop(("events", 1, "visit_id")), "visit_id"),
+    "unknown joint": (_set(("events", 1, "targets", 0, "joint"), "L6-S1"), "L6-S1"),
+    "unknown region": (_set(("events", 0, "region"), "sacral"), "region"),
+    "event not an object": (_set(("events", 1), ["BlockScheduled"]), "events[1]"),
+    "events not a list": (_set(("events",), {"0": {}}), "events"),
+    "empty events": (_set(("events",), []), "events"),
+    "policy not an object": (_set(("policy",), "seed"), "policy"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_DOCUMENTS))
+def test_bad_documents_are_serialization_errors(case: str) -> None:
+    mutate, mention = BAD_DOCUMENTS[case]
+    document = _doc()
+    mutate(document)
+    for read in (lambda: fc.Pathway.from_dict(copy.deepcopy(document)),
+                 lambda: fc.Pathway.from_json(json.dumps(document))):
+        with pytest.raises(fc.SerializationError) as raised:
+            read()
+        assert isinstance(raised.value, fc.PathwayError)
+        assert isinstance(raised.value, ValueError)
+        assert mention in str(raised.value), str(raised.value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "{", "not json", "[]", '"pathway"', "null", "{'schema': 1}", b"\xff\xfe"],
+)
+def test_malformed_json(text: str | bytes) -> None:
+    with pytest.raises(fc.SerializationError):
+        fc.Pathway.from_json(text)
+
+
+def test_truncated_documents() -> None:
+    text = reach(S.FOLLOW_UP).pw.to_json()
+    for cut in (1, len(text) // 3, len(text) // 2, len(text) - 1):
+        with pytest.raises(fc.SerializationError, match="JSON"):
+            fc.Pathway.from_json(text[:cut])
+
+
+def test_not_text_at_all() -> None:
+    with pytest.raises(fc.SerializationError):
+        fc.Pathway.from_json(42)  # type: ignore[arg-type]
+    with pytest.raises(fc.SerializationError):
+        fc.Pathway.from_dict(["schema"])
+
+
+def test_a_document_must_start_with_a_referral() -> None:
+    document = _doc()
+    document["events"] = document["events"][1:]
+    with pytest.raises(fc.Rejected) as refused:
+        fc.Pathway.from_dict(document)
+    assert refused.value.codes == ("invalid_transition",)
+    assert refused.value.index == 0
+    assert isinstance(refused.value.event, ev.BlockScheduled)
+    assert isinstance(refused.value, fc.PathwayError)
+
+
+def test_a_tampered_diary_is_refused_at_its_index() -> None:
+    j = reach(S.RELIEF_ASSESSMENT)
+    assert j.block_at is not None
+    seven_hours = (j.block_at + 7 * HOUR).isoformat()
+    j.diary((2 * HOUR, 1))
+    document = j.pw.to_dict()
+    index = len(document["events"]) - 1
+    diary = document["events"][index]
+    assert diary["type"] == "ReliefDiaryRecorded"
+    diary["entries"][0]["at"] = seven_hours
+    diary["at"] = seven_hours
+    with pytest.raises(fc.Rejected) as refused:
+        fc.Pathway.from_json(json.dumps(document))
+    assert refused.value.index == index
+    assert refused.value.codes == ("outside_relief_window",)
+    assert "7 h" in refused.value.reasons[0].message
+    assert f"event {index}" in str(refused.value)
+
+
+def test_tampered_order_and_policy() -> None:
+    pw = reach(S.FOLLOW_UP).pw
+    document = pw.to_dict()
+    # The neurotomy's time moved before its check-in.
+    performed = next(i for i, e in enumerate(pw.events) if isinstance(e, ev.NeurotomyPerformed))
+    document["events"][performed]["at"] = (pw.events[performed - 1].at - DAY).isoformat()
+    with pytest.raises(fc.Rejected) as refused:
+        fc.Pathway.from_dict(document)
+    assert refused.value.index == performed
+    assert "out_of_order" in refused.value.codes
+    # A journey valid under the seed is not valid under Medicare (two blocks needed).
+    document = pw.to_dict()
+    document["policy"] = fc.Pathway.start(pw.events[0], policy=MEDICARE).to_dict()["policy"]
+    with pytest.raises(fc.Rejected) as refused:
+        fc.Pathway.from_dict(document)
+    assert refused.value.codes[0] == "no_positive_block"
+
+
+def test_replay_errors() -> None:
+    with pytest.raises(fc.Rejected) as refused:
+        fc.Pathway.replay([])
+    assert refused.value.codes == ("invalid_transition",) and refused.value.index == 0
+    events = reach(S.BLOCK_OBSERVATION).pw.events
+    with pytest.raises(fc.Rejected) as refused:
+        fc.Pathway.replay(events[1:])
+    assert refused.value.index == 0 and refused.value.event is events[1]
+    with pytest.raises(fc.Rejected) as refused:
+        fc.Pathway.replay(events + events[-1:])
+    assert refused.value.index == len(events)
+    assert refused.value.codes == ("invalid_transition",)
+
+
+def test_errors_are_never_bare_lookups() -> None:
+    """Spot checks: no KeyError, TypeError or AttributeError escapes a bad document."""
+    document = _doc()
+    cases: list[object] = [
+        {**document, "events": [None]},
+        {**document, "events": [{"type": 7}]},
+        {**document, "policy": {**document["policy"], "block_observation": None}},
+        {**document, "policy": {**document["policy"], "block_observation": "1h"}},
+        {**document, "policy": {**document["policy"], "block_observation": 1e300}},
+        {**document, "policy": {**document["policy"], "relief_threshold": "3/0"}},
+        {**document, "policy": {**document["policy"], "relief_window_min": 10**9}},
+        {**document, "schema": None},
+        {**document, "schema": "facetcare/pathway@x"},
+        {**document, "schema": "facetcare/pathway@0"},
+    ]
+    for case in cases:
+        with pytest.raises(fc.PathwayError):
+            fc.Pathway.from_dict(case)
+
+
+def test_serialization_error_is_a_value_error() -> None:
+    assert issubclass(fc.SerializationError, ValueError)
+    assert issubclass(fc.SerializationError, fc.PathwayError)
+    assert issubclass(fc.Rejected, fc.PathwayError)
+    assert not issubclass(fc.Rejected, ValueError)
