@@ -10,7 +10,6 @@ from __future__ import annotations
 import gc
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -20,9 +19,8 @@ from pathlib import Path
 from time import perf_counter
 from typing import Any
 
-from facetcare import Pathway
-
 from benchmarks.journeys import referral, seed_journey
+from facetcare import Pathway
 
 RUN = Path(__file__).with_name("run.py")
 
@@ -44,10 +42,6 @@ def _rss() -> int:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
-def _peak_rss() -> int:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-
-
 # -- creation cost with N live pathways -------------------------------------------
 
 
@@ -67,24 +61,28 @@ def _batch(size: int, rounds: int, offset: int) -> list[float]:
 def create(small: int, large: int, batch: int, rounds: int) -> dict[str, Any]:
     """Cost of `Pathway.start` (default policy) with ``small``, then ``large`` pathways live.
 
-    Marginal: median over ``rounds`` of creating ``batch`` more (kept while
-    timed, then dropped). Build: creating all ``large`` from scratch, per
-    pathway, full collections of the cyclic GC included. The referrals are
-    made untimed (the caller owns its events).
+    Marginal (the target): median over ``rounds`` of creating ``batch`` more
+    (kept while timed, then dropped) with ``small`` and then ``large`` live.
+    Build: creating the first ``small``, then the rest up to ``large``, per
+    pathway, with every collection of the cyclic GC that growth triggers.
+    The referrals are made untimed (the caller owns its events).
     """
     _batch(batch, 2, 0)  # warm-up
     referrals = [referral(i) for i in range(large)]
     gc.collect()
-    live = [Pathway.start(r) for r in referrals[:small]]
-    at_small = _batch(batch, rounds, large)
     start = Pathway.start
     t0 = perf_counter()
+    live = [start(r) for r in referrals[:small]]
+    build_small = (perf_counter() - t0) / small
+    at_small = _batch(batch, rounds, large)
+    t0 = perf_counter()
     live.extend(start(r) for r in referrals[small:])
-    build = (perf_counter() - t0) / (large - small)
+    build_large = (perf_counter() - t0) / (large - small)
     at_large = _batch(batch, rounds, large)
     assert len(live) == large
     return {"small": small, "large": large, "batch": batch, "rounds": rounds,
-            "at_small_s": at_small, "at_large_s": at_large, "build_large_per_s": build,
+            "at_small_s": at_small, "at_large_s": at_large,
+            "build_small_per_s": build_small, "build_large_per_s": build_large,
             "ratio": statistics.median(at_large) / statistics.median(at_small)}
 
 
@@ -127,14 +125,15 @@ def memory(n: int, journey_n: int) -> dict[str, Any]:
     gc.collect()
     out["seed_journey"] = (tracemalloc.get_traced_memory()[0] - base) / journey_n
     out["seed_journey_events"] = len(journey)
+    assert len(kept) == journey_n
     tracemalloc.stop()
     return out
 
 
-def _sim_memory(n: int) -> dict[str, Any]:
+def _sim_memory(n: int, workers: int, chunk: int | None) -> dict[str, Any]:
     from benchmarks.simulation import sim_memory
 
-    return sim_memory(n)
+    return sim_memory(n, workers, chunk)
 
 
 CHILDREN: dict[str, Callable[..., dict[str, Any]]] = {

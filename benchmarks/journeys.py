@@ -195,9 +195,8 @@ JOURNEYS: dict[str, Callable[[], Journey]] = {
 def _branch_of(origin: str, kind: str, dest: str) -> str | None:
     """The branch of the PATHWAY row that moved ``origin`` to ``dest`` on ``kind``."""
     for step in PATHWAY:
-        if step.event.kind == kind and origin in step.sources:
-            if (step.dest or origin) == dest:
-                return step.branch
+        if step.event.kind == kind and origin in step.sources and (step.dest or origin) == dest:
+            return step.branch
     raise LookupError(f"no row {origin} --{kind}--> {dest}")
 
 

@@ -21,9 +21,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from facetcare.machine import FINAL, PATHWAY, START, Stage
-
 from benchmarks.journeys import trigger_name
+from facetcare.machine import FINAL, PATHWAY, START, Stage
 
 #: (trigger, source, dest-or-None) for every source of every PATHWAY row.
 ROWS: tuple[tuple[str, str, str | None], ...] = tuple(

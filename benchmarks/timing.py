@@ -81,7 +81,8 @@ def ratio(samples: dict[str, list[float]], numerator: str, denominator: str) -> 
     return statistics.median(a / b for a, b in pairs)
 
 
-def spread(samples: dict[str, list[float]], numerator: str, denominator: str) -> tuple[float, float]:
+def spread(samples: dict[str, list[float]], numerator: str,
+           denominator: str) -> tuple[float, float]:
     """p25 and p75 of the per-round ratios."""
     values = sorted(a / b for a, b in zip(samples[numerator], samples[denominator], strict=True))
     if len(values) < 2:

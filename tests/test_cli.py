@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+import struct
 import sys
 from pathlib import Path
 
@@ -253,9 +254,17 @@ def test_check_tampered_log_is_refused(tmp_path: Path) -> None:
     result = invoke("check", str(path))
     assert result.exit_code == 1
     assert "refused" in result.output
-    assert "event 4 (Discharged at 2026-03-16 10:05+00:00)" in result.output
+    assert "event 4 (Discharged at 2026-03-16 10:05+00:00, line 5)" in result.output
     assert "no_escort:" in result.output
     assert "the stage was then block_observation" in result.output
+
+
+def test_check_prints_paths_and_messages_verbatim(tmp_path: Path) -> None:
+    odd = tmp_path / "log[1] [bold].jsonl"
+    odd.write_text(dump_events_jsonl(positive_block_events()), encoding="utf-8")
+    result = invoke("check", str(odd))
+    assert result.exit_code == 0
+    assert str(odd) in result.output
 
 
 def test_check_policy_applies_to_a_log(log: Path) -> None:
@@ -345,3 +354,133 @@ def test_check_console_script_exit_codes(document: Path, tmp_path: Path) -> None
     with pytest.raises(SystemExit) as exited:
         main(["check", str(document)])
     assert exited.value.code == 0
+
+
+# -- simulate ----------------------------------------------------------------------
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    """Width and height from the PNG header (no imaging library needed)."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR"
+    return struct.unpack(">II", data[16:24])
+
+
+def test_simulate_summary_table() -> None:
+    result = invoke("simulate", "-n", "200", "--seed", "1")
+    assert result.exit_code == 0, result.output
+    assert "200 patients per policy" in result.output
+    assert "200/200" in result.output  # the progress bar finished
+    for label in ("reached neurotomy", "final stage: closed", "recurrences", "room minutes"):
+        assert label in result.output
+
+
+def test_simulate_compare_writes_csv_events_and_plot(tmp_path: Path) -> None:
+    result = invoke("simulate", "-n", "200", "--seed", "2", "--compare", "medicare-l38803",
+                    "--csv", str(tmp_path / "cohort.csv"),
+                    "--events", str(tmp_path / "events.jsonl"),
+                    "--plot", str(tmp_path / "cohort.png"))
+    assert result.exit_code == 0, result.output
+    header = next(line for line in result.output.splitlines()
+                  if "medicare-l38803" in line and "┃" in line)
+    assert "seed" in header
+    for policy in ("seed", "medicare-l38803"):
+        rows = (tmp_path / f"cohort-{policy}.csv").read_text(encoding="utf-8").splitlines()
+        assert len(rows) == 201  # a header and one row per journey
+        lines = (tmp_path / f"events-{policy}.jsonl").read_text(encoding="utf-8").splitlines()
+        assert lines and all(json.loads(line) for line in lines)
+        assert f"wrote {tmp_path / f'cohort-{policy}.csv'}" in result.output
+    png = (tmp_path / "cohort.png").read_bytes()
+    width, height = _png_size(png)
+    assert width > 800 and height > 300 and len(png) > 10_000
+
+
+def test_simulate_single_policy_files_keep_their_names(tmp_path: Path) -> None:
+    result = invoke("simulate", "-n", "50", "--seed", "3", "--region", "cervical",
+                    "--csv", str(tmp_path / "c.csv"), "--plot", str(tmp_path / "c.png"))
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "c.csv").exists() and (tmp_path / "c.png").exists()
+    assert "cervical" in result.output
+
+
+def test_simulate_workers_do_not_change_results() -> None:
+    one = invoke("simulate", "-n", "200", "--seed", "4")
+    two = invoke("simulate", "-n", "200", "--seed", "4", "--workers", "2")
+    assert one.exit_code == two.exit_code == 0, two.output
+
+    def table(output: str) -> str:
+        return output[output.index("patients per policy"):]
+
+    assert table(one.output) == table(two.output)
+
+
+def test_simulate_plot_without_matplotlib_fails_fast(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in [m for m in sys.modules if m.startswith(("matplotlib", "facetcare._cli.plots"))]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    result = invoke("simulate", "-n", "3000", "--plot", str(tmp_path / "p.png"))
+    assert result.exit_code == 1
+    assert "--plot needs matplotlib: pip install 'facetcare[cli]'" in result.output
+    assert "patients per policy" not in result.output  # nothing was simulated
+
+
+def test_simulate_rejects_bad_options() -> None:
+    assert invoke("simulate", "-n", "0").exit_code == 2
+    assert invoke("simulate", "--policy", "aetna").exit_code == 2
+    assert invoke("simulate", "--workers", "0").exit_code == 2
+
+
+def test_summary_rows_merge_in_place() -> None:
+    from facetcare._cli.simulate import _merged_labels
+
+    class Rows:
+        def __init__(self, *labels: str) -> None:
+            self.labels = labels
+
+        def rows(self) -> list[tuple[str, str]]:
+            return [(label, "1") for label in self.labels]
+
+    merged = _merged_labels([("a", Rows("x", "y", "z")), ("b", Rows("x", "new", "z"))])
+    assert merged == ["x", "new", "y", "z"]
+
+
+# -- paths -------------------------------------------------------------------------
+
+
+def _paths_available() -> bool:
+    try:
+        from facetcare.testing import paths  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+needs_paths = pytest.mark.skipif(not _paths_available(),
+                                 reason="facetcare.testing.paths is not available")
+
+
+@needs_paths
+@pytest.mark.parametrize("policy", ["seed", "medicare-l38803"])
+def test_paths_lists_every_path_and_the_coverage(policy: str) -> None:
+    from facetcare.testing import paths
+
+    suite = paths(fc.Policy.profiles()[policy])
+    result = CliRunner().invoke(cli, ["paths", "--policy", policy], env={"COLUMNS": "250"})
+    assert result.exit_code == 0, result.output
+    assert f"{len(suite.paths)} coverage paths, policy {policy}" in result.output
+    for path in suite.paths:
+        assert path.name in result.output
+    for metric, covered, total in suite.report.rows():
+        assert str(metric) in result.output
+        assert f"{covered}" in result.output and f"{total}" in result.output
+    assert str(suite.report).splitlines()[0] in result.output
+
+
+def test_paths_without_hypothesis_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in [m for m in sys.modules if m.startswith("facetcare.testing")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "hypothesis", None)
+    result = invoke("paths")
+    assert result.exit_code == 1
+    assert "pip install 'facetcare[cli,testing]'" in result.output
+    assert "Traceback" not in result.output

@@ -281,6 +281,9 @@ def test_final_stages_accept_nothing(final: fc.Stage) -> None:
 
 def test_before_referral_only_a_referral_is_valid() -> None:
     empty = fc.Pathway(policy=SEED)
+    with pytest.raises(ValueError, match="Referred"):
+        _ = empty.stage
+    assert empty.allowed_events() == frozenset({ev.Referred})
     j = Journey()
     for kind in ev.EVENT_TYPES:
         verdict = empty.check(_sample(kind, j))

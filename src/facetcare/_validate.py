@@ -92,3 +92,21 @@ def as_tuple(value: object) -> object:
     if isinstance(value, list):
         return tuple(value)
     return value
+
+
+def fixed_offset(value: object) -> object:
+    """Keep an aware time's instant and UTC offset, not its zone's rules.
+
+    Python compares and subtracts two times that share a zone object by
+    their wall clocks, so across a daylight-saving change a 6 h relief window
+    would be 5 or 7 real hours; and a stored document keeps only offsets, so
+    the same events could replay differently after a round trip (times inside
+    a skipped or repeated hour do not even compare equal to themselves read
+    back). With a fixed offset every rule measures elapsed time, the same
+    before and after storage, and calendar days stay those of the given offset.
+    """
+    if isinstance(value, dt.datetime) and not isinstance(value.tzinfo, dt.timezone | None):
+        offset = value.utcoffset()
+        if offset is not None:
+            return value.replace(tzinfo=dt.timezone(offset), fold=0)
+    return value

@@ -13,11 +13,12 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["EXTRA_HINT", "main"]
+__all__ = ["EXTRA_HINT", "INSTALL", "main"]
 
 #: Packages of the ``cli`` extra; a missing one of these gets the hint.
 _EXTRA = frozenset({"click", "rich", "matplotlib"})
-EXTRA_HINT = "facetcare: the command line needs its extra: pip install 'facetcare[cli]'"
+INSTALL = "pip install 'facetcare[cli]'"
+EXTRA_HINT = f"facetcare: the command line needs its extra: {INSTALL}"
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -102,7 +102,7 @@ class Target:
 class PainEntry:
     """One pain diary line: NRS 0–10 at a clinical time."""
 
-    at: dt.datetime = attrs.field(validator=v.aware)
+    at: dt.datetime = attrs.field(converter=v.fixed_offset, validator=v.aware)
     score: int = attrs.field(validator=v.pain_score)
 
 
@@ -131,7 +131,7 @@ class Event:
     """Base of all pathway events; ``kind`` is the machine trigger's name."""
 
     kind: ClassVar[str] = ""
-    at: dt.datetime = attrs.field(validator=v.aware)
+    at: dt.datetime = attrs.field(converter=v.fixed_offset, validator=v.aware)
 
     def __init_subclass__(cls) -> None:
         super().__init_subclass__()
@@ -154,7 +154,7 @@ class Referred(Event):
 @attrs.frozen(kw_only=True)
 class _Booking(Event):
     visit_id: str = attrs.field(validator=v.identifier)
-    visit_at: dt.datetime = attrs.field(validator=v.aware)
+    visit_at: dt.datetime = attrs.field(converter=v.fixed_offset, validator=v.aware)
     targets: tuple[Target, ...] = _targets()  # type: ignore[assignment]
     escort_confirmed: bool = attrs.field(default=False, validator=v.flag)
 

@@ -13,10 +13,11 @@ import datetime as dt
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from facetcare import events as ev
@@ -55,23 +56,32 @@ def _is_jsonl(path: Path, text: str) -> bool:
     return True
 
 
-def _parse(path: Path, text: str) -> tuple[list[ev.Event] | None, dict[str, Any] | None]:
+class Input(NamedTuple):
+    """What FILE held: an event log (with each event's line, for JSON Lines) or a document."""
+
+    events: list[ev.Event] | None = None
+    document: dict[str, Any] | None = None
+    lines: list[int] | None = None
+
+
+def _parse(path: Path, text: str) -> Input:
     """The events of an event log, or the raw pathway document; `Unreadable` otherwise."""
     if not text.strip():
         raise Unreadable(f"{path}: empty file (expected a pathway document or an event log)")
     try:
         if _is_jsonl(path, text):
-            return load_events_jsonl(text), None
+            lines = [n for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
+            return Input(events=load_events_jsonl(text), lines=lines)
         try:
             data = json.loads(text)
         except json.JSONDecodeError as error:
             raise Unreadable(f"{path}: not valid JSON (truncated or malformed): {error}") from None
         if isinstance(data, list):
-            return [load_event(item, f"$[{i}]") for i, item in enumerate(data)], None
+            return Input(events=[load_event(item, f"$[{i}]") for i, item in enumerate(data)])
         if isinstance(data, dict) and "type" in data and "schema" not in data:
-            return [load_event(data)], None
+            return Input(events=[load_event(data)])
         if isinstance(data, dict):
-            return None, data
+            return Input(document=data)
         raise Unreadable(
             f"{path}: expected a pathway document (an object with 'schema') or JSON Lines "
             f"of events, got a JSON {type(data).__name__}"
@@ -134,7 +144,7 @@ def _tasks_table(tasks: tuple[Task, ...], now: dt.datetime) -> Table:
     table.add_column("detail", ratio=1, min_width=16)
     for task in tasks:
         table.add_row(_task_status(task, now), task.kind, _local(task.not_before, now),
-                      *(cell(task) for cell in shown.values()), task.detail)
+                      *(escape(cell(task)) for cell in shown.values()), escape(task.detail))
     return table
 
 
@@ -159,7 +169,7 @@ def _document_parts(document: dict[str, Any]) -> tuple[list[ev.Event], Policy | 
     return events, policy
 
 
-@click.command()
+@click.command(short_help="Replay a document or event log: stage, due tasks or refusal.")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--policy", "policy_name", type=click.Choice(PROFILES), default=None,
               help="Policy for an event log (default: seed). A pathway document carries "
@@ -185,9 +195,9 @@ def check(file: Path, policy_name: str | None, now_text: str | None) -> None:
       facetcare check events.jsonl --now 2026-04-01T09:00+00:00
     """
     now = _parse_now(now_text)
-    text = _read_text(file)
-    events, document = _parse(file, text)
+    found = _parse(file, _read_text(file))
     out = console()
+    events, document = found.events, found.document
     policy: Policy | None = None
     if document is not None:
         if policy_name is not None:
@@ -201,29 +211,30 @@ def check(file: Path, policy_name: str | None, now_text: str | None) -> None:
         if document is not None:
             pathway = Pathway.from_dict(document)
         else:
-            assert events is not None
-            pathway = Pathway.replay(events, policy=policy)
+            pathway = Pathway.replay(events or [], policy=policy)
     except SerializationError as error:
         raise Unreadable(f"{file}: {error}") from None
     except Rejected as refused:
         if document is not None:
             events, policy = _document_parts(document)
-        _print_refusal(out, file, refused, events or [], policy)
+        _print_refusal(out, file, refused, Input(events, document, found.lines), policy)
         raise SystemExit(1) from None
     except (ValueError, TypeError) as error:
         raise Unreadable(f"{file}: {error}") from None
     _print_accepted(out, file, pathway, now)
 
 
-def _print_refusal(out: Console, file: Path, refused: Rejected, events: list[ev.Event],
+def _print_refusal(out: Console, file: Path, refused: Rejected, found: Input,
                    policy: Policy | None) -> None:
     index = refused.index if refused.index is not None else 0
     event = refused.event
     what = f"{event.kind} at {_when(event.at)}" if event is not None else "no event"
-    out.print(f"[bold red]refused[/]: {file}, event {index} ({what})")
+    if found.lines is not None and index < len(found.lines):
+        what += f", line {found.lines[index]}"
+    out.print(f"[bold red]refused[/]: {escape(str(file))}, event {index} ({what})")
     for reason in refused.reasons:
-        out.print(f"  {reason.code}: {reason.message}")
-    out.print(f"  {_before_refusal(events, index, policy)}")
+        out.print(f"  {reason.code}: {escape(reason.message)}")
+    out.print(f"  {_before_refusal(found.events or [], index, policy)}")
 
 
 def _print_accepted(out: Console, file: Path, pathway: Pathway,
@@ -231,10 +242,10 @@ def _print_accepted(out: Console, file: Path, pathway: Pathway,
     last = pathway.last_event_at
     assert last is not None
     at = now or last
-    out.print(f"[bold green]accepted[/]: {file}, {len(pathway.events)} event(s) under "
-                  f"policy {pathway.policy.name}")
-    out.print(f"pathway {pathway.pathway_id}, patient {pathway.patient_id}, "
-                  f"{pathway.region} region")
+    out.print(f"[bold green]accepted[/]: {escape(str(file))}, {len(pathway.events)} event(s) "
+              f"under policy {escape(pathway.policy.name)}")
+    out.print(escape(f"pathway {pathway.pathway_id}, patient {pathway.patient_id}, "
+                     f"{pathway.region} region"))
     out.print(f"stage: [bold]{pathway.stage}[/]")
     tasks = pathway.due(at)
     source = "--now" if now is not None else "the last event"

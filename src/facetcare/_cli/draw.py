@@ -21,7 +21,7 @@ _TEXT_FORMATS = {".mmd": "mermaid", ".mermaid": "mermaid", ".md": "mermaid",
                  ".dot": "dot", ".gv": "dot"}
 
 
-@click.command()
+@click.command(short_help="Draw the pathway as Mermaid or Graphviz dot.")
 @click.option("--format", "fmt", type=click.Choice(["mermaid", "dot"]), default=None,
               help="Text format. Default: from the -o suffix (.dot/.gv: dot), else mermaid.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,

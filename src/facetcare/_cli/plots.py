@@ -23,6 +23,13 @@ if TYPE_CHECKING:
 COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd")
 
 
+def _median(curve: Sequence[tuple[float, float]]) -> str:
+    for day, still in curve:
+        if still <= 0.5:
+            return f"median {day:.0f} d"
+    return "median not reached"
+
+
 def _survival(ax: Axes, results: Sequence[tuple[str, Summary]]) -> None:
     drawn = False
     for (name, summary), colour in zip(results, COLOURS, strict=False):
@@ -31,12 +38,13 @@ def _survival(ax: Axes, results: Sequence[tuple[str, Summary]]) -> None:
             continue
         days = [0.0] + [float(d) for d, _ in curve]
         still = [1.0] + [float(s) for _, s in curve]
-        ax.step(days, still, where="post", label=name, color=colour)
+        ax.step(days, still, where="post", label=f"{name} ({_median(curve)})", color=colour)
         drawn = True
     if not drawn:
         ax.text(0.5, 0.5, "no neurotomy in the cohort", ha="center", va="center",
                 transform=ax.transAxes)
-    ax.set_title("Relief after neurotomy")
+    ax.axhline(0.5, color="grey", linewidth=0.8, linestyle=":")
+    ax.set_title("Time to recurrence after the first neurotomy (Kaplan–Meier)")
     ax.set_xlabel("days after neurotomy")
     ax.set_ylabel("fraction still relieved")
     ax.set_ylim(0, 1.02)
@@ -54,13 +62,16 @@ def _stages(ax: Axes, results: Sequence[tuple[str, Summary]]) -> None:
         total = max(summary.n, 1)
         shares = [100 * summary.by_stage.get(stage, 0) / total for stage in stages]
         offset = (i - (len(results) - 1) / 2) * width
-        ax.bar([p + offset for p in positions], shares, width, label=name, color=colour)
+        bars = ax.bar([p + offset for p in positions], shares, width, label=name,
+                      color=colour)
+        ax.bar_label(bars, fmt="%.1f%%", fontsize=7, padding=1)
     ax.set_xticks(list(positions), [s.value.replace("_", " ") for s in stages],
                   rotation=35, ha="right")
-    ax.set_title("Final stage")
+    ax.set_title("Final stage at the end of the simulated horizon")
     ax.set_ylabel("% of patients")
+    ax.set_ylim(0, 108)
     ax.grid(axis="y", alpha=0.3)
-    ax.legend(loc="upper right")
+    ax.legend(loc="upper left")
 
 
 def cohort_plot(path: Path, results: Sequence[tuple[str, Summary]], *, title: str) -> None:

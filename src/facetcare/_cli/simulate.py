@@ -11,15 +11,20 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
+import math
+import multiprocessing
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from facetcare._cli.common import PROFILES, console, policy_named
+from facetcare.cli import INSTALL
+from facetcare.machine import Stage
 
 if TYPE_CHECKING:
     from facetcare.simulation import Cohort, Summary
@@ -30,29 +35,66 @@ def _with_policy(path: Path, policy: str, comparing: bool) -> Path:
     return path.with_name(f"{path.stem}-{policy}{path.suffix}") if comparing else path
 
 
+def _chunk_size(n: int, workers: int) -> int | None:
+    """About eight chunks per worker: the bar moves and workers share the load.
+
+    Results do not depend on the chunk size; large cohorts keep the runner's default.
+    """
+    from facetcare.simulation.runner import DEFAULT_CHUNK_SIZE
+
+    size = math.ceil(n / (8 * workers))
+    return size if size < DEFAULT_CHUNK_SIZE else None
+
+
 @contextlib.contextmanager
 def _executor(workers: int) -> Iterator[cf.Executor | None]:
+    """Worker processes that do not fork this one: the progress bar runs a thread,
+    and forking a threaded process can deadlock the child."""
     if workers <= 1:
         yield None
         return
-    with cf.ProcessPoolExecutor(max_workers=workers) as pool:
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    with cf.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         yield pool
+
+
+def _merged_labels(results: list[tuple[str, Summary]]) -> list[str]:
+    """Every row label, each in its place: one a later summary adds follows its neighbour."""
+    merged: list[str] = []
+    for _, summary in results:
+        previous = -1
+        for label, _ in summary.rows():
+            if label in merged:
+                previous = merged.index(label)
+            else:
+                previous += 1
+                merged.insert(previous, label)
+    return merged
+
+
+def _empty_stage(label: str, results: list[tuple[str, Summary]]) -> bool:
+    """A final stage no patient of any column ended in: left out to keep the table short."""
+    name = label.removeprefix("final stage: ")
+    if name == label or name not in Stage.__members__.values():
+        return False
+    return not any(summary.by_stage.get(Stage(name), 0) for _, summary in results)
 
 
 def summary_table(results: list[tuple[str, Summary]]) -> Table:
     """One column per policy, one row per figure, in the order `Summary.rows` gives."""
     table = Table(title=f"{results[0][1].n:,} patients per policy", title_justify="left")
-    table.add_column("")
+    table.add_column("", min_width=20)  # labels wrap first; figures and headers stay whole
     for name, _ in results:
-        table.add_column(name, justify="right")
+        table.add_column(name, justify="right", no_wrap=True, min_width=len(name))
     values = [dict(summary.rows()) for _, summary in results]
-    labels = list(dict.fromkeys(label for _, s in results for label, _ in s.rows()))
-    for label in labels:
-        table.add_row(label, *(column.get(label, "") for column in values))
+    for label in _merged_labels(results):
+        if not _empty_stage(label, results):
+            table.add_row(escape(label), *(escape(column.get(label, "")) for column in values))
     return table
 
 
-@click.command()
+@click.command(short_help="Simulate a cohort: summary table, CSV, events, plot.")
 @click.option("-n", "n", type=click.IntRange(min=1), default=1000, show_default=True,
               help="Patients per policy.")
 @click.option("--seed", type=int, default=1, show_default=True,
@@ -60,7 +102,7 @@ def summary_table(results: list[tuple[str, Summary]]) -> Table:
 @click.option("--region", type=click.Choice(["lumbar", "cervical"]), default="lumbar",
               show_default=True, help="Cohort parameters (facet prevalence, relief, …).")
 @click.option("--policy", "policy_name", type=click.Choice(PROFILES), default="seed",
-              show_default=True)
+              show_default=True, help="The policy profile the cohort runs under.")
 @click.option("--compare", "compare_name", type=click.Choice(PROFILES), default=None,
               help="A second policy, run on the same seed, side by side in one table.")
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
@@ -86,25 +128,39 @@ def simulate(*, n: int, seed: int, region: str, policy_name: str, compare_name: 
           --csv cohort.csv --plot cohort.png
       facetcare simulate -n 500 --region cervical --events journeys.jsonl
     """
-    from facetcare.simulation import CohortParams
+    from facetcare.simulation import CohortParams, summarize
     from facetcare.simulation import simulate as run
+
+    cohort_plot = _plotter() if plot_path is not None else None
 
     params = CohortParams.cervical() if region == "cervical" else CohortParams.lumbar()
     names = [policy_name] + ([compare_name] if compare_name else [])
     comparing = len(names) > 1
+    # Without per-journey output only the summary is needed: journeys then stay in
+    # the workers (no pickling back), and memory stays flat however large n is.
+    keep_journeys = csv_path is not None or events_path is not None
     out = console()
+    results: list[tuple[str, Summary]] = []
     cohorts: list[tuple[str, Cohort]] = []
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn())
     with _executor(workers) as pool, Progress(*columns, console=out, transient=False) as bar:
-        tasks = {name: bar.add_task(f"{region} · {name}", total=n) for name in names}
+        tasks = {name: bar.add_task(f"{region} · {name}", total=n, start=False)
+                 for name in names}
         for name in names:
-            advance: Callable[[int], None] = _advancer(bar, tasks[name])
-            cohort = run(n, seed, params=params, policy=policy_named(name), executor=pool,
-                         progress=advance)
+            bar.start_task(tasks[name])  # each clock starts with its own run
+            policy, chunk = policy_named(name), _chunk_size(n, workers)
+            advance = _advancer(bar, tasks[name])
+            if keep_journeys:
+                cohort = run(n, seed, params=params, policy=policy, executor=pool,
+                             chunk_size=chunk, progress=advance)
+                cohorts.append((name, cohort))
+                results.append((name, cohort.summary()))
+            else:
+                results.append((name, summarize(n, seed, params=params, policy=policy,
+                                                executor=pool, chunk_size=chunk,
+                                                progress=advance)))
             bar.update(tasks[name], completed=n)
-            cohorts.append((name, cohort))
-    results = [(name, cohort.summary()) for name, cohort in cohorts]
     out.print(summary_table(results))
     written: list[Path] = []
     for name, cohort in cohorts:
@@ -114,13 +170,22 @@ def simulate(*, n: int, seed: int, region: str, policy_name: str, compare_name: 
         if events_path is not None:
             written.append(_with_policy(events_path, name, comparing))
             cohort.to_jsonl(written[-1])
-    if plot_path is not None:
-        from facetcare._cli.plots import cohort_plot
-
+    if plot_path is not None and cohort_plot is not None:
         cohort_plot(plot_path, results, title=f"{region}, n = {n:,} per policy, seed {seed}")
         written.append(plot_path)
     for path in written:
-        out.print(f"wrote {path}")
+        out.print(f"wrote {escape(str(path))}")
+
+
+def _plotter() -> Callable[..., None]:
+    """The plot function, loaded before the run so a missing matplotlib fails fast."""
+    try:
+        from facetcare._cli.plots import cohort_plot
+    except ModuleNotFoundError as missing:
+        if (missing.name or "").partition(".")[0] != "matplotlib":
+            raise
+        raise click.ClickException(f"--plot needs matplotlib: {INSTALL}") from None
+    return cohort_plot
 
 
 def _advancer(bar: Progress, task: object) -> Callable[[int], None]:

@@ -17,7 +17,7 @@ from facetcare.simulation.counts import Histogram, ReliefCurve, RoomTime, VisitC
 from facetcare.simulation.export import read_jsonl
 from facetcare.simulation.journey import Journey
 from facetcare.simulation.params import CohortParams
-from facetcare.simulation.runner import simulate, summarize
+from facetcare.simulation.runner import simulate, summarize, write_cohort
 from facetcare.simulation.summary import Summary
 
 __all__ = [
@@ -32,4 +32,5 @@ __all__ = [
     "read_jsonl",
     "simulate",
     "summarize",
+    "write_cohort",
 ]

@@ -6,6 +6,9 @@ depends on nothing but (seed, index, params, policy): not on the chunking,
 the worker, hash randomisation or the platform. Only ``Random.random()`` is
 called, the one method whose sequence Python promises to keep across
 versions; integers, normal and exponential draws are built from it here.
+``log`` and ``exp`` come from the platform's C library, but their results
+are rounded to whole days and counts, so a last-bit difference between
+platforms could only matter for a value exactly on a rounding boundary.
 """
 
 from __future__ import annotations

@@ -79,11 +79,12 @@ def _row(facts: JourneyFacts) -> list[object]:
     ]
 
 
-def write_csv(facts: Iterable[JourneyFacts], target: Target) -> None:
+def write_csv(facts: Iterable[JourneyFacts], target: Target, *, header: bool = True) -> None:
     """One row per journey, header `CSV_COLUMNS`; empty cells for "did not happen"."""
     with _opened(target, "w") as handle:
         writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(CSV_COLUMNS)
+        if header:
+            writer.writerow(CSV_COLUMNS)
         for item in facts:
             writer.writerow(_row(item))
 
@@ -141,8 +142,30 @@ def read_jsonl(source: Target) -> Iterator[tuple[str, tuple[ev.Event, ...]]]:
         yield current, tuple(events)
 
 
-def to_text(write: Any, items: Iterable[Any]) -> str:
-    """What ``write(items, file)`` would write, as a string."""
+def csv_header() -> str:
     buffer = io.StringIO()
-    write(items, buffer)
+    csv.writer(buffer, lineterminator="\n").writerow(CSV_COLUMNS)
     return buffer.getvalue()
+
+
+def csv_text(facts: Iterable[JourneyFacts]) -> str:
+    """The CSV rows of ``facts``, without the header."""
+    buffer = io.StringIO()
+    write_csv(facts, buffer, header=False)
+    return buffer.getvalue()
+
+
+def jsonl_text(journeys: Iterable[Journey]) -> str:
+    buffer = io.StringIO()
+    write_jsonl(journeys, buffer)
+    return buffer.getvalue()
+
+
+@contextmanager
+def opened_for_writing(target: Target | None) -> Iterator[IO[str] | None]:
+    """``target`` opened for writing (paths are opened and closed here), or None."""
+    if target is None:
+        yield None
+        return
+    with _opened(target, "w") as handle:
+        yield handle

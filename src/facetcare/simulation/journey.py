@@ -18,9 +18,15 @@ The course, in order (DOMAIN.md "The pathway"):
 2. Diagnostic blocks on a drawn set of targets until the policy's number of
    positive blocks; a negative block resets the series and another set of
    targets is tried; after ``max_negative_blocks`` the pathway is closed.
+   Each block's outcome is drawn from the patient's true pain source
+   (positive 0.95 with facet pain, else the false-positive rate), each
+   block independently of the others (assumption), and the diary is written
+   so that the policy's own threshold gives that outcome: the cited rates
+   hold whatever the threshold (assumption). A missing diary is negative.
 3. A neurotomy on the confirmed targets, follow-up reports, then either no
    relief (closed) or relief lasting a drawn number of days, then
-   `PainReturned`.
+   `PainReturned`. Any neurotomy after the first uses the repeat success
+   rate and relief median.
 4. After recurrence the repeat is proposed and `Pathway.check` says whether
    it is allowed. Caps and intervals are waited out; a refusal for
    ``reblock_required`` starts new blocks on the same targets; any other
@@ -50,7 +56,7 @@ from facetcare.simulation.draws import Draws
 from facetcare.simulation.params import CohortParams
 from facetcare.simulation.plan import Plan
 
-__all__ = ["Journey", "patient_ids", "simulate_patient"]
+__all__ = ["CLOSE_REASONS", "Journey", "patient_ids", "simulate_patient"]
 
 MINUTE = dt.timedelta(minutes=1)
 HOUR = dt.timedelta(hours=1)
@@ -63,6 +69,8 @@ SLOT_TIMES = tuple(dt.time(8 + k // 2, 30 * (k % 2)) for k in range(16))
 DIARY_MINUTES = (15, 30, 45, 60, 120, 180, 240, 300, 360)
 #: A referral this many times below the entry criteria means the params cannot meet them.
 MAX_SCREENED = 1000
+#: Why a simulated pathway is closed.
+CLOSE_REASONS = ("negative_blocks", "no_relief", "repeat_not_allowed")
 #: Timing refusals the generator waits out (it books at the earliest allowed date).
 TIMING_CODES = frozenset({"block_interval", "annual_limit", "repeat_too_soon"})
 
@@ -298,12 +306,18 @@ class _Walk:
         return moment
 
     def slot(self, not_before: dt.datetime) -> dt.datetime:
-        """A clinic slot on a weekday, no earlier than ``not_before``."""
+        """A clinic slot on a weekday in the start's time zone, no earlier than ``not_before``.
+
+        The slot keeps its UTC offset but not the zone's rules, so every
+        later step (minutes, hours, days) is elapsed time, as the rules
+        measure it, even across a daylight-saving change.
+        """
         day = not_before.astimezone(self.zone).date()
         time = SLOT_TIMES[self.draw.integer(0, len(SLOT_TIMES) - 1)]
         while True:
             if day.weekday() < 5:
-                moment = dt.datetime.combine(day, time, tzinfo=self.zone)
+                local = dt.datetime.combine(day, time, tzinfo=self.zone)
+                moment = local.replace(tzinfo=dt.timezone(local.utcoffset() or dt.timedelta(0)))
                 if moment >= not_before:
                     return moment
             day += DAY

@@ -19,6 +19,7 @@ import attrs
 from facetcare.machine import Stage
 from facetcare.simulation.counts import Histogram, ReliefCurve, RoomTime, VisitCounts
 from facetcare.simulation.facts import JourneyFacts
+from facetcare.simulation.journey import CLOSE_REASONS
 
 __all__ = ["Summary", "Tally"]
 
@@ -151,7 +152,8 @@ class Summary:
         ]
         rows += [(f"final stage: {stage}", _percent(count, n))
                  for stage, count in self.by_stage.items()]
-        rows += [(f"closed: {reason}", str(count)) for reason, count in self.closed.items()]
+        reasons = list(CLOSE_REASONS) + [r for r in self.closed if r not in CLOSE_REASONS]
+        rows += [(f"closed: {reason}", str(self.closed.get(reason, 0))) for reason in reasons]
         visits = self.visits
         relief, repeat = self.relief, self.repeat_relief
         rows += [

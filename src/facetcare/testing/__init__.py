@@ -1,2 +1,55 @@
-from facetcare.testing._journeys import journeys, next_events, referrals
-from facetcare.testing._strategies import aware_datetimes, events, lesions, pain_entries, targets
+"""Test kit for systems built on facetcare: strategies, a state machine, path coverage.
+
+Everything here runs the real rules: generated journeys are sequences the
+library accepted step by step, the state machine drives a real `Pathway`,
+and every coverage path is replayed before it is counted.
+
+- Strategies (Hypothesis): values (`targets`, `pain_entries`, `lesions`,
+  `aware_datetimes`), `events` (anything, valid or not), `referrals`,
+  `next_events` (what a given pathway accepts next), `near_misses` (one
+  detail away from valid) and `journeys` (whole valid event sequences).
+- `PathwayMachine`: a `RuleBasedStateMachine` to subclass, with hooks to
+  mirror events into the system under test.
+- `paths`: a concrete, minimal event sequence for every transition and
+  for both outcomes of every guard, with a `CoverageReport`.
+
+Needs the ``testing`` extra (Hypothesis).
+"""
+
+from facetcare.testing._journeys import journeys, near_misses
+from facetcare.testing._machine import PathwayMachine
+from facetcare.testing._paths import Outcome, Path, PathSuite, paths
+from facetcare.testing._report import CoverageReport, Metric
+from facetcare.testing._steps import next_events, referrals
+from facetcare.testing._strategies import (
+    any_referrals,
+    aware_datetimes,
+    events,
+    lesions,
+    pain_entries,
+    target_sets,
+    targets,
+    time_zones,
+)
+
+__all__ = [
+    "CoverageReport",
+    "Metric",
+    "Outcome",
+    "Path",
+    "PathSuite",
+    "PathwayMachine",
+    "any_referrals",
+    "aware_datetimes",
+    "events",
+    "journeys",
+    "lesions",
+    "near_misses",
+    "next_events",
+    "pain_entries",
+    "paths",
+    "referrals",
+    "target_sets",
+    "targets",
+    "time_zones",
+]

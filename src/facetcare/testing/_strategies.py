@@ -23,6 +23,7 @@ from facetcare.policy import Policy
 __all__ = [
     "EARLIEST",
     "LATEST",
+    "any_referrals",
     "aware_datetimes",
     "events",
     "lesions",
@@ -170,14 +171,20 @@ def lesions(
         where = targets_from
     else:
         where = st.sampled_from(list(targets_from))
-    if policy is None:
-        seconds: st.SearchStrategy[float] = st.integers(2, 400).map(lambda h: h / 2)
-        heat: st.SearchStrategy[float | None] = st.one_of(
-            st.none(), st.integers(200, 1100).map(lambda t: t / 10)
-        )
-    else:
-        seconds, heat = _seconds_within(policy), _temperature_within(policy)
+    seconds, heat = lesion_values(policy)
     return st.builds(ev.Lesion, where, seconds, heat)
+
+
+def lesion_values(
+    policy: Policy | None,
+) -> tuple[st.SearchStrategy[float], st.SearchStrategy[float | None]]:
+    """Durations and temperatures: within ``policy``'s rules, or anything when None."""
+    if policy is None:
+        return (
+            st.integers(2, 400).map(lambda h: h / 2),
+            st.one_of(st.none(), st.integers(200, 1100).map(lambda t: t / 10)),
+        )
+    return _seconds_within(policy), _temperature_within(policy)
 
 
 def reasons() -> st.SearchStrategy[str]:
@@ -205,6 +212,22 @@ def _diary(draw: st.DrawFn, times: st.SearchStrategy[dt.datetime]) -> ev.ReliefD
     return ev.ReliefDiaryRecorded(at=at, entries=entries)
 
 
+def any_referrals(
+    region: Region | str | None = None, *, times: st.SearchStrategy[dt.datetime] | None = None
+) -> st.SearchStrategy[ev.Referred]:
+    """Referrals with any (or unknown) pain duration and conservative-care history."""
+    regions = st.sampled_from(list(Region)) if region is None else st.just(Region(region))
+    return st.builds(
+        ev.Referred,
+        at=aware_datetimes() if times is None else times,
+        pathway_id=_ids("pw-"),
+        patient_id=_ids("pt-"),
+        region=regions,
+        pain_months=st.one_of(st.none(), st.integers(0, 240)),
+        conservative_care_failed=st.one_of(st.none(), st.booleans()),
+    )
+
+
 def events(
     region: Region | str | None = None,
     *,
@@ -223,17 +246,12 @@ def events(
     places = target_sets(None) if region is None else st.one_of(
         target_sets(region), target_sets(None)
     )
-    regions = st.sampled_from(list(Region)) if region is None else st.just(Region(region))
     flag = st.booleans()
     score = st.integers(0, 10)
     bookings = {"at": at, "visit_id": ids, "visit_at": at, "targets": places,
                 "escort_confirmed": flag}
     return st.one_of(
-        st.builds(
-            ev.Referred, at=at, pathway_id=_ids("pw-"), patient_id=_ids("pt-"), region=regions,
-            pain_months=st.one_of(st.none(), st.integers(0, 240)),
-            conservative_care_failed=st.one_of(st.none(), flag),
-        ),
+        any_referrals(region, times=at),
         st.builds(ev.BlockScheduled, **bookings),
         st.builds(ev.NeurotomyScheduled, **bookings),
         st.builds(ev.CheckedIn, at=at, visit_id=ids, escort_present=flag),

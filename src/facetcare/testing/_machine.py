@@ -1,0 +1,193 @@
+"""`PathwayMachine`: a Hypothesis state machine for testing a scheduling adapter.
+
+A scheduling system keeps its own state (bookings, worklists, reminders)
+beside each pathway. Subclass `PathwayMachine`, mirror what happened in
+`on_accepted` / `on_refused`, and assert your own invariants in
+``@invariant()`` methods: Hypothesis then drives a real `Pathway` with
+valid steps, near misses and arbitrary events, checks facetcare's own
+guarantees after every step, and shrinks any failure to a short program.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import ClassVar
+
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+
+from facetcare import events as ev
+from facetcare.anatomy import Region
+from facetcare.errors import Reason, Rejected
+from facetcare.machine import Stage
+from facetcare.pathway import Pathway
+from facetcare.policy import Policy
+from facetcare.testing._journeys import near_misses
+from facetcare.testing._steps import next_events, referrals
+from facetcare.testing._strategies import any_referrals, events
+
+__all__ = ["PathwayMachine"]
+
+
+class PathwayMachine(RuleBasedStateMachine):
+    """Drives one real `Pathway` and checks facetcare's guarantees after every step.
+
+    Steps are valid next events, near misses and arbitrary events. After
+    each one: a refused event changed nothing (stage, events, document);
+    `Pathway.check` agreed with `Pathway.apply`; replaying the events and
+    reading the JSON document back both give the same pathway; no neurotomy
+    was performed without the policy's positive blocks (or, for a repeat, an
+    earlier neurotomy); no check-in or discharge went ahead without an escort
+    where the policy requires one; every accepted diary entry lies in its
+    block's relief window; a cancelled or missed visit returned the pathway to
+    the stage it was booked from.
+
+    Subclass it: set `policy` and `region`, override `on_accepted` and
+    `on_refused` to mirror the events into the system under test, add
+    ``@invariant()`` methods for that system, and expose
+    ``TestX = MyMachine.TestCase`` to pytest.
+    """
+
+    #: The policy the pathway runs under.
+    policy: ClassVar[Policy] = Policy.seed()
+    #: The spinal region of the referral; any region when None.
+    region: ClassVar[Region | None] = None
+
+    def __init__(self) -> None:
+        super().__init__()
+        #: The pathway under test; read it, never change it outside the rules.
+        self.pathway = Pathway(policy=self.policy)
+        self._positives = 0
+        self._neurotomies = 0
+        self._block_at: dt.datetime | None = None
+        self._booked_from: Stage | None = None
+        self._positives_at_booking = 0
+
+    # -- hooks for subclasses ---------------------------------------------------
+
+    def on_accepted(self, event: ev.Event, stage: Stage) -> None:
+        """Called after ``event`` was accepted and moved the pathway to ``stage``.
+
+        Mirror the event into the system under test here. Does nothing by default.
+        """
+
+    def on_refused(self, event: ev.Event, reasons: tuple[Reason, ...]) -> None:
+        """Called after ``event`` was refused for ``reasons`` (the pathway is unchanged).
+
+        A system under test that was offered the same event should refuse it too.
+        Does nothing by default.
+        """
+
+    # -- rules --------------------------------------------------------------------
+
+    @initialize(data=st.data())
+    def refer(self, data: st.DataObject) -> None:
+        """Open the pathway; a referral missing the entry criteria is tried first, sometimes."""
+        if data.draw(st.booleans(), label="try an unqualified referral first"):
+            attempt = data.draw(any_referrals(self.region), label="referral")
+            self._offer(attempt)
+        if not self.pathway.events:
+            self._offer(data.draw(referrals(self.policy, self.region), label="referral"),
+                        must_accept=True)
+
+    @precondition(lambda self: not self._final())
+    @rule(data=st.data())
+    def advance(self, data: st.DataObject) -> None:
+        """A step the pathway accepts."""
+        self._offer(data.draw(next_events(self.pathway), label="event"), must_accept=True)
+
+    @rule(data=st.data())
+    def near_miss(self, data: st.DataObject) -> None:
+        """A step with one detail broken: accepted or refused, the rules decide."""
+        self._offer(data.draw(near_misses(self.pathway), label="event"))
+
+    @rule(event=events())
+    def arbitrary(self, event: ev.Event) -> None:
+        """Any event at all: wrong stage, unknown visit, any time and zone."""
+        self._offer(event)
+
+    # -- invariants ---------------------------------------------------------------
+
+    @invariant()
+    def replay_and_document_give_the_same_pathway(self) -> None:
+        pathway = self.pathway
+        if not pathway.events:
+            return
+        again = Pathway.replay(pathway.events, policy=self.policy)
+        assert again == pathway, "replaying the accepted events gave another pathway"
+        assert again.stage == pathway.stage
+        text = pathway.to_json()
+        back = Pathway.from_json(text)
+        assert back == pathway, "the JSON document read back is another pathway"
+        assert back.stage == pathway.stage
+        assert back.to_json() == text, "equal pathways gave different documents"
+
+    # -- the step and its checks ----------------------------------------------------
+
+    def _final(self) -> bool:
+        return bool(self.pathway.events) and self.pathway.stage.is_final
+
+    def _snapshot(self) -> tuple[Stage | None, tuple[ev.Event, ...], str]:
+        pathway = self.pathway
+        stage = pathway.stage if pathway.events else None
+        return stage, pathway.events, pathway.to_json()
+
+    def _offer(self, event: ev.Event, *, must_accept: bool = False) -> None:
+        pathway = self.pathway
+        before = self._snapshot()
+        allowed_types = pathway.allowed_events()
+        verdict = pathway.check(event)
+        assert self._snapshot() == before, "check() changed the pathway"
+        if type(event) not in allowed_types:
+            assert "invalid_transition" in verdict.codes, (
+                f"{event.kind} is not valid in this stage, yet check() gave {verdict.codes}"
+            )
+        try:
+            stage = pathway.apply(event)
+        except Rejected as refused:
+            assert not verdict.allowed, f"check() allowed {event!r}, apply() refused: {refused}"
+            assert refused.reasons == verdict.reasons, "apply() and check() gave other reasons"
+            assert refused.event is event
+            assert self._snapshot() == before, "a refused event changed the pathway"
+            assert not must_accept, f"a step drawn as valid was refused: {refused}"
+            self.on_refused(event, refused.reasons)
+            return
+        assert verdict.allowed, f"check() refused {verdict.codes}, apply() accepted"
+        assert stage == pathway.stage
+        assert pathway.events == (*before[1], event)
+        self._audit(event, before[0], stage)
+        self.on_accepted(event, stage)
+
+    def _audit(self, event: ev.Event, source: Stage | None, stage: Stage) -> None:
+        """Safety properties, judged from the events alone, not from the core's record."""
+        policy = self.policy
+        if isinstance(event, ev.CheckedIn | ev.Discharged) and policy.escort_required:
+            assert event.escort_present, f"{event.kind} without an escort was accepted"
+        if isinstance(event, ev.BlockScheduled | ev.NeurotomyScheduled):
+            self._booked_from = source
+            self._positives_at_booking = self._positives
+        elif isinstance(event, ev.VisitCancelled | ev.VisitMissed):
+            assert stage == self._booked_from, (
+                f"{event.kind} went to {stage}, the visit was booked from {self._booked_from}"
+            )
+        elif isinstance(event, ev.BlockPerformed):
+            self._block_at = event.at
+        elif isinstance(event, ev.ReliefDiaryRecorded):
+            assert self._block_at is not None
+            end = self._block_at + policy.relief_window_end
+            for entry in event.entries:
+                assert self._block_at <= entry.at <= end, (
+                    f"a diary entry at {entry.at} outside the window {self._block_at}–{end}"
+                )
+        elif isinstance(event, ev.ReliefAssessed):
+            self._positives = self._positives + 1 if stage == Stage.BLOCK_POSITIVE else 0
+        elif isinstance(event, ev.NeurotomyPerformed):
+            if self._booked_from == Stage.RECURRENCE:
+                assert self._neurotomies >= 1, "a repeat neurotomy without a first one"
+            else:
+                assert self._positives_at_booking >= policy.blocks_required, (
+                    f"a neurotomy after {self._positives_at_booking} positive block(s); "
+                    f"{policy.name} requires {policy.blocks_required}"
+                )
+            self._neurotomies += 1
+            self._positives = 0
