@@ -1,11 +1,15 @@
 """``facetcare paths``: the model-based coverage paths of a policy, and what they cover.
 
 Each path is a concrete event sequence with its expected outcome; together
-they take every transition and every guard outcome, time-window boundaries
-included. A scheduler team can replay them against its own integration.
+they take every transition and both outcomes of every guard, time-window
+boundaries included. A scheduler team can replay them against its own
+integration. The exit code says whether the coverage is complete, so the
+command can gate a CI job.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import click
 from rich.markup import escape
@@ -13,12 +17,27 @@ from rich.table import Table
 
 from facetcare._cli.common import PROFILES, console, policy_named
 
+if TYPE_CHECKING:
+    from facetcare.testing import Path
+
+
+def expected(path: Path) -> str:
+    """The outcome a path's last event must have, as a reader would say it."""
+    where = path.stage.value if path.stage is not None else "before referral"
+    if path.refused is not None:
+        return f"refused ({path.refused}), stays {where}"
+    return f"accepted → {where}"
+
 
 @click.command(short_help="The coverage paths of a policy and what they cover.")
 @click.option("--policy", "policy_name", type=click.Choice(PROFILES), default="seed",
               show_default=True, help="The policy profile whose rules the paths cover.")
 def paths(policy_name: str) -> None:
     """List the coverage paths of a policy and the coverage they reach.
+
+    Every path is replayed under the policy before it is listed. Exit code 0
+    when every stage, transition, guard outcome and branch is covered, 1 if
+    any is not.
 
     \b
     Examples:
@@ -37,24 +56,18 @@ def paths(policy_name: str) -> None:
     out = console()
     table = Table(title=f"{len(suite.paths)} coverage paths, policy {policy_name}",
                   title_justify="left")
-    table.add_column("path")
+    table.add_column("#", justify="right")
+    table.add_column("path", ratio=3)
     table.add_column("events", justify="right")
-    table.add_column("expected")
-    for path in suite.paths:
-        table.add_row(escape(path.name), str(len(path.events)), escape(_expected(path)))
+    table.add_column("expected", ratio=2)
+    for number, path in enumerate(suite.paths, start=1):
+        table.add_row(str(number), escape(path.name), str(len(path.events)),
+                      escape(expected(path)))
     out.print(table)
-    report = Table(title="coverage", title_justify="left")
-    for column in ("metric", "covered", "total"):
-        report.add_column(column, justify="left" if column == "metric" else "right")
-    for metric, covered, total in suite.report.rows():
-        report.add_row(escape(str(metric)), str(covered), str(total))
-    out.print(report)
     out.print(escape(str(suite.report)))
-
-
-def _expected(path: object) -> str:
-    for attribute in ("expected", "outcome", "expect"):
-        value = getattr(path, attribute, None)
-        if value is not None:
-            return str(value)
-    return ""
+    short = [(metric, covered, total) for metric, covered, total in suite.report.rows()
+             if covered < total]
+    if short:
+        gaps = ", ".join(f"{metric} {covered}/{total}" for metric, covered, total in short)
+        out.print(f"[bold red]coverage incomplete[/]: {escape(gaps)}")
+        raise SystemExit(1)

@@ -39,6 +39,8 @@ class Facts:
     block_at: dt.datetime | None
     block_targets: tuple[ev.Target, ...]
     block_times: tuple[dt.datetime, ...]
+    #: Whether the block under assessment has an in-window diary entry yet.
+    diary_kept: bool
     assessed_at: dt.datetime | None
     positive_blocks: int
     neurotomy_at: dt.datetime | None
@@ -78,6 +80,7 @@ def facts_of(pathway: Pathway) -> Facts:
         block_at=rec.block_at,
         block_targets=tuple(rec.block_targets),
         block_times=tuple(rec.block_times),
+        diary_kept=rec.lowest_in_window is not None,
         assessed_at=rec.last_assessed_at,
         positive_blocks=len(rec.series),
         neurotomy_at=None if neurotomy is None else neurotomy.at,

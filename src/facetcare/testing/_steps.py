@@ -227,8 +227,8 @@ def _block_given(draw: st.DrawFn, pw: Pathway, f: Facts) -> ev.Event:
         at=_after(draw, _last(f), _SOON),
         visit_id=visit.visit_id if visit is not None else "v1",
         targets=_subset(draw, booked),
-        # Shrinks towards a high baseline, the usual reason for a referral.
-        baseline_pain=10 - draw(st.integers(0, 10)),
+        # Mostly the high pain that brings a referral; sometimes anything, even 0.
+        baseline_pain=10 - draw(st.integers(0, 3 if draw(st.booleans()) is False else 10)),
     )
 
 
@@ -291,8 +291,12 @@ def _scores(draw: st.DrawFn) -> st.SearchStrategy[int]:
 
 
 def _follow_up(draw: st.DrawFn, pw: Pathway, f: Facts) -> ev.Event:
-    return ev.FollowUpRecorded(at=_after(draw, _last(f), _LATER),
-                               pain_score=draw(_scores(draw)))
+    last = _last(f)
+    base = last
+    # Often once the settling period is over, when "no relief" becomes possible.
+    if f.state == Stage.FOLLOW_UP and f.neurotomy_at is not None and draw(st.booleans()):
+        base = max(last, f.neurotomy_at + pw.policy.follow_up_settling)
+    return ev.FollowUpRecorded(at=_after(draw, base, _LATER), pain_score=draw(_scores(draw)))
 
 
 def _pain_returned(draw: st.DrawFn, pw: Pathway, f: Facts) -> ev.Event:
@@ -348,11 +352,17 @@ _DETOURS = frozenset({ev.VisitCancelled, ev.VisitMissed})
 _PROGRESS = frozenset(BUILDERS) - _ENDINGS - _DETOURS
 
 
-def _weight(kind: type[ev.Event], state: str) -> int:
-    """Steps that keep the stage (diaries, later follow-ups) are tried less often."""
+def _weight(kind: type[ev.Event], f: Facts) -> int:
+    """Steps that keep the stage (diaries, later follow-ups) are tried less often.
+
+    Before an assessment the first diary is likely: without one a block is
+    negative, and a journey would rarely string two positive blocks together.
+    """
     if kind is ev.ReliefDiaryRecorded:
-        return 2 if state == Stage.RELIEF_ASSESSMENT else 1
-    if kind is ev.FollowUpRecorded and state == Stage.SUSTAINED_RELIEF:
+        return 1 if f.diary_kept or f.state == Stage.BLOCK_OBSERVATION else 6
+    if kind is ev.ReliefAssessed:
+        return 3 if f.diary_kept else 1
+    if kind is ev.FollowUpRecorded and f.state == Stage.SUSTAINED_RELIEF:
         return 1
     return 3
 
@@ -374,10 +384,10 @@ def next_step(draw: st.DrawFn, pw: Pathway) -> ev.Event:
     # Mostly progress, sometimes a cancelled or missed visit, rarely the end.
     # (Hypothesis favours the ends of a range, so the rare outcomes sit inside it.)
     roll = draw(st.integers(0, 39))
-    wanted = _ENDINGS if roll == 13 else _DETOURS if roll in (5, 11, 27) else _PROGRESS
-    menu = [kind for kind in kinds if kind in wanted for _ in range(_weight(kind, f.state))]
+    wanted = _ENDINGS if roll == 13 else _DETOURS if roll in (5, 11, 27, 33) else _PROGRESS
+    menu = [kind for kind in kinds if kind in wanted for _ in range(_weight(kind, f))]
     if not menu:
-        menu = [k for k in kinds if k in _PROGRESS for _ in range(_weight(k, f.state))] or kinds
+        menu = [k for k in kinds if k in _PROGRESS for _ in range(_weight(k, f))] or kinds
     first = pick(draw, menu)
     others = sorted((k for k in kinds if k is not first), key=lambda k: k in _ENDINGS)
     for kind in [first, first, *others]:

@@ -1,0 +1,355 @@
+"""facetcare.testing: its strategies, its state machine, its path coverage, its example."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+from pathlib import Path as FilePath
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import HealthCheck, find, given, settings
+from hypothesis import strategies as st
+from hypothesis.errors import Unsatisfiable
+from hypothesis.stateful import run_state_machine_as_test
+
+import facetcare as fc
+from facetcare import events as ev
+from facetcare import rules
+from facetcare.errors import CODES
+from facetcare.machine import PATHWAY
+from facetcare.testing import (
+    PathwayMachine,
+    aware_datetimes,
+    events,
+    journeys,
+    lesions,
+    next_events,
+    pain_entries,
+    paths,
+    targets,
+)
+
+PROFILES = [fc.Policy.seed(), fc.Policy.medicare_l38803(), fc.Policy.consensus_2020()]
+by_name = pytest.mark.parametrize("policy", PROFILES, ids=lambda p: p.name)
+DAY = dt.timedelta(days=1)
+#: A clinic's profile with every rule switched on, so every guard can be shown.
+EVERY_RULE = attrs.evolve(
+    fc.Policy.medicare_l38803(), name="every-rule", min_neurotomy_interval=90 * DAY,
+    max_neurotomy_levels=1, lesion_min_seconds=60, lesion_max_seconds=120,
+    lesion_max_temperature_c=90,
+)
+ROWS = {(step.event.kind, source, step.dest or source) for step in PATHWAY
+        for source in step.sources}
+
+
+# -- value strategies ------------------------------------------------------------------
+
+
+LOW = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+HIGH = dt.datetime(2026, 1, 3, tzinfo=dt.timezone(dt.timedelta(hours=-5)))
+
+
+@given(aware_datetimes(LOW, HIGH))
+def test_aware_datetimes_are_aware_and_inside_their_bounds(moment: dt.datetime) -> None:
+    assert moment.utcoffset() is not None
+    assert LOW <= moment <= HIGH
+
+
+def test_aware_datetimes_refuses_naive_bounds() -> None:
+    with pytest.raises(ValueError, match="aware"):
+        aware_datetimes(dt.datetime(2026, 1, 1))
+
+
+@given(region=st.sampled_from(list(fc.Region)), data=st.data())
+def test_targets_stay_in_their_region(region: fc.Region, data: st.DataObject) -> None:
+    assert data.draw(targets(region)).region == region
+
+
+@given(pain_entries(LOW, HIGH))
+def test_pain_entries_are_valid_diary_lines(entry: fc.PainEntry) -> None:
+    assert 0 <= entry.score <= 10
+    assert LOW <= entry.at <= HIGH
+
+
+@by_name
+@given(data=st.data())
+def test_lesions_for_a_policy_pass_its_lesion_rules(
+    policy: fc.Policy, data: st.DataObject
+) -> None:
+    burns = data.draw(st.lists(lesions(policy=policy), min_size=1, max_size=4))
+    performed = ev.NeurotomyPerformed(at=LOW, visit_id="v1", lesions=burns)
+    assert rules.lesion_duration(None, performed, policy) is None  # type: ignore[arg-type]
+    assert rules.lesion_temperature(None, performed, policy) is None  # type: ignore[arg-type]
+
+
+def test_events_draws_every_event_type() -> None:
+    seen: set[type[ev.Event]] = set()
+
+    @settings(max_examples=150, derandomize=True, database=None)
+    @given(events())
+    def draw(event: ev.Event) -> None:
+        seen.add(type(event))
+
+    draw()
+    assert seen == set(ev.EVENT_TYPES)
+
+
+def test_next_events_has_nothing_to_offer_after_a_final_stage() -> None:
+    at = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
+    pathway = fc.Pathway.start(ev.Referred(at=at, pathway_id="p", patient_id="q",
+                                           region=fc.Region.LUMBAR))
+    pathway.apply(ev.Closed(at=at, reason="care completed"))
+    with pytest.raises(Unsatisfiable):
+        find(next_events(pathway), lambda _: True, settings=settings(max_examples=5))
+
+
+# -- journeys ---------------------------------------------------------------------------
+
+
+@by_name
+@settings(max_examples=25, suppress_health_check=[HealthCheck.too_slow])
+@given(region=st.sampled_from(list(fc.Region)), data=st.data())
+def test_every_journey_replays(policy: fc.Policy, region: fc.Region, data: st.DataObject) -> None:
+    journey = data.draw(journeys(policy, region), label="journey")
+    assert isinstance(journey[0], ev.Referred)
+    assert journey[0].region == region
+    pathway = fc.Pathway.replay(journey, policy=policy)
+    assert pathway.events == journey
+
+
+def _taken(policy: fc.Policy, journey: tuple[ev.Event, ...]) -> set[tuple[str, str, str]]:
+    pathway = fc.Pathway(policy=policy)
+    taken = set()
+    for event in journey:
+        source = str(pathway.stage) if pathway.events else "start"
+        pathway.apply(event)
+        taken.add((event.kind, source, str(pathway.stage)))
+    return taken
+
+
+#: The branches a journey generator must reach: both block results, a cancelled
+#: and a missed visit returning to where they were booked from, every follow-up
+#: outcome, recurrence to a repeat neurotomy and to a new block, close, withdraw.
+BRANCHES = {
+    ("ReliefAssessed", "relief_assessment", "block_positive"),
+    ("ReliefAssessed", "relief_assessment", "block_negative"),
+    ("VisitCancelled", "block_scheduled", "referred"),
+    ("VisitMissed", "block_scheduled", "referred"),
+    ("VisitCancelled", "neurotomy_scheduled", "block_positive"),
+    ("FollowUpRecorded", "follow_up", "sustained_relief"),
+    ("FollowUpRecorded", "follow_up", "follow_up"),
+    ("FollowUpRecorded", "follow_up", "no_relief"),
+    ("PainReturned", "sustained_relief", "recurrence"),
+    ("NeurotomyScheduled", "recurrence", "neurotomy_scheduled"),
+    ("BlockScheduled", "block_negative", "block_scheduled"),
+    ("BlockScheduled", "no_relief", "block_scheduled"),
+    ("Closed", "referred", "closed"),
+    ("Withdrawn", "block_visit", "withdrawn"),
+}
+
+
+@by_name
+def test_journeys_reach_every_branch(policy: fc.Policy) -> None:
+    taken: set[tuple[str, str, str]] = set()
+
+    @settings(max_examples=200, derandomize=True, database=None,
+              suppress_health_check=[HealthCheck.too_slow])
+    @given(journeys(policy))
+    def walk(journey: tuple[ev.Event, ...]) -> None:
+        taken.update(_taken(policy, journey))
+
+    walk()
+    wanted = BRANCHES | (
+        {("BlockScheduled", "block_positive", "block_scheduled")}  # confirmatory blocks
+        if policy.blocks_required > 1 else set()
+    )
+    assert wanted - taken == set()
+
+
+# -- the state machine ---------------------------------------------------------------------
+
+MACHINE_SETTINGS = settings(max_examples=8, stateful_step_count=30, deadline=None,
+                            suppress_health_check=[HealthCheck.too_slow])
+
+
+def _machine(policy: fc.Policy) -> type[PathwayMachine]:
+    return type(f"Machine_{policy.name}", (PathwayMachine,), {"policy": policy})
+
+
+SeedMachine = _machine(PROFILES[0])
+MedicareMachine = _machine(PROFILES[1])
+ConsensusMachine = _machine(PROFILES[2])
+for _machine_class in (SeedMachine, MedicareMachine, ConsensusMachine):
+    _machine_class.TestCase.settings = MACHINE_SETTINGS
+TestSeedMachine = SeedMachine.TestCase
+TestMedicareMachine = MedicareMachine.TestCase
+TestConsensusMachine = ConsensusMachine.TestCase
+
+
+def test_the_machine_calls_its_hooks() -> None:
+    calls: dict[str, int] = {"accepted": 0, "refused": 0}
+
+    class Counting(PathwayMachine):
+        def on_accepted(self, event: ev.Event, stage: fc.Stage) -> None:
+            assert self.pathway.stage == stage
+            assert self.pathway.events[-1] is event
+            calls["accepted"] += 1
+
+        def on_refused(self, event: ev.Event, reasons: tuple[fc.Reason, ...]) -> None:
+            assert reasons
+            calls["refused"] += 1
+
+    run_state_machine_as_test(Counting, settings=settings(
+        MACHINE_SETTINGS, max_examples=3, derandomize=True, database=None))
+    assert calls["accepted"] > 0
+    assert calls["refused"] > 0
+
+
+def test_the_machine_reports_a_broken_adapter() -> None:
+    class Broken(PathwayMachine):
+        def on_refused(self, event: ev.Event, reasons: tuple[fc.Reason, ...]) -> None:
+            raise AssertionError("this adapter cannot handle a refusal")
+
+    with pytest.raises(AssertionError, match="cannot handle a refusal"):
+        run_state_machine_as_test(Broken, settings=settings(
+            MACHINE_SETTINGS, derandomize=True, database=None, print_blob=False))
+
+
+# -- paths() --------------------------------------------------------------------------------
+
+
+def _outcome(policy: fc.Policy, events: tuple[ev.Event, ...]) -> tuple[Any, tuple[str, ...]]:
+    """Replay all but the last event, then check and apply the last, independently of Path."""
+    *before, last = events
+    pathway = fc.Pathway.replay(before, policy=policy) if before else fc.Pathway(policy=policy)
+    verdict = pathway.check(last)
+    if not verdict.allowed:
+        return (pathway.stage if before else None), verdict.codes
+    return pathway.apply(last), ()
+
+
+@by_name
+@pytest.mark.parametrize("region", list(fc.Region))
+def test_paths_cover_every_transition_and_every_coverable_guard(
+    policy: fc.Policy, region: fc.Region
+) -> None:
+    suite = paths(policy, region)
+    report = suite.report
+    assert report.failures == ()
+    assert report.complete
+    rows = dict((name, (covered, total)) for name, covered, total in report.rows())
+    assert rows["stages"] == (16, 16)
+    assert rows["transitions"] == (len(ROWS), len(ROWS))
+    assert rows["guard outcomes"][0] == rows["guard outcomes"][1] > 40
+    assert rows["branch edges"] == (6, 6)
+
+
+@by_name
+def test_each_path_does_what_it_claims(policy: fc.Policy) -> None:
+    for path in paths(policy):
+        stage, codes = _outcome(policy, path.events)
+        assert stage == path.stage, path.name
+        if path.refused is None:
+            assert codes == (), path.name
+        else:
+            assert path.refused in codes, path.name
+        assert isinstance(path.events[0], ev.Referred)
+        assert path.holds()
+
+
+def test_paths_show_every_reason_code_under_a_policy_with_every_rule() -> None:
+    suite = paths(EVERY_RULE)
+    assert suite.report.complete, str(suite.report)
+    refused = {path.refused for path in suite} - {None}
+    assert refused == set(CODES)
+    assert suite.report.not_coverable == ()
+
+
+def _path(suite: Any, prefix: str) -> Any:
+    return next(p for p in suite if p.name.startswith(prefix))
+
+
+def _after(path: Any, kind: type[ev.Event], moment: dt.datetime) -> dt.timedelta:
+    """How long after the last ``kind`` event of the path ``moment`` is."""
+    anchor = [e for e in path.events if isinstance(e, kind)][-1]
+    return moment - anchor.at
+
+
+@by_name
+def test_paths_stand_on_the_time_boundaries(policy: fc.Policy) -> None:
+    suite = paths(policy)
+    h, m = dt.timedelta(hours=1), dt.timedelta(minutes=1)
+    expected = {
+        "relief_window_open@ReliefAssessed: refused": (ev.BlockPerformed, 3 * h + 59 * m),
+        "relief_window_open@ReliefAssessed: passed": (ev.BlockPerformed, 4 * h),
+        "observation_incomplete@Discharged (after the block): refused":
+            (ev.BlockPerformed, 59 * m),
+        "observation_incomplete@Discharged (after the block): passed": (ev.BlockPerformed, 60 * m),
+        "observation_incomplete@Discharged (after the neurotomy): refused":
+            (ev.NeurotomyPerformed, 29 * m),
+        "observation_incomplete@Discharged (after the neurotomy): passed":
+            (ev.NeurotomyPerformed, 30 * m),
+        "follow_up_settling@FollowUpRecorded: follow_up": (ev.NeurotomyPerformed, 21 * DAY),
+        "follow_up_settling@FollowUpRecorded: no_relief":
+            (ev.NeurotomyPerformed, 21 * DAY + dt.timedelta(seconds=1)),
+    }
+    for prefix, (kind, offset) in expected.items():
+        path = _path(suite, prefix)
+        assert _after(path, kind, path.events[-1].at) == offset, prefix
+    for prefix, offset in (("outside_relief_window@ReliefDiaryRecorded (after the window): "
+                            "refused", 6 * h + m),
+                           ("outside_relief_window@ReliefDiaryRecorded (after the window): "
+                            "passed", 6 * h)):
+        path = _path(suite, prefix)
+        diary = path.events[-1]
+        assert isinstance(diary, ev.ReliefDiaryRecorded)
+        assert _after(path, ev.BlockPerformed, diary.entries[0].at) == offset, prefix
+
+
+def test_medicare_paths_stand_on_the_repeat_edges() -> None:
+    suite = paths(fc.Policy.medicare_l38803())
+    for outcome, offset in (("refused", dt.timedelta(days=730, seconds=1)),
+                            ("passed", dt.timedelta(days=730))):
+        path = _path(suite, f"reblock_required@NeurotomyScheduled: {outcome}")
+        booking = path.events[-1]
+        assert isinstance(booking, ev.NeurotomyScheduled)
+        assert _after(path, ev.NeurotomyPerformed, booking.visit_at) == offset
+    for outcome, offset in (("refused", dt.timedelta(days=183) - dt.timedelta(seconds=1)),
+                            ("passed", dt.timedelta(days=183))):
+        path = _path(suite, f"insufficient_prior_relief@NeurotomyScheduled (relief too short)"
+                            f": {outcome}")
+        assert _after(path, ev.NeurotomyPerformed, path.events[-2].at) == offset
+
+
+def test_the_report_says_what_cannot_be_covered_and_why() -> None:
+    report = paths(fc.Policy.seed()).report
+    reasons = dict(report.not_coverable)
+    assert "min_block_gap" in reasons["block_interval@BlockScheduled"]
+    assert ("transitions", len(ROWS), len(ROWS)) in report.rows()
+    text = str(report)
+    assert "transitions" in text
+    assert "block_interval@BlockScheduled: no minimum gap" in text
+
+
+def test_a_path_that_does_not_hold_is_reported() -> None:
+    path = _path(paths(fc.Policy.seed()), "relief_window_open@ReliefAssessed: refused")
+    wrong = attrs.evolve(path, refused="no_escort")
+    assert path.holds()
+    assert not wrong.holds()
+
+
+# -- the example a scheduling developer copies -------------------------------------------------
+
+
+def _example() -> Any:
+    where = FilePath(__file__).parent.parent / "examples" / "test_my_scheduler.py"
+    spec = importlib.util.spec_from_file_location("example_test_my_scheduler", where)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+TestExampleScheduler = _example().TestClinicScheduler
