@@ -10,7 +10,8 @@ Sections:
    all on the seed journey.
 3. creation with 1,000 vs 1,000,000 live pathways (fresh process).
 4. memory per live pathway (fresh process, tracemalloc).
-5. simulation: speed-up on 2 worker processes, streaming memory at scale.
+5. simulation (``speedup``, ``summarize``): speed-up on 2 worker processes
+   with a pure-Python control; streaming memory at scale.
 
 Every target is printed as "measured / target / PASS|FAIL".
 """
@@ -242,8 +243,11 @@ SECTIONS: dict[str, Callable[[Config, Report], Any]] = {
 }
 
 
+ALL_SECTIONS = ("main", "creation", "memory", "speedup", "summarize")
+
+
 def run(config: Config, out: TextIO | None = None, json_path: str | None = None,
-        sections: tuple[str, ...] = ("main", "creation", "memory", "simulation")) -> Report:
+        sections: tuple[str, ...] = ALL_SECTIONS) -> Report:
     report = Report(out if out is not None else sys.stdout)
     env = environment()
     report.data["environment"] = env
@@ -253,15 +257,13 @@ def run(config: Config, out: TextIO | None = None, json_path: str | None = None,
                f"{env['python']} on {env['platform']}")
     report.say("# " + ", ".join(f"{k} {v}" for k, v in env["libraries"].items()))
     verify(report)
-    samples: dict[str, list[float]] = {}
     if "main" in sections:
-        samples = main_group(config, report)
-        main_targets(samples, report)
+        main_targets(main_group(config, report), report)
     for name, section in SECTIONS.items():
         if name in sections:
             section(config, report)
-    if "simulation" in sections:
-        simulation.section(config, report, samples)
+    if "speedup" in sections or "summarize" in sections:
+        simulation.section(config, report, sections)
     report.say("\n## targets")
     for target in report.targets:
         report.say("  " + target.line())
@@ -287,8 +289,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tiny", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--json", metavar="FILE", help="also write every result to FILE")
     parser.add_argument("--rounds", type=int, help="rounds of the interleaved group")
-    parser.add_argument("--sections", default="main,creation,memory,simulation",
-                        help="comma-separated subset of: main, creation, memory, simulation")
+    parser.add_argument("--sections", default=",".join(ALL_SECTIONS),
+                        help="comma-separated subset of: " + ", ".join(ALL_SECTIONS))
     args = parser.parse_args(argv)
     config = Config.tiny() if args.tiny else Config.quick() if args.quick else Config.full()
     if args.rounds:

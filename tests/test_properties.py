@@ -35,7 +35,7 @@ def _any_event(pathway: fc.Pathway) -> st.SearchStrategy[ev.Event]:
 
 
 @by_name
-@settings(max_examples=40)
+@settings(max_examples=30)
 @given(data=st.data())
 def test_any_event_stream_raises_only_rejected_and_refusals_change_nothing(
     policy: fc.Policy, data: st.DataObject

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import importlib.util
 from pathlib import Path as FilePath
 from typing import Any
 
 import attrs
 import pytest
-from hypothesis import HealthCheck, find, given, settings
+from hypothesis import HealthCheck, Phase, find, given, settings
 from hypothesis import strategies as st
-from hypothesis.errors import Unsatisfiable
+from hypothesis.errors import NoSuchExample, Unsatisfiable
 from hypothesis.stateful import run_state_machine_as_test
 
 import facetcare as fc
@@ -129,48 +130,52 @@ def _taken(policy: fc.Policy, journey: tuple[ev.Event, ...]) -> set[tuple[str, s
     return taken
 
 
-#: The branches a journey generator must reach: both block results, a cancelled
-#: and a missed visit returning to where they were booked from, every follow-up
-#: outcome, recurrence to a repeat neurotomy and to a new block, close, withdraw.
+#: The branches a journey generator must reach ("*": from or to any stage): both
+#: block results, cancelled and missed visits, every follow-up outcome,
+#: recurrence to a repeat neurotomy and to a new block, closing and withdrawal.
 BRANCHES = {
-    ("ReliefAssessed", "relief_assessment", "block_positive"),
-    ("ReliefAssessed", "relief_assessment", "block_negative"),
-    ("VisitCancelled", "block_scheduled", "referred"),
-    ("VisitMissed", "block_scheduled", "referred"),
-    ("VisitCancelled", "neurotomy_scheduled", "block_positive"),
+    ("ReliefAssessed", "*", "block_positive"),
+    ("ReliefAssessed", "*", "block_negative"),
+    ("VisitCancelled", "*", "*"),
+    ("VisitMissed", "*", "*"),
     ("FollowUpRecorded", "follow_up", "sustained_relief"),
     ("FollowUpRecorded", "follow_up", "follow_up"),
     ("FollowUpRecorded", "follow_up", "no_relief"),
-    ("PainReturned", "sustained_relief", "recurrence"),
-    ("NeurotomyScheduled", "recurrence", "neurotomy_scheduled"),
-    ("BlockScheduled", "block_negative", "block_scheduled"),
-    ("BlockScheduled", "no_relief", "block_scheduled"),
-    ("Closed", "referred", "closed"),
-    ("Withdrawn", "block_visit", "withdrawn"),
+    ("PainReturned", "*", "recurrence"),
+    ("NeurotomyScheduled", "recurrence", "*"),
+    ("BlockScheduled", "recurrence", "*"),
+    ("BlockScheduled", "no_relief", "*"),
+    ("Closed", "*", "*"),
+    ("Withdrawn", "*", "*"),
 }
+#: Where a policy needs two positive blocks, a confirmatory one.
+CONFIRMATORY = ("BlockScheduled", "block_positive", "*")
+
+
+def _matches(branch: tuple[str, str, str], taken: tuple[str, str, str]) -> bool:
+    return all(want in ("*", got) for want, got in zip(branch, taken, strict=True))
 
 
 @by_name
 def test_journeys_reach_every_branch(policy: fc.Policy) -> None:
-    taken: set[tuple[str, str, str]] = set()
+    wanted = BRANCHES | ({CONFIRMATORY} if policy.blocks_required > 1 else set())
+    missing = set(wanted)
 
-    @settings(max_examples=200, derandomize=True, database=None,
-              suppress_health_check=[HealthCheck.too_slow])
-    @given(journeys(policy))
-    def walk(journey: tuple[ev.Event, ...]) -> None:
-        taken.update(_taken(policy, journey))
+    def everything_seen(journey: tuple[ev.Event, ...]) -> bool:
+        for taken in _taken(policy, journey):
+            missing.difference_update({b for b in missing if _matches(b, taken)})
+        return not missing
 
-    walk()
-    wanted = BRANCHES | (
-        {("BlockScheduled", "block_positive", "block_scheduled")}  # confirmatory blocks
-        if policy.blocks_required > 1 else set()
-    )
-    assert wanted - taken == set()
+    try:
+        find(journeys(policy), everything_seen, settings=settings(
+            max_examples=600, phases=[Phase.generate], derandomize=True, database=None))
+    except NoSuchExample:
+        pytest.fail(f"600 journeys never took {sorted(missing)}")
 
 
 # -- the state machine ---------------------------------------------------------------------
 
-MACHINE_SETTINGS = settings(max_examples=8, stateful_step_count=30, deadline=None,
+MACHINE_SETTINGS = settings(max_examples=10, stateful_step_count=35, deadline=None,
                             suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -214,7 +219,7 @@ def test_the_machine_reports_a_broken_adapter() -> None:
 
     with pytest.raises(AssertionError, match="cannot handle a refusal"):
         run_state_machine_as_test(Broken, settings=settings(
-            MACHINE_SETTINGS, derandomize=True, database=None, print_blob=False))
+            MACHINE_SETTINGS, derandomize=True, database=None, phases=[Phase.generate]))
 
 
 # -- paths() --------------------------------------------------------------------------------
@@ -343,6 +348,7 @@ def test_a_path_that_does_not_hold_is_reported() -> None:
 # -- the example a scheduling developer copies -------------------------------------------------
 
 
+@functools.cache
 def _example() -> Any:
     where = FilePath(__file__).parent.parent / "examples" / "test_my_scheduler.py"
     spec = importlib.util.spec_from_file_location("example_test_my_scheduler", where)
@@ -353,3 +359,22 @@ def _example() -> Any:
 
 
 TestExampleScheduler = _example().TestClinicScheduler
+
+
+def test_the_example_catches_a_scheduler_that_forgets_cancellations() -> None:
+    example = _example()
+
+    class Forgetful(example.ClinicScheduler):  # type: ignore[misc]
+        def handle(self, event: ev.Event) -> None:
+            if not isinstance(event, ev.VisitCancelled | ev.VisitMissed):
+                super().handle(event)
+
+    class Machine(example.ClinicSchedulerMachine):  # type: ignore[misc]
+        def __init__(self) -> None:
+            super().__init__()
+            self.scheduler = Forgetful()
+
+    with pytest.raises(AssertionError, match="the book holds"):
+        run_state_machine_as_test(Machine, settings=settings(
+            MACHINE_SETTINGS, max_examples=60, derandomize=True, database=None,
+            phases=[Phase.generate]))

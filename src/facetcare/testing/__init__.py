@@ -16,6 +16,13 @@ and every coverage path is replayed before it is counted.
 Needs the ``testing`` extra (Hypothesis).
 """
 
+try:
+    import hypothesis  # noqa: F401
+except ImportError as missing:  # pragma: no cover - depends on the environment
+    raise ImportError(
+        "facetcare.testing needs Hypothesis: pip install 'facetcare[testing]'"
+    ) from missing
+
 from facetcare.testing._journeys import journeys, near_misses
 from facetcare.testing._machine import PathwayMachine
 from facetcare.testing._paths import Outcome, Path, PathSuite, paths

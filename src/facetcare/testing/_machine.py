@@ -32,7 +32,9 @@ __all__ = ["PathwayMachine"]
 class PathwayMachine(RuleBasedStateMachine):
     """Drives one real `Pathway` and checks facetcare's guarantees after every step.
 
-    Steps are valid next events, near misses and arbitrary events. After
+    Half the steps are valid next events; the others are near misses (one
+    detail broken) or arbitrary events (wrong stage, unknown visit, any time
+    and zone). After
     each one: a refused event changed nothing (stage, events, document);
     `Pathway.check` agreed with `Pathway.apply`; replaying the events and
     reading the JSON document back both give the same pathway; no neurotomy
@@ -97,14 +99,10 @@ class PathwayMachine(RuleBasedStateMachine):
         self._offer(data.draw(next_events(self.pathway), label="event"), must_accept=True)
 
     @rule(data=st.data())
-    def near_miss(self, data: st.DataObject) -> None:
-        """A step with one detail broken: accepted or refused, the rules decide."""
-        self._offer(data.draw(near_misses(self.pathway), label="event"))
-
-    @rule(event=events())
-    def arbitrary(self, event: ev.Event) -> None:
-        """Any event at all: wrong stage, unknown visit, any time and zone."""
-        self._offer(event)
+    def attempt(self, data: st.DataObject) -> None:
+        """A step with one detail broken, or any event at all: the rules decide."""
+        wrong = st.one_of(near_misses(self.pathway), events(self.region))
+        self._offer(data.draw(wrong, label="event"))
 
     # -- invariants ---------------------------------------------------------------
 

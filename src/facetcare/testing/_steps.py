@@ -79,9 +79,9 @@ def _last(facts: Facts) -> dt.datetime:
     return facts.last_at
 
 
-def _after(draw: st.DrawFn, base: dt.datetime, pause: st.SearchStrategy[dt.timedelta]) -> (
-    dt.datetime
-):
+def _after(
+    draw: st.DrawFn, base: dt.datetime, pause: st.SearchStrategy[dt.timedelta]
+) -> dt.datetime:
     return _shown(draw, base + draw(pause))
 
 
@@ -103,7 +103,8 @@ def _escort(draw: st.DrawFn, policy: Policy) -> bool:
 
 
 def _next_day(moment: dt.datetime, zone: dt.tzinfo | None) -> dt.datetime:
-    local = moment.astimezone(zone)
+    """Midnight after ``moment``'s day as seen in ``zone`` (never the machine's own zone)."""
+    local = moment.astimezone(zone or dt.UTC)
     return dt.datetime.combine(local.date() + DAY, dt.time(0), tzinfo=local.tzinfo)
 
 
@@ -290,13 +291,18 @@ def _scores(draw: st.DrawFn) -> st.SearchStrategy[int]:
     return st.integers(0, 2) if draw(st.booleans()) is False else st.integers(0, 10)
 
 
+#: Pain at follow-up: clearly relieved, clearly not, or anything.
+_FOLLOW_UP_SCORES = (st.integers(0, 2), st.integers(7, 10), st.integers(0, 10))
+
+
 def _follow_up(draw: st.DrawFn, pw: Pathway, f: Facts) -> ev.Event:
     last = _last(f)
     base = last
     # Often once the settling period is over, when "no relief" becomes possible.
     if f.state == Stage.FOLLOW_UP and f.neurotomy_at is not None and draw(st.booleans()):
         base = max(last, f.neurotomy_at + pw.policy.follow_up_settling)
-    return ev.FollowUpRecorded(at=_after(draw, base, _LATER), pain_score=draw(_scores(draw)))
+    return ev.FollowUpRecorded(at=_after(draw, base, _LATER),
+                               pain_score=draw(pick(draw, _FOLLOW_UP_SCORES)))
 
 
 def _pain_returned(draw: st.DrawFn, pw: Pathway, f: Facts) -> ev.Event:
