@@ -9,6 +9,7 @@ read from the transition table, not from running it; the report replays.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import attrs
 
@@ -18,8 +19,8 @@ from facetcare.machine import PATHWAY, Stage
 from facetcare.policy import Policy
 from facetcare.testing._script import Script
 
-__all__ = ["SECOND", "Case", "assessing", "booked", "ends_in", "passed", "refused", "start",
-           "treating"]
+__all__ = ["SECOND", "Build", "Case", "assessing", "booked", "ends_in", "passed", "refused",
+           "start", "treating"]
 
 SECOND = dt.timedelta(seconds=1)
 
@@ -44,7 +45,8 @@ def _dest(kind: type[ev.Event], source: Stage | None) -> Stage:
 
 
 def refused(s: Script, event: ev.Event, note: str) -> Case:
-    return Case(note, (*s.events, event), s.stage, refused="?")
+    """A case whose last event must be refused; its `Check` fills in the reason code."""
+    return Case(note, (*s.events, event), s.stage, refused="")
 
 
 def passed(s: Script, event: ev.Event, note: str, stage: Stage | None = None) -> Case:
@@ -74,3 +76,7 @@ def treating(p: Policy, r: Region) -> Script:
 def assessing(p: Policy, r: Region) -> Script:
     s = start(p, r).visit_for_block()
     return s.do(s.discharge())
+
+
+#: Builds the two cases of a check for a policy and a region.
+Build = Callable[[Policy, Region], tuple[Case, Case]]

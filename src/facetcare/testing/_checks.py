@@ -20,19 +20,18 @@ from facetcare.anatomy import Region
 from facetcare.policy import Policy
 from facetcare.testing import _witness_bookings as wb
 from facetcare.testing import _witness_visits as wv
-from facetcare.testing._cases import Case
-from facetcare.testing._script import MINUTE
+from facetcare.testing._cases import Build, Case
+from facetcare.testing._script import BASELINE, MINUTE
 
 __all__ = ["CHECKS", "Check"]
 
 
-Build = Callable[[Policy, Region], tuple[Case, Case]]
 WhyNot = Callable[[Policy], str | None]
 
 
 @attrs.frozen
 class Check:
-    """One guard (``code`` at ``event``) or, with ``branch``, one computed-branch edge."""
+    """One guard (``code`` at ``event``), or a computed-branch edge when ``outcomes`` are stages."""
 
     code: str
     event: type[ev.Event]

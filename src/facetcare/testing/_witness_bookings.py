@@ -19,9 +19,9 @@ from facetcare.testing._script import DAY, MINUTE, YEAR, Script
 def not_in_stage(p: Policy, r: Region) -> tuple[Case, Case]:
     s = start(p, r)
     arrive = ev.CheckedIn(at=s.last, visit_id="v1", escort_present=True)
-    booked = booked(p, r)
+    visit = booked(p, r)
     return (refused(s, arrive, "checked in with no visit booked"),
-            passed(booked, booked.check_in(), "checked in for the booked visit"))
+            passed(visit, visit.check_in(), "checked in for the booked visit"))
 
 
 def after_final(p: Policy, r: Region) -> tuple[Case, Case]:

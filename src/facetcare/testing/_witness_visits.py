@@ -18,6 +18,7 @@ from facetcare.policy import Policy
 from facetcare.rules import span
 from facetcare.testing._cases import (
     SECOND,
+    Build,
     Case,
     assessing,
     booked,
