@@ -19,8 +19,9 @@ Needs the ``testing`` extra (Hypothesis).
 try:
     import hypothesis  # noqa: F401
 except ImportError as missing:  # pragma: no cover - depends on the environment
-    raise ImportError(
-        "facetcare.testing needs Hypothesis: pip install 'facetcare[testing]'"
+    raise ModuleNotFoundError(
+        "facetcare.testing needs Hypothesis: pip install 'facetcare[testing]'",
+        name="hypothesis",
     ) from missing
 
 from facetcare.testing._journeys import journeys, near_misses
