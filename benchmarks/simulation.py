@@ -14,6 +14,7 @@ from __future__ import annotations
 import gc
 import importlib
 import math
+import os
 import pickle
 import statistics
 from concurrent.futures import ProcessPoolExecutor
@@ -116,6 +117,12 @@ def _timed(run: Any) -> tuple[float, Any]:
     return perf_counter() - start, result
 
 
+def _cpu() -> float:
+    """CPU seconds of this process and of its reaped children (the pool's workers)."""
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system
+
+
 def speedup(config: Config, report: Report) -> None:
     sim = module()
     assert sim is not None
@@ -130,6 +137,7 @@ def speedup(config: Config, report: Report) -> None:
                f"worker; pool start included; {config.sim_speedup_rounds} round(s))")
     runs: dict[str, list[float]] = {"one": [], "two": [], "sum_one": [], "sum_two": [],
                                     "burn_one": [], "burn_two": []}
+    cpu: dict[str, list[float]] = {name: [] for name in runs}
     loops = max(1000, int(n * per_journey / 2 / _timed(lambda: burn(10**6))[0] * 10**6))
 
     def pooled(function: Any) -> Any:
@@ -142,6 +150,7 @@ def speedup(config: Config, report: Report) -> None:
             order.reverse()
         results: dict[str, Any] = {}
         for name in order:
+            before = _cpu()
             if name == "one":
                 took, results[name] = _timed(lambda: sim.simulate(n, SEED, chunk_size=size))
             elif name == "two":
@@ -155,6 +164,7 @@ def speedup(config: Config, report: Report) -> None:
             else:
                 took, _ = _timed(lambda: _burn_pool(loops))
             runs[name].append(took)
+            cpu[name].append(_cpu() - before)
         if _fingerprint(results["one"]) != _fingerprint(results["two"]):
             raise AssertionError("simulate gave different journeys on 2 workers")
         if results["sum_one"] != results["sum_two"]:
@@ -166,6 +176,12 @@ def speedup(config: Config, report: Report) -> None:
     summarize_speedup = _speedup(runs, "sum_one", "sum_two")
     control = _speedup(runs, "burn_one", "burn_two")
     report.say("  same journeys and same summary with 1 and 2 processes: yes")
+    report.say("  CPU seconds, all processes (wall-clock speed-up on 2 free cores is at most "
+               "2 × CPU one / CPU two): simulate "
+               f"{_median(cpu['one']):.2f} / {_median(cpu['two']):.2f} → at most "
+               f"{_cpu_bound(cpu, 'one', 'two'):.2f}×; summarize {_median(cpu['sum_one']):.2f} / "
+               f"{_median(cpu['sum_two']):.2f} → at most "
+               f"{_cpu_bound(cpu, 'sum_one', 'sum_two'):.2f}×")
     report.say(f"  control, a pure-Python loop of the same length on the same pool: {control:.2f}×"
                + ("" if control >= 1.8 else
                   "  <- the machine did not have 2 free cores; speed-ups here are not meaningful"))
@@ -175,7 +191,7 @@ def speedup(config: Config, report: Report) -> None:
                f"simulating it; on 2 cores simulate's speed-up is at most "
                f"{bound['bound']:.2f}× (summarize ships summaries only)")
     report.info("sim_speedup", {"journeys": n, "chunk_size": size, "control": control,
-                                "transfer": bound, **runs})
+                                "transfer": bound, "wall_s": runs, "cpu_s": cpu})
     report.target(Target(f"simulate speed-up on 2 worker processes{_scale(config)}",
                          _speedup(runs, "one", "two"), 1.8, at_most=False,
                          note=f"{n:,} journeys; control {control:.2f}×"))
@@ -193,6 +209,14 @@ def _transfer_bound(sim: ModuleType, size: int) -> dict[str, float]:
     return {"simulate_s": work, "pickle_s": pickled, "unpickle_s": unpickled,
             "pickle_share": pickled / work, "unpickle_share": unpickled / work,
             "bound": 2 * work / (work + pickled + unpickled)}
+
+
+def _median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def _cpu_bound(cpu: dict[str, list[float]], one: str, two: str) -> float:
+    return min(2.0, 2 * statistics.median(a / b for a, b in zip(cpu[one], cpu[two], strict=True)))
 
 
 def _speedup(runs: dict[str, list[float]], one: str, two: str) -> float:
