@@ -5,13 +5,20 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
+from unittest import mock
 
+import attrs
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import facetcare as fc
+import facetcare.testing as fct
 from facetcare import events as ev
+from facetcare import serialization as ser
 from journey import DAY, HOUR, L45, MEDICARE, MINUTE, POLICIES, POLICY_IDS, SEED, S, reach
 
 # Every stage, plus the visit stages booked from each stage they can be booked from.
@@ -278,3 +285,211 @@ def test_serialization_error_is_a_value_error() -> None:
     assert issubclass(fc.SerializationError, fc.PathwayError)
     assert issubclass(fc.Rejected, fc.PathwayError)
     assert not issubclass(fc.Rejected, ValueError)
+
+
+# -- the fast reader agrees with the detailed one -----------------------------------------
+#
+# Documents as `to_json` writes them are read by a lean reader; anything else is
+# read again by the detailed one, which decides and words the error. These tests
+# hold the two together: the fast reader takes every document facetcare writes,
+# whatever it takes the detailed reader takes and builds equal, and with or
+# without the fast paths every document reads the same or fails with the same words.
+
+ROOT: tuple[object, ...] = ()
+#: Replacement values: every JSON type, near misses of real values, zeros of both signs.
+SWAPS: list[object] = [
+    "8", 8, 0, -1, 11, 10**30, 8.0, 90.5, 0.0, -0.0, True, False, None, "", " ", "x",
+    "left", "right", "lumbar", "sacral", "L4-L5", "l4\u2013l5", "L6-S1", "4/5", "1/0",
+    "2026-03-09T10:00:00+00:00", "2026-03-09T12:00:00+02:00", "2026-03-09T10:00:00",
+    "Referred", "BlockScheduled", [], {}, [{}], ["L4-L5"],
+    {"joint": "L4-L5", "side": "left"}, [{"joint": "L4-L5", "side": "left"}],
+    ({"joint": "L4-L5", "side": "left"},), [{"joint": "L4-L5", "side": "left", "x": 1}],
+]
+NEW_KEYS: list[object] = ["room", "type", "at", "joint", "side", "score", "targets",
+                          "name", "schema", "events", 1]
+
+
+def _nodes(node: object, path: tuple[object, ...] = ROOT) -> list[tuple[object, ...]]:
+    """Every path into a JSON-like value, the root included."""
+    found = [path]
+    if isinstance(node, dict):
+        for key, value in node.items():
+            found += _nodes(value, (*path, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            found += _nodes(value, (*path, index))
+    return found
+
+
+def _mutated(data: st.DataObject, original: object) -> object:
+    """``original`` with one to three changes: a key dropped or added, a value swapped."""
+    node = copy.deepcopy(original)
+    for _ in range(data.draw(st.integers(1, 3), label="changes")):
+        path = data.draw(st.sampled_from(_nodes(node)), label="path")
+        target = node
+        for key in path:
+            target = target[key]  # type: ignore[index]
+        action = data.draw(st.sampled_from(["drop", "add", "swap"]), label="action")
+        value = copy.deepcopy(data.draw(st.sampled_from(SWAPS), label="value"))
+        if action == "add" and isinstance(target, dict):
+            target[data.draw(st.sampled_from(NEW_KEYS), label="key")] = value
+        elif action == "drop" and path:
+            parent = node
+            for key in path[:-1]:
+                parent = parent[key]  # type: ignore[index]
+            del parent[path[-1]]  # type: ignore[attr-defined]
+        else:
+            if not path:
+                node = value
+                continue
+            parent = node
+            for key in path[:-1]:
+                parent = parent[key]  # type: ignore[index]
+            parent[path[-1]] = value  # type: ignore[index]
+    return node
+
+
+def _outcome(read: Callable[[], object]) -> tuple[object, ...]:
+    """What reading gave: the value (as its repr and document) or the error and its words."""
+    try:
+        value = read()
+    except fc.Rejected as refused:
+        return ("Rejected", refused.codes, refused.index, str(refused))
+    except Exception as error:
+        return (type(error).__name__, str(error))
+    if isinstance(value, fc.Pathway):
+        return ("read", value.to_json(), repr(value.events), repr(value.policy))
+    return ("read", repr(value))
+
+
+@contextmanager
+def _detailed_only() -> Iterator[None]:
+    """The reader without its fast paths: every event and policy through the detailed one."""
+    def refuse(data: object) -> ev.Event:
+        raise TypeError("no fast path")
+
+    with mock.patch.object(ser, "_fast_event", refuse), \
+            mock.patch.object(ser, "_policy_key", lambda data: None), \
+            mock.patch.object(ser, "_as_written", lambda document: False):
+        yield
+
+
+@settings(max_examples=150)
+@given(event=fct.events())
+def test_the_fast_reader_takes_every_event_facetcare_writes(event: ev.Event) -> None:
+    written = ser.dump_event(event)
+    assert ser._fast_event(written) == event
+    assert ser._fast_event(json.loads(json.dumps(written))) == event
+
+
+def test_the_fast_reader_takes_every_document_facetcare_writes() -> None:
+    def refuse(data: object, where: str) -> ev.Event:
+        raise AssertionError(f"{where} was read by the detailed reader")
+
+    with mock.patch.object(ser, "_read_event", refuse):
+        for stage, origin in WALKS:
+            for policy in POLICIES:
+                pw = reach(stage, policy, origin=origin).pw
+                assert fc.Pathway.from_json(pw.to_json()) == pw
+                assert fc.Pathway.from_dict(pw.to_dict()) == pw
+
+
+@settings(max_examples=400)
+@given(event=fct.events(), data=st.data())
+def test_fast_and_detailed_event_readers_agree(event: ev.Event, data: st.DataObject) -> None:
+    item = _mutated(data, json.loads(json.dumps(ser.dump_event(event))))
+    detailed = _outcome(lambda: ser._read_event(copy.deepcopy(item), "$.events[3]"))
+    try:
+        fast: object = ser._fast_event(copy.deepcopy(item))
+    except Exception:
+        pass  # refused: the detailed reader decides
+    else:
+        assert detailed == ("read", repr(fast)), "the fast reader took what the detailed refused"
+        assert ser._read_event(copy.deepcopy(item), "$") == fast
+    assert _outcome(lambda: ser.load_event(copy.deepcopy(item), "$.events[3]")) == detailed
+
+
+BASE_DOCUMENTS = [
+    json.loads(reach(stage, policy).pw.to_json())
+    for stage in (S.RECURRENCE, S.CLOSED)
+    for policy in POLICIES
+] + [json.loads(reach(S.BLOCK_SCHEDULED, SEED, origin=S.RECURRENCE).pw.to_json())]
+
+
+@settings(max_examples=300)
+@given(original=st.sampled_from(BASE_DOCUMENTS), data=st.data())
+def test_documents_read_the_same_with_and_without_the_fast_paths(
+    original: dict[str, Any], data: st.DataObject
+) -> None:
+    document = _mutated(data, original)
+    got = _outcome(lambda: fc.Pathway.from_dict(copy.deepcopy(document)))
+    with _detailed_only():
+        assert _outcome(lambda: fc.Pathway.from_dict(copy.deepcopy(document))) == got
+
+
+@pytest.mark.parametrize("targets", ["L4-L5", "", {"joint": "L4-L5", "side": "left"}, {}, 7])
+def test_targets_must_be_a_list(targets: object) -> None:
+    document = _doc()
+    document["events"][1]["targets"] = targets
+    with pytest.raises(fc.SerializationError) as raised:
+        fc.Pathway.from_dict(copy.deepcopy(document))
+    with _detailed_only(), pytest.raises(fc.SerializationError) as detailed:
+        fc.Pathway.from_dict(copy.deepcopy(document))
+    assert str(raised.value) == str(detailed.value)
+    assert "events[1]" in str(raised.value)
+
+
+def test_what_the_fast_reader_leaves_is_still_read() -> None:
+    """Defaulted fields left out, tuples for lists, enum members: the detailed reader's."""
+    pw = reach(S.BLOCK_OBSERVATION).pw
+    document = pw.to_dict()
+    referral = document["events"][0]
+    del referral["pain_months"], referral["conservative_care_failed"]
+    document["events"][1]["targets"] = tuple(document["events"][1]["targets"])
+    back = fc.Pathway.from_dict(document)
+    assert back.events[1:] == pw.events[1:]
+    assert back.events[0] == attrs.evolve(
+        pw.events[0], pain_months=None, conservative_care_failed=None)
+
+
+# -- the policy cache ---------------------------------------------------------------------
+
+def _with_policy(**fields: object) -> str:
+    document = reach(S.REFERRED).pw.to_dict()
+    document["policy"].update(fields)
+    return json.dumps(document, separators=(",", ":"), ensure_ascii=False)
+
+
+@pytest.mark.parametrize(
+    "value", [60, 60.0, 60.5, 0, 0.0, -0.0, 1e300, None, float("nan")], ids=repr
+)
+def test_equal_policies_of_other_types_keep_their_bytes(value: object) -> None:
+    """``60`` and ``60.0``, ``0.0`` and ``-0.0``: each document reads back to its own bytes."""
+    for first in (60, 60.0, 0, 0.0, -0.0):  # whatever was read before
+        fc.Pathway.from_json(_with_policy(lesion_min_seconds=first))
+        text = _with_policy(lesion_min_seconds=value)
+        back = fc.Pathway.from_json(text)
+        assert back.to_json() == text
+        assert json.dumps(back.policy.lesion_min_seconds) == json.dumps(value)
+
+
+@pytest.mark.parametrize("value", [True, 1.0, "1", [1], {"n": 1}])
+def test_a_cached_policy_never_answers_for_another_type(value: object) -> None:
+    fc.Pathway.from_json(_with_policy(blocks_required=1))  # cached
+    text = _with_policy(blocks_required=value)
+    with pytest.raises(fc.SerializationError) as raised:
+        fc.Pathway.from_json(text)
+    with _detailed_only(), pytest.raises(fc.SerializationError) as detailed:
+        fc.Pathway.from_json(text)
+    assert str(raised.value) == str(detailed.value)
+    assert "blocks_required" in str(raised.value)
+
+
+def test_the_policy_cache_is_bounded_and_shares_equal_policies() -> None:
+    first = fc.Pathway.from_json(_with_policy(name="clinic-0")).policy
+    assert fc.Pathway.from_json(_with_policy(name="clinic-0")).policy is first
+    for n in range(3 * ser._POLICIES_MAX):
+        policy = fc.Pathway.from_json(_with_policy(name=f"clinic-{n}")).policy
+        assert policy.name == f"clinic-{n}"
+        assert len(ser._POLICIES) <= ser._POLICIES_MAX
+    assert len(ser._TARGETS) <= ser._TARGETS_MAX

@@ -14,6 +14,8 @@ import attrs
 
 def aware(_: Any, attribute: attrs.Attribute[Any], value: object) -> None:
     """Time is data: only timezone-aware datetimes are accepted."""
+    if type(value) is dt.datetime and type(value.tzinfo) is dt.timezone:
+        return  # a fixed offset, as `fixed_offset` and ISO 8601 text give: always aware
     if not isinstance(value, dt.datetime):
         raise TypeError(f"{attribute.name} must be a datetime, got {type(value).__name__}")
     if value.tzinfo is None or value.utcoffset() is None:
@@ -105,6 +107,8 @@ def fixed_offset(value: object) -> object:
     back). With a fixed offset every rule measures elapsed time, the same
     before and after storage, and calendar days stay those of the given offset.
     """
+    if type(value) is dt.datetime and type(value.tzinfo) is dt.timezone:
+        return value  # already fixed (`timezone` has no subclasses)
     if isinstance(value, dt.datetime) and not isinstance(value.tzinfo, dt.timezone | None):
         offset = value.utcoffset()
         if offset is not None:

@@ -122,6 +122,8 @@ def _targets() -> object:
 def _no_duplicates(
     _: object, attribute: attrs.Attribute[object], value: tuple[object, ...]
 ) -> None:
+    if len(value) == 2 and value[0] != value[1]:
+        return  # the usual pair (both sides of a level, or two levels): no set to hash
     if len(set(value)) != len(value):
         raise ValueError(f"{attribute.name} must not repeat a target")
 

@@ -19,13 +19,17 @@ times are ISO 8601 with their offset. Adding a `Policy` field bumps
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import json
+import math
 from collections.abc import Callable, Iterable
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn, TypeGuard
 
+import attrs
 import cattrs
 from cattrs.errors import BaseValidationError, ForbiddenExtraKeysError
+from cattrs.gen import make_dict_structure_fn
 from cattrs.v import format_exception
 
 from facetcare import events as ev
@@ -118,6 +122,170 @@ def _converter() -> cattrs.Converter:
 _CONVERTER = _converter()
 
 
+# -- the fast reader -------------------------------------------------------------
+#
+# Reading a document replays every event, so decoding sits on the hot path of
+# `from_json`. `_FAST` reads exactly what `to_json` writes, with lean hooks;
+# anything else makes it raise, and `_CONVERTER` reads the input again and
+# decides (and words the error). `_FAST` is stricter than `_CONVERTER`:
+# exact JSON types only, every field present (defaults included), lists only
+# where a tuple is wanted. Whatever it accepts, `_CONVERTER` accepts too and
+# builds an equal value: both end in the same attrs constructors and
+# validators, so no rule is checked in one place only.
+
+
+def _not_fast(value: object) -> NoReturn:
+    """`_FAST` does not read ``value``; the caller falls back to `_CONVERTER`."""
+    raise TypeError(f"not read by the fast path: {type(value).__name__}")
+
+
+def _exact(kind: type) -> Callable[[object, type], Any]:
+    def structure(value: object, _: type) -> Any:
+        return value if type(value) is kind else _not_fast(value)
+
+    return structure
+
+
+def _exact_or_none(kind: type) -> Callable[[object, type], Any]:
+    def structure(value: object, _: type) -> Any:
+        return value if value is None or type(value) is kind else _not_fast(value)
+
+    return structure
+
+
+def _fast_number(value: object, _: type) -> Any:
+    kind = type(value)
+    return value if kind is int or kind is float else _not_fast(value)
+
+
+def _fast_optional_number(value: object, _: type) -> Any:
+    kind = type(value)
+    return value if value is None or kind is int or kind is float else _not_fast(value)
+
+
+_from_iso = dt.datetime.fromisoformat
+
+
+def _fast_datetime(value: object, _: type) -> dt.datetime:
+    if type(value) is not str:
+        return _not_fast(value)
+    moment = _from_iso(value)
+    return moment if moment.tzinfo is not None else _not_fast(value)
+
+
+def _fast_enum(kind: type[enum.Enum]) -> Callable[[object, type], Any]:
+    """A member from its text (JSON), or the member itself (`dump_event`'s dicts)."""
+    members = {member.value: member for member in kind}
+
+    def structure(value: object, _: type) -> Any:
+        if type(value) is str:
+            return members[value]
+        return value if type(value) is kind else _not_fast(value)
+
+    return structure
+
+
+def _fast_list(item: type, conv: cattrs.Converter) -> Callable[[object, type], Any]:
+    """A JSON list to a tuple; a string or an object is refused, not iterated."""
+    read = conv.get_structure_hook(item)
+
+    def structure(value: object, _: type) -> Any:
+        if type(value) is not list:
+            return _not_fast(value)
+        return tuple([read(one, item) for one in value])
+
+    return structure
+
+
+def _fields(kind: type) -> frozenset[str]:
+    return frozenset(field.name for field in attrs.fields(kind))
+
+
+def _fast_attrs(kind: type, conv: cattrs.Converter) -> Callable[[object, type], Any]:
+    """An attrs value from a dict with exactly its fields, defaulted ones included."""
+    keys = _fields(kind)
+    build: Callable[[Any, type], Any] = make_dict_structure_fn(kind, conv)
+
+    def structure(value: object, _: type) -> Any:
+        if type(value) is not dict or value.keys() != keys:
+            return _not_fast(value)
+        return build(value, kind)
+
+    return structure
+
+
+#: Targets by their raw ``(joint, side)`` strings. A `Target` is frozen and
+#: there are only so many facet joints, so documents share these objects.
+_TARGETS: dict[tuple[str, str], ev.Target] = {}
+_TARGETS_MAX = 512
+
+
+def _fast_target(conv: cattrs.Converter) -> Callable[[object, type], ev.Target]:
+    build = _fast_attrs(ev.Target, conv)
+
+    def structure(value: object, _: type) -> ev.Target:
+        if type(value) is not dict:
+            return _not_fast(value)
+        joint, side = value.get("joint"), value.get("side")
+        if type(joint) is not str or type(side) is not str or len(value) != 2:
+            built: ev.Target = build(value, ev.Target)  # not JSON text: not cached
+            return built
+        target: ev.Target | None = _TARGETS.get((joint, side))
+        if target is None:
+            target = build(value, ev.Target)
+            if len(_TARGETS) < _TARGETS_MAX:
+                _TARGETS[joint, side] = target
+        return target
+
+    return structure
+
+
+def _equal_to(wanted: object) -> Callable[[Any], bool]:
+    def matches(kind: Any) -> bool:
+        return bool(kind == wanted)
+
+    return matches
+
+
+def _fast_converter() -> cattrs.Converter:
+    conv = cattrs.Converter(detailed_validation=False)  # extra keys: see `_fast_attrs`
+    conv.register_structure_hook(str, _exact(str))
+    conv.register_structure_hook(int, _exact(int))
+    conv.register_structure_hook(bool, _exact(bool))
+    conv.register_structure_hook(float, _fast_number)
+    conv.register_structure_hook_func(_equal_to(int | None), _exact_or_none(int))
+    conv.register_structure_hook_func(_equal_to(bool | None), _exact_or_none(bool))
+    conv.register_structure_hook_func(_equal_to(float | None), _fast_optional_number)
+    conv.register_structure_hook(dt.datetime, _fast_datetime)
+    conv.register_structure_hook(ev.Region, _fast_enum(ev.Region))
+    conv.register_structure_hook(ev.Side, _fast_enum(ev.Side))
+    conv.register_structure_hook(ev.Target, _fast_target(conv))
+    conv.register_structure_hook(ev.PainEntry, _fast_attrs(ev.PainEntry, conv))
+    conv.register_structure_hook(ev.Lesion, _fast_attrs(ev.Lesion, conv))
+    for item, listed in ((ev.Target, tuple[ev.Target, ...]),
+                         (ev.PainEntry, tuple[ev.PainEntry, ...]),
+                         (ev.Lesion, tuple[ev.Lesion, ...])):
+        conv.register_structure_hook_func(_equal_to(listed), _fast_list(item, conv))
+    return conv
+
+
+_FAST = _fast_converter()
+#: event type name → (class, its fields and ``type``, `_FAST`'s reader of the fields).
+_FAST_EVENTS: dict[str, tuple[type[ev.Event], frozenset[str], Callable[..., Any]]] = {
+    name: (kind, _fields(kind) | {"type"}, make_dict_structure_fn(kind, _FAST))
+    for name, kind in ev.EVENT_BY_NAME.items()
+}
+
+
+def _fast_event(data: Any) -> ev.Event:
+    """An event exactly as `dump_event` writes it; any other input raises (see `_FAST`)."""
+    kind, keys, build = _FAST_EVENTS[data["type"]]
+    if type(data) is not dict or data.keys() != keys:
+        return _not_fast(data)
+    event: ev.Event = build(data, kind)  # ``type`` is not a field: `_FAST` skips it
+    return event
+
+
 def _explain(error: BaseException, kind: type | None) -> str:
     """cattrs' summary plus the validator's own words ("has no UTC offset", …)."""
     summary = format_exception(error, kind)
@@ -149,6 +317,15 @@ def dump_event(event: ev.Event) -> dict[str, Any]:
 
 def load_event(data: object, where: str = "$") -> ev.Event:
     """Build an event from a dict made by `dump_event`; `SerializationError` if malformed."""
+    try:
+        return _fast_event(data)
+    except Exception:  # the detailed reader decides, and says why
+        pass
+    return _read_event(data, where)
+
+
+def _read_event(data: object, where: str) -> ev.Event:
+    """`load_event` with `_CONVERTER` alone: what it accepts, and every error's words."""
     if not isinstance(data, dict):
         raise SerializationError(f"{where}: an event must be an object, got {type(data).__name__}")
     kind_name = data.get("type")
@@ -165,6 +342,14 @@ def load_event(data: object, where: str = "$") -> ev.Event:
         raise _describe(error, where) from None
 
 
+def _load_events(raw: list[Any]) -> list[ev.Event]:
+    try:
+        return [_fast_event(item) for item in raw]
+    except Exception:  # read again one by one, to say where and why
+        pass
+    return [load_event(item, f"$.events[{i}]") for i, item in enumerate(raw)]
+
+
 # -- policies ------------------------------------------------------------------
 
 
@@ -173,14 +358,53 @@ def dump_policy(policy: Policy) -> dict[str, Any]:
     return result
 
 
+#: Policies already read, by `_policy_key`. A `Policy` is frozen and a
+#: system uses a handful, so documents under one policy share one object.
+_POLICIES: dict[tuple[tuple[Any, ...], ...], Policy] = {}
+_POLICIES_MAX = 64
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+_NAMES = frozenset({str})
+
+
+def _policy_key(data: dict[Any, Any]) -> tuple[tuple[Any, ...], ...] | None:
+    """The exact JSON values of a policy object, or None if it is not cached.
+
+    Only a plain object of text keys and JSON scalars is cached. Types are
+    part of the key, so ``1``, ``1.0`` and ``true`` never share an entry. A
+    float zero or NaN is never cached: ``-0.0 == 0.0`` would give back a
+    policy that writes the other zero, and NaN never equals itself.
+    """
+    if type(data) is not dict or not _NAMES.issuperset(map(type, data)):
+        return None
+    values = tuple(data.values())
+    types = tuple(map(type, values))
+    if not _SCALARS.issuperset(types):
+        return None
+    if float in types and any(type(v) is float and (v == 0 or math.isnan(v)) for v in values):
+        return None
+    return (tuple(data), values, types)
+
+
 def load_policy(data: object, where: str = "$.policy") -> Policy:
     """Every field is required and extra keys are refused (no silent seed values)."""
     if not isinstance(data, dict):
         raise SerializationError(f"{where}: the policy must be an object")
+    key = _policy_key(data)
+    if key is not None:
+        known = _POLICIES.get(key)
+        if known is not None:
+            return known
     try:
-        return _CONVERTER.structure(data, Policy)
+        policy: Policy = _CONVERTER.structure(data, Policy)
     except Exception as error:
         raise _describe(error, where) from None
+    if key is not None:
+        if len(_POLICIES) >= _POLICIES_MAX:
+            _POLICIES.clear()
+        _POLICIES[key] = policy
+    return policy
 
 
 # -- pathway documents ---------------------------------------------------------
@@ -224,10 +448,19 @@ def migrate(document: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
-def from_dict(document: object) -> Pathway:
-    """Read a pathway document and replay its events under its policy."""
-    from facetcare.pathway import Pathway
+_FIELDS = frozenset({"schema", "policy", "events"})
 
+
+def _as_written(document: object) -> TypeGuard[dict[str, Any]]:
+    """A plain dict with exactly the three fields, at the current version (as `to_dict` writes)."""
+    if type(document) is not dict or document.keys() != _FIELDS:
+        return False
+    schema = document["schema"]
+    return type(schema) is str and schema == SCHEMA
+
+
+def _checked(document: object) -> dict[str, Any]:
+    """Any other document: its fields checked, and migrated to the current version."""
     if not isinstance(document, dict):
         raise SerializationError(
             f"$: a pathway document must be an object, got {type(document).__name__}"
@@ -235,18 +468,24 @@ def from_dict(document: object) -> Pathway:
     missing = [key for key in ("schema", "policy", "events") if key not in document]
     if missing:
         raise SerializationError(f"$: missing field(s) {missing}")
-    extra = sorted(set(document) - {"schema", "policy", "events"})
+    extra = sorted(set(document) - _FIELDS)
     if extra:
         raise SerializationError(f"$: unknown field(s) {extra}")
-    document = migrate(dict(document))
-    policy = load_policy(document["policy"])
-    raw_events = document["events"]
+    return migrate(dict(document))
+
+
+def from_dict(document: object) -> Pathway:
+    """Read a pathway document and replay its events under its policy."""
+    from facetcare.pathway import Pathway
+
+    current = document if _as_written(document) else _checked(document)
+    policy = load_policy(current["policy"])
+    raw_events = current["events"]
     if not isinstance(raw_events, list):
         raise SerializationError("$.events: expected a list of events")
     if not raw_events:
         raise SerializationError("$.events: a pathway has at least its Referred event")
-    events = [load_event(item, f"$.events[{i}]") for i, item in enumerate(raw_events)]
-    return Pathway.replay(events, policy=policy)
+    return Pathway.replay(_load_events(raw_events), policy=policy)
 
 
 def from_json(text: str | bytes) -> Pathway:
