@@ -7,6 +7,9 @@
 - peak memory of a streaming `summarize` at two sizes, each in a fresh
   process (peak RSS from ``ru_maxrss``; the growth over the RSS before the
   call is shown too).
+
+Every "one process" figure passes ``workers=1``: left to themselves,
+`summarize` and `write_cohort` start a process pool for a large run.
 """
 
 from __future__ import annotations
@@ -58,7 +61,7 @@ def events_case(journeys: int) -> Case:
         counted: list[int] = []
 
         def timed() -> int:
-            cohort = sim.simulate(journeys, SEED)
+            cohort = sim.simulate(journeys, SEED, workers=1)
             counted.append(_events(cohort))
             return counted[-1]
 
@@ -74,7 +77,7 @@ def replay_case(journeys: int) -> Case:
     assert sim is not None
     from facetcare import Pathway
 
-    logs = [journey.events for journey in sim.simulate(journeys, SEED).journeys]
+    logs = [journey.events for journey in sim.simulate(journeys, SEED, workers=1).journeys]
     count = sum(len(events) for events in logs)
 
     def prepare() -> Prepared:
@@ -128,7 +131,7 @@ def speedup(config: Config, report: Report) -> None:
     assert sim is not None
     size = chunk_size(config)
     pilot = max(20, config.sim_journeys)
-    per_journey = _timed(lambda: sim.simulate(pilot, SEED))[0] / pilot
+    per_journey = _timed(lambda: sim.simulate(pilot, SEED, workers=1))[0] / pilot
     # Whole chunks, the same number for each worker, each worker busy for the time asked.
     per_worker = max(1, math.ceil(config.sim_worker_seconds / (size * per_journey)))
     n = 2 * per_worker * size
@@ -140,10 +143,6 @@ def speedup(config: Config, report: Report) -> None:
     cpu: dict[str, list[float]] = {name: [] for name in runs}
     loops = max(1000, int(n * per_journey / 2 / _timed(lambda: burn(10**6))[0] * 10**6))
 
-    def pooled(function: Any) -> Any:
-        with ProcessPoolExecutor(2) as pool:
-            return function(n, SEED, executor=pool, chunk_size=size)
-
     for index in range(config.sim_speedup_rounds):
         order = ["one", "two", "sum_one", "sum_two", "burn_one", "burn_two"]
         if index % 2:
@@ -152,13 +151,13 @@ def speedup(config: Config, report: Report) -> None:
         for name in order:
             before = _cpu()
             if name == "one":
-                took, results[name] = _timed(lambda: sim.simulate(n, SEED, chunk_size=size))
+                took, results[name] = _timed(lambda: _one_process(sim.simulate, n, size))
             elif name == "two":
-                took, results[name] = _timed(lambda: pooled(sim.simulate))
+                took, results[name] = _timed(lambda: _pooled(sim.simulate, n, size))
             elif name == "sum_one":
-                took, results[name] = _timed(lambda: sim.summarize(n, SEED, chunk_size=size))
+                took, results[name] = _timed(lambda: _one_process(sim.summarize, n, size))
             elif name == "sum_two":
-                took, results[name] = _timed(lambda: pooled(sim.summarize))
+                took, results[name] = _timed(lambda: _pooled(sim.summarize, n, size))
             elif name == "burn_one":
                 took, _ = _timed(lambda: [burn(loops), burn(loops)])
             else:
@@ -200,9 +199,19 @@ def speedup(config: Config, report: Report) -> None:
                          note=f"{n:,} journeys; control {control:.2f}×"))
 
 
+def _one_process(function: Any, n: int, size: int) -> Any:
+    """``workers=1``: left to itself, `summarize` would start a pool for a run this large."""
+    return function(n, SEED, workers=1, chunk_size=size)
+
+
+def _pooled(function: Any, n: int, size: int) -> Any:
+    with ProcessPoolExecutor(2) as pool:
+        return function(n, SEED, executor=pool, chunk_size=size)
+
+
 def _transfer_bound(sim: ModuleType, size: int) -> dict[str, float]:
     """What returning journeys costs: 2 cores do W + P + U, so speed-up ≤ 2W / (W + P + U)."""
-    work, cohort = _timed(lambda: sim.simulate(size, SEED, chunk_size=size))
+    work, cohort = _timed(lambda: sim.simulate(size, SEED, workers=1, chunk_size=size))
     journeys = tuple(cohort.journeys)
     pickled, data = _timed(lambda: pickle.dumps(journeys, pickle.HIGHEST_PROTOCOL))
     unpickled, _ = _timed(lambda: pickle.loads(data))
@@ -291,7 +300,7 @@ def sim_memory(n: int, workers: int, chunk: int | None) -> dict[str, Any]:
 
     sim = module()
     assert sim is not None
-    sim.summarize(2, SEED)  # imports and lazy set-up before the baseline
+    sim.summarize(2, SEED, workers=1)  # imports and lazy set-up before the baseline
     gc.collect()
     _reset_peak()
     before = _status("VmRSS")
@@ -300,7 +309,7 @@ def sim_memory(n: int, workers: int, chunk: int | None) -> dict[str, Any]:
         with ProcessPoolExecutor(workers) as pool:
             summary = sim.summarize(n, SEED, executor=pool, chunk_size=chunk)
     else:
-        summary = sim.summarize(n, SEED, chunk_size=chunk)
+        summary = sim.summarize(n, SEED, workers=1, chunk_size=chunk)
     seconds = perf_counter() - start
     parent = _status("VmHWM")
     worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024 if workers else 0

@@ -151,15 +151,17 @@ def simulate(*, n: int, seed: int, region: str, policy_name: str, compare_name: 
             bar.start_task(tasks[name])  # each clock starts with its own run
             policy, chunk = policy_named(name), _chunk_size(n, workers)
             advance = _advancer(bar, tasks[name])
+            # One pool serves every policy; without one, --workers 1 means this process.
+            alone = 1 if pool is None else None
             if keep_journeys:
                 cohort = run(n, seed, params=params, policy=policy, executor=pool,
-                             chunk_size=chunk, progress=advance)
+                             workers=alone, chunk_size=chunk, progress=advance)
                 cohorts.append((name, cohort))
                 results.append((name, cohort.summary()))
             else:
                 results.append((name, summarize(n, seed, params=params, policy=policy,
-                                                executor=pool, chunk_size=chunk,
-                                                progress=advance)))
+                                                executor=pool, workers=alone,
+                                                chunk_size=chunk, progress=advance)))
             bar.update(tasks[name], completed=n)
     out.print(summary_table(results))
     written: list[Path] = []

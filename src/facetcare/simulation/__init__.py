@@ -3,8 +3,10 @@
 ``simulate(n, seed)`` draws ``n`` patients from `CohortParams` (defaults
 cited from the literature, assumptions marked) and walks each through a
 real `facetcare.Pathway`, so every simulated journey replays. Same inputs,
-same output, byte for byte, whatever the executor or chunking.
-``summarize`` gives the same `Summary` while streaming, for millions.
+same output, byte for byte, whatever the executor, workers or chunking.
+``summarize`` gives the same `Summary` while streaming, for millions, and
+``write_cohort`` the same files; both run a large cohort on a process pool
+of their own (``workers=1`` keeps it in the calling process).
 
     from facetcare.simulation import CohortParams, simulate
     cohort = simulate(2000, seed=7, params=CohortParams.lumbar())

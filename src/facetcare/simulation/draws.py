@@ -39,13 +39,22 @@ class Draws:
 
     def integer(self, low: int, high: int) -> int:
         """Uniform on ``low..high`` inclusive."""
-        return low + min(int(self._random() * (high - low + 1)), high - low)
+        last = high - low
+        k = int(self._random() * (last + 1))
+        return low + (k if k < last else last)  # a product rounded up to last + 1 is last
 
     def integer_in(self, bounds: tuple[int, int]) -> int:
-        return self.integer(bounds[0], bounds[1])
+        """`integer` on ``bounds[0]..bounds[1]``."""
+        low, high = bounds
+        last = high - low
+        k = int(self._random() * (last + 1))
+        return low + (k if k < last else last)
 
     def pick(self, options: tuple[int, ...]) -> int:
-        return options[self.integer(0, len(options) - 1)]
+        """One of ``options``, each as likely: `integer` on their indices."""
+        last = len(options) - 1
+        k = int(self._random() * (last + 1))
+        return options[k if k < last else last]
 
     def unit(self) -> float:
         """Uniform on (0, 1), never exactly 0 or 1 (safe for inverse CDFs)."""

@@ -27,10 +27,10 @@ The course, in order (DOMAIN.md "The pathway"):
    relief (closed) or relief lasting a drawn number of days, then
    `PainReturned`. Any neurotomy after the first uses the repeat success
    rate and relief median.
-4. After recurrence the repeat is proposed and `Pathway.check` says whether
-   it is allowed. Caps and intervals are waited out; a refusal for
-   ``reblock_required`` starts new blocks on the same targets; any other
-   refusal closes the pathway.
+4. After recurrence the repeat is booked; `Pathway.apply` accepts it or
+   refuses it, changing nothing. Caps and intervals are waited out; a
+   refusal for ``reblock_required`` starts new blocks on the same targets;
+   any other refusal closes the pathway.
 
 Every booked visit may be missed (``VisitMissed``) or, with the driver
 missing at check-in, refused: the refused `CheckedIn` is not an accepted
@@ -60,17 +60,19 @@ __all__ = ["CLOSE_REASONS", "Journey", "patient_ids", "simulate_patient"]
 
 MINUTE = dt.timedelta(minutes=1)
 HOUR = dt.timedelta(hours=1)
+#: Patients arrive a quarter of an hour before their slot.
+ARRIVAL = dt.timedelta(minutes=15)
 DAY = dt.timedelta(days=1)
 YEAR = dt.timedelta(days=365)
 
 #: Clinic slots: 08:00 to 15:30 every 30 minutes, Monday to Friday (assumption).
 SLOT_TIMES = tuple(dt.time(8 + k // 2, 30 * (k % 2)) for k in range(16))
-#: Diary entries: every 15 min for the first hour, then hourly [3.4 UW Health].
-DIARY_MINUTES = (15, 30, 45, 60, 120, 180, 240, 300, 360)
 #: A referral this many times below the entry criteria means the params cannot meet them.
 MAX_SCREENED = 1000
 #: Why a simulated pathway is closed.
 CLOSE_REASONS = ("negative_blocks", "no_relief", "repeat_not_allowed")
+#: The stages the course branches on (a module constant is quicker to read than Stage's).
+BLOCK_POSITIVE, FOLLOW_UP, NO_RELIEF = Stage.BLOCK_POSITIVE, Stage.FOLLOW_UP, Stage.NO_RELIEF
 #: Timing refusals the generator waits out (it books at the earliest allowed date).
 TIMING_CODES = frozenset({"block_interval", "annual_limit", "repeat_too_soon"})
 
@@ -122,9 +124,14 @@ class _Walk:
         self.start = start
         self.end = end
         self.zone = start.tzinfo
+        #: A fixed-offset zone has no rules to follow: its slots need no per-day offset.
+        self.fixed = (dt.timezone(start.utcoffset() or dt.timedelta(0))
+                      if isinstance(self.zone, dt.timezone) else None)
         self.patient_id, self.pathway_id = patient_ids(index)
         self.pw = Pathway(policy=plan.policy)
+        self.apply = self.pw.apply
         self.stages: list[Stage] = []
+        self.record = self.stages.append
         self.now = start
         self.screened = 0
         self.complications = 0
@@ -140,16 +147,31 @@ class _Walk:
     # -- the pathway ----------------------------------------------------------------
 
     def emit(self, event: ev.Event) -> Stage:
+        """Apply an event the course expects the rules to accept."""
         if event.at > self.end:
             raise _Horizon
         try:
-            stage = self.pw.apply(event)
+            stage = self.apply(event)
         except Rejected as refused:
             raise RuntimeError(
                 f"{self.patient_id}: the simulation produced an event the rules refuse: "
                 f"{refused}"
             ) from refused
-        self.stages.append(stage)
+        self.record(stage)
+        self.now = event.at
+        return stage
+
+    def attempt(self, event: ev.Event) -> Stage:
+        """Apply an event the rules may refuse: `Rejected` leaves the pathway unchanged.
+
+        One ``apply`` runs the rules once; a ``check`` first would run them
+        twice for every accepted event, so ``check`` is kept for the events
+        that are usually refused.
+        """
+        if event.at > self.end:
+            raise _Horizon
+        stage = self.apply(event)
+        self.record(stage)
         self.now = event.at
         return stage
 
@@ -173,7 +195,6 @@ class _Walk:
         """Draw referrals until one meets the entry criteria; count the others."""
         draw = Draws(self.seed, self.index, "referral")
         params = self.params
-        probe = Pathway(policy=self.policy)
         for _ in range(MAX_SCREENED):
             referral = ev.Referred(
                 at=self.start,
@@ -183,13 +204,14 @@ class _Walk:
                 pain_months=draw.integer_in(params.pain_months),
                 conservative_care_failed=draw.chance(params.conservative_care_failed),
             )
-            verdict = probe.check(referral)
-            if verdict.allowed:
-                self.emit(referral)
-                return
-            if verdict.codes != ("entry_criteria",):
-                raise RuntimeError(f"referral refused for {verdict.codes}")
-            self.screened += 1
+            try:
+                self.attempt(referral)
+            except Rejected as refused:
+                if refused.codes != ("entry_criteria",):
+                    raise RuntimeError(f"referral refused for {refused.codes}") from refused
+                self.screened += 1
+                continue
+            return
         raise ValueError(
             f"{MAX_SCREENED} referrals in a row failed {self.policy.name}'s entry criteria: "
             "the CohortParams cannot meet them (see pain_months, conservative_care_failed)"
@@ -223,7 +245,7 @@ class _Walk:
             sides: tuple[Side, ...] = (Side.LEFT, Side.RIGHT)
         else:
             sides = (Side.LEFT,) if self.draw.chance(0.5) else (Side.RIGHT,)
-        return tuple(ev.Target(j, s) for j in joints[first:first + levels] for s in sides)
+        return self.plan.targets(first, levels, sides)
 
     def work_up(self, targets: tuple[ev.Target, ...]) -> tuple[ev.Target, ...] | None:
         """Blocks until the policy's number of positive ones; None when closed."""
@@ -256,37 +278,35 @@ class _Walk:
         responds = self.draw.chance(
             params.block_positive_if_facet if self.facet else params.block_false_positive
         )
-        after: list[ev.Event] = [
-            ev.Discharged(at=given + self.draw.integer_in(plan.discharge_minutes) * MINUTE,
-                          visit_id=self.visit_id, escort_present=self.escort)
-        ]
+        discharge = ev.Discharged(
+            at=given + self.draw.integer_in(plan.discharge_minutes) * MINUTE,
+            visit_id=self.visit_id, escort_present=self.escort)
+        diary: ev.ReliefDiaryRecorded | None = None
         if not self.draw.chance(params.diary_missing):
             reached, short = plan.block_scores[baseline]
             scores = reached if responds else short
             if scores:  # no score can give this outcome: a missing diary is negative
                 diary_at = given + (plan.window_minutes + self.draw.integer(0, 14 * 60)) * MINUTE
-                after.append(ev.ReliefDiaryRecorded(
-                    at=diary_at, entries=self.diary(given, baseline, self.draw.pick(scores))))
-        after.sort(key=lambda e: e.at)
-        for event in after:
-            self.emit(event)
+                diary = ev.ReliefDiaryRecorded(
+                    at=diary_at, entries=self.diary(given, baseline, self.draw.pick(scores)))
+        if diary is not None and diary.at < discharge.at:  # in time order, discharge first on a tie
+            self.emit(diary)
+            self.emit(discharge)
+        else:
+            self.emit(discharge)
+            if diary is not None:
+                self.emit(diary)
         # The clinic reviews the diary the next day (assumption).
         assessed = max(given + DAY, self.now, given + self.policy.relief_window_min)
-        positive = self.emit(ev.ReliefAssessed(at=assessed)) == Stage.BLOCK_POSITIVE
+        positive = self.emit(ev.ReliefAssessed(at=assessed)) == BLOCK_POSITIVE
         if positive:
             self.baseline = baseline
         return positive
 
     def diary(self, given: dt.datetime, baseline: int, lowest: int) -> tuple[ev.PainEntry, ...]:
         """Relief from about 30 min to 4 h, wearing off by the end of the window [3.4]."""
-        middle = (lowest + baseline + 1) // 2
-        entries = []
-        for minutes in DIARY_MINUTES:
-            if minutes > self.plan.window_minutes:
-                break
-            score = middle if minutes in (15, 300) else baseline if minutes >= 360 else lowest
-            entries.append(ev.PainEntry(given + minutes * MINUTE, score))
-        return tuple(entries)
+        return tuple([ev.PainEntry(given + offset, score)
+                      for offset, score in self.plan.diary(baseline, lowest)])
 
     # -- visits ---------------------------------------------------------------------
 
@@ -314,10 +334,15 @@ class _Walk:
         """
         day = not_before.astimezone(self.zone).date()
         time = SLOT_TIMES[self.draw.integer(0, len(SLOT_TIMES) - 1)]
+        fixed = self.fixed
         while True:
             if day.weekday() < 5:
-                local = dt.datetime.combine(day, time, tzinfo=self.zone)
-                moment = local.replace(tzinfo=dt.timezone(local.utcoffset() or dt.timedelta(0)))
+                if fixed is not None:
+                    moment = dt.datetime.combine(day, time, tzinfo=fixed)
+                else:
+                    local = dt.datetime.combine(day, time, tzinfo=self.zone)
+                    offset = local.utcoffset() or dt.timedelta(0)
+                    moment = local.replace(tzinfo=dt.timezone(offset))
                 if moment >= not_before:
                     return moment
             day += DAY
@@ -338,25 +363,26 @@ class _Walk:
             visit_at = self.slot(max(wanted, self.earliest(kind)))
             booking = booking_type(at=self.now, visit_id=visit_id, visit_at=visit_at,
                                    targets=targets)
-            verdict = self.pw.check(booking)
-            if not verdict.allowed:
-                return verdict.reasons
-            self.emit(booking)
+            try:
+                self.attempt(booking)
+            except Rejected as refused:  # a repeat neurotomy the policy does not allow
+                return refused.reasons
             self.visit_id, self.visit_at = visit_id, visit_at
             delay = self.params.booking_days
             if self.draw.chance(self.params.no_show):
                 self.emit(ev.VisitMissed(at=visit_at + HOUR, visit_id=visit_id))
                 continue
-            arrived = visit_at - 15 * MINUTE
+            arrived = visit_at - ARRIVAL
             escort = not self.draw.chance(self.params.escort_missing)
             check_in = ev.CheckedIn(at=arrived, visit_id=visit_id, escort_present=escort)
             if not escort:
                 if arrived > self.end:
                     raise _Horizon
-                refused = self.pw.check(check_in)
-                if not refused.allowed:
-                    if refused.codes != ("no_escort",):
-                        raise RuntimeError(f"check-in refused for {refused.codes}")
+                # Refused wherever the policy requires a driver: ask first, as that is usual.
+                verdict = self.pw.check(check_in)
+                if not verdict.allowed:
+                    if verdict.codes != ("no_escort",):
+                        raise RuntimeError(f"check-in refused for {verdict.codes}")
                     self.emit(ev.VisitCancelled(at=arrived, visit_id=visit_id,
                                                 reason="no_escort"))
                     continue
@@ -386,15 +412,14 @@ class _Walk:
         """Perform, discharge and follow up; True when relief came and then ended."""
         params, plan = self.params, self.plan
         repeat = bool(self.neurotomy_times)
-        nerves = len({(nerve, t.side) for t in targets for nerve in t.nerves})
-        procedure, recovery = plan.neurotomy_minutes(nerves)
+        procedure, recovery = plan.neurotomy_minutes(targets)
         performed = self.visit_at + self.draw.integer_in(procedure) * MINUTE
         lesions = self.lesions(targets)
         self.emit(ev.NeurotomyPerformed(at=performed, visit_id=self.visit_id, lesions=lesions))
         self.neurotomy_times.append(performed)
-        self.complications += sum(
-            self.draw.chance(params.minor_complication_per_lesion) for _ in lesions
-        )
+        chance, minor = self.draw.chance, params.minor_complication_per_lesion
+        for _ in lesions:
+            self.complications += chance(minor)
         self.emit(ev.Discharged(at=performed + self.draw.integer_in(recovery) * MINUTE,
                                 visit_id=self.visit_id, escort_present=self.escort))
         if repeat:
@@ -404,12 +429,12 @@ class _Walk:
         relieved_scores, pain_scores = plan.follow_scores[self.baseline]
         success = self.draw.chance(p) if relieved_scores and pain_scores else bool(relieved_scores)
         if not success:
-            for days in params.follow_up_days:
-                stage = self.emit(ev.FollowUpRecorded(at=performed + days * DAY,
+            for offset in plan.follow_ups:
+                stage = self.emit(ev.FollowUpRecorded(at=performed + offset,
                                                       pain_score=self.draw.pick(pain_scores)))
-                if stage == Stage.NO_RELIEF:
+                if stage == NO_RELIEF:
                     return False
-            if stage == Stage.FOLLOW_UP:  # still settling: one report after it
+            if stage == FOLLOW_UP:  # still settling: one report after it
                 self.emit(ev.FollowUpRecorded(
                     at=performed + self.policy.follow_up_settling + DAY,
                     pain_score=self.draw.pick(pain_scores)))
@@ -425,15 +450,14 @@ class _Walk:
 
     def lesions(self, targets: tuple[ev.Target, ...]) -> tuple[ev.Lesion, ...]:
         """Mean 5, sd 3, at least one per target [3.2]; duration and heat within the policy."""
-        plan = self.plan
-        params = self.params
-        count = max(1, round(self.draw.normal(params.lesions_mean, params.lesions_sd)),
-                    len(targets))
-        return tuple(
-            ev.Lesion(targets[i % len(targets)], self.draw.integer_in(plan.lesion_seconds),
-                      self.draw.integer_in(plan.lesion_temperature))
+        plan, params, integer_in = self.plan, self.params, self.draw.integer_in
+        seconds, temperature = plan.lesion_seconds, plan.lesion_temperature
+        width = len(targets)
+        count = max(1, round(self.draw.normal(params.lesions_mean, params.lesions_sd)), width)
+        return tuple([
+            ev.Lesion(targets[i % width], integer_in(seconds), integer_in(temperature))
             for i in range(count)
-        )
+        ])
 
     def relief_days(self, repeat: bool) -> int:
         """Whole days of relief, around the cited median (distribution: an assumption)."""

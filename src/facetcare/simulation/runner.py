@@ -18,14 +18,32 @@ near-linearly with processes (1.9x on 2 workers, measured). `simulate` must
 rebuild every event object in the calling process (unpickling costs about
 half of what generating a journey does), so with processes it gains little
 on a small machine; use it when the objects themselves are wanted.
+
+Hence the defaults. Given no executor, `summarize` and `write_cohort` run a
+large cohort (`AUTOMATIC_MIN_PATIENTS` or more, on a machine with more than
+one core) on a process pool of their own, one process per core, and a
+small one in this process, where starting processes would cost more than
+it saves; ``workers=1`` keeps any run in this process and ``workers=K``
+asks for K processes. `simulate` stays in this process unless ``workers``
+says otherwise. The pool's processes are started by "forkserver" where the
+platform has it, else "spawn", never "fork": a fork copies the caller's
+threads' locks mid-use (a progress bar, a web server), and neither start
+method runs the caller's code in a worker beyond importing its main module,
+so a script that simulates at import time needs the usual ``if __name__ ==
+"__main__":`` guard, or ``workers=1``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
+import multiprocessing
+import os
 from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack
 from typing import Any, Protocol, TypeVar
 
@@ -47,11 +65,13 @@ from facetcare.simulation.plan import Plan
 from facetcare.simulation.summary import Summary, Tally
 
 __all__ = [
+    "AUTOMATIC_MIN_PATIENTS",
     "DEFAULT_CHUNK_SIZE",
     "DEFAULT_HORIZON",
     "DEFAULT_START",
     "Chunk",
     "Submitter",
+    "processes",
     "simulate",
     "summarize",
     "write_cohort",
@@ -66,6 +86,10 @@ DEFAULT_HORIZON = dt.timedelta(days=3 * 365)
 DEFAULT_CHUNK_SIZE = 2500
 #: Chunks submitted ahead of the one being collected; bounds memory for huge cohorts.
 IN_FLIGHT = 16
+#: Fewest patients for which `summarize` and `write_cohort` start a process pool of
+#: their own: 4 default chunks, a few seconds of work on one core, far more than the
+#: pool's start-up, and enough chunks to keep 2 workers evenly busy.
+AUTOMATIC_MIN_PATIENTS = 4 * DEFAULT_CHUNK_SIZE
 
 T = TypeVar("T")
 
@@ -139,7 +163,10 @@ def _chunks(
     chunk_size: int | None,
     horizon: dt.timedelta,
     start: dt.datetime,
-) -> list[Chunk]:
+    executor: Submitter | None = None,
+    workers: int | None = None,
+) -> tuple[list[Chunk], CohortParams, Policy]:
+    """The run's chunks, and its params and policy with the defaults filled in."""
     if isinstance(n, bool) or not isinstance(n, int) or n < 0:
         raise ValueError(f"n must be a non-negative int, got {n!r}")
     if isinstance(seed, bool) or not isinstance(seed, int):
@@ -157,10 +184,86 @@ def _chunks(
         raise ValueError(f"horizon must be a non-negative timedelta, got {horizon!r}")
     if not isinstance(start, dt.datetime) or start.utcoffset() is None:
         raise ValueError(f"start must be a timezone-aware datetime, got {start!r}")
-    return [
+    if workers is not None:
+        if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+            raise ValueError(f"workers must be a positive int or None, got {workers!r}")
+        if executor is not None:
+            raise ValueError("pass an executor or workers, not both: the executor "
+                             "already decides where the chunks run")
+    chunks = [
         Chunk(seed, lo, min(lo + size, n), params, policy, start, horizon)
         for lo in range(0, n, size)
     ]
+    return chunks, params, policy
+
+
+def _cores() -> int:
+    """Cores this process may run on (its CPU affinity where the platform tells it)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS, Windows
+        return os.cpu_count() or 1
+
+
+def processes(workers: int | None, n: int, chunks: int, *, automatic: bool = True,
+              cores: int | None = None) -> int:
+    """How many processes run ``n`` patients in ``chunks`` chunks; 1 means this process.
+
+    ``workers`` is what the caller asked for: ``K`` gives K processes (no
+    more than there are chunks: a process with no chunk would only cost its
+    start-up); ``None`` leaves it to the run: with ``automatic``, one
+    process per core when ``n`` is at least `AUTOMATIC_MIN_PATIENTS` and
+    there is more than one core, else 1. A daemonic process (a
+    ``multiprocessing.Pool`` or dask worker) may not start processes, so
+    there the automatic choice is 1 too. ``cores`` defaults to the cores
+    this process may run on.
+    """
+    if workers is None:
+        if not automatic or n < AUTOMATIC_MIN_PATIENTS:
+            return 1
+        if multiprocessing.current_process().daemon:
+            return 1
+        workers = _cores() if cores is None else cores
+    return max(1, min(workers, chunks))
+
+
+def _start_method() -> str:
+    """The pool's start method: "forkserver" where there is one, else "spawn" (module doc)."""
+    return "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+
+
+@contextlib.contextmanager
+def _executor(
+    executor: Submitter | None, workers: int | None, chunks: list[Chunk], *, automatic: bool
+) -> Iterator[Submitter | None]:
+    """The caller's executor, or a process pool of the run's own, or None (this process).
+
+    The pool lives for one run and is shut down however the run ends; chunks
+    not yet started are cancelled rather than waited for. A worker that dies
+    is reported with the two usual causes, as the pool's own message names
+    neither.
+    """
+    if executor is not None:
+        yield executor
+        return
+    n = chunks[-1].stop_index if chunks else 0
+    count = processes(workers, n, len(chunks), automatic=automatic)
+    if count <= 1:
+        yield None
+        return
+    context = multiprocessing.get_context(_start_method())
+    pool = ProcessPoolExecutor(max_workers=count, mp_context=context)
+    try:
+        yield pool
+    except BrokenProcessPool as broken:
+        raise BrokenProcessPool(
+            f"a worker process of this run's pool ({count} processes) died: in a script, "
+            'simulate under `if __name__ == "__main__":` (each worker imports the main '
+            "module, which must not start the run again); out of memory, use fewer "
+            "workers or a smaller chunk_size; workers=1 runs in this process"
+        ) from broken
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _run(
@@ -204,6 +307,7 @@ def simulate(
     params: CohortParams | None = None,
     policy: Policy | None = None,
     executor: Submitter | None = None,
+    workers: int | None = None,
     chunk_size: int | None = None,
     horizon: dt.timedelta = DEFAULT_HORIZON,
     start: dt.datetime = DEFAULT_START,
@@ -212,24 +316,24 @@ def simulate(
     """Simulate ``n`` patients referred at ``start`` and followed for ``horizon``.
 
     ``params`` defaults to `CohortParams.lumbar`, ``policy`` to `Policy.seed`.
-    ``executor=None`` runs in this process; any executor with ``submit``
-    runs chunks of ``chunk_size`` patients in parallel. ``progress`` is
-    called in this process with the number of journeys in each finished
-    chunk. The same arguments give the same cohort, whatever the executor.
+    Chunks of ``chunk_size`` patients run on ``executor`` (anything with
+    ``submit``) if one is given, else in this process, or on a process
+    pool of ``workers`` processes if that is more than 1 (see `processes`).
+    Unlike `summarize` and `write_cohort`, a large run does not start a pool
+    by itself: every journey's events must be rebuilt in this process, which
+    costs about half of what simulating them does, so processes gain little;
+    use `write_cohort` or `summarize` to scale. ``progress`` is called in
+    this process with the number of journeys in each finished chunk. The
+    same arguments give the same cohort, whatever the executor or workers.
     """
-    chunks = _chunks(n, seed, params=params, policy=policy, chunk_size=chunk_size,
-                     horizon=horizon, start=start)
+    chunks, params, policy = _chunks(n, seed, params=params, policy=policy,
+                                     chunk_size=chunk_size, horizon=horizon, start=start,
+                                     executor=executor, workers=workers)
     journeys: list[Journey] = []
-    for part in _run(simulate_chunk, chunks, executor, progress):
-        journeys.extend(part)
-    return Cohort(
-        tuple(journeys),
-        seed,
-        CohortParams.lumbar() if params is None else params,
-        Policy.seed() if policy is None else policy,
-        start,
-        horizon,
-    )
+    with _executor(executor, workers, chunks, automatic=False) as runner:
+        for part in _run(simulate_chunk, chunks, runner, progress):
+            journeys.extend(part)
+    return Cohort(tuple(journeys), seed, params, policy, start, horizon)
 
 
 def summarize(
@@ -239,6 +343,7 @@ def summarize(
     params: CohortParams | None = None,
     policy: Policy | None = None,
     executor: Submitter | None = None,
+    workers: int | None = None,
     chunk_size: int | None = None,
     horizon: dt.timedelta = DEFAULT_HORIZON,
     start: dt.datetime = DEFAULT_START,
@@ -247,13 +352,19 @@ def summarize(
     """``simulate(...).summary()`` without holding the journeys: for millions of patients.
 
     Workers return chunk summaries, merged here in chunk order; the result
-    equals the cohort's summary exactly.
+    equals the cohort's summary exactly, whatever the executor or workers.
+    Without an ``executor``, a run of `AUTOMATIC_MIN_PATIENTS` or more uses
+    a process pool of its own, one process per core (only summaries cross
+    between processes, so it scales near-linearly); ``workers=1`` keeps it
+    in this process, ``workers=K`` asks for K processes (see `processes`).
+    A script that calls it needs the ``if __name__ == "__main__":`` guard.
     """
-    chunks = _chunks(n, seed, params=params, policy=policy, chunk_size=chunk_size,
-                     horizon=horizon, start=start)
+    chunks, _, _ = _chunks(n, seed, params=params, policy=policy, chunk_size=chunk_size,
+                           horizon=horizon, start=start, executor=executor, workers=workers)
     total = Summary()
-    for part in _run(summarize_chunk, chunks, executor, progress):
-        total = total.merge(part)
+    with _executor(executor, workers, chunks, automatic=True) as runner:
+        for part in _run(summarize_chunk, chunks, runner, progress):
+            total = total.merge(part)
     return total
 
 
@@ -266,6 +377,7 @@ def write_cohort(
     params: CohortParams | None = None,
     policy: Policy | None = None,
     executor: Submitter | None = None,
+    workers: int | None = None,
     chunk_size: int | None = None,
     horizon: dt.timedelta = DEFAULT_HORIZON,
     start: dt.datetime = DEFAULT_START,
@@ -274,12 +386,17 @@ def write_cohort(
     """Simulate and write the files without holding the journeys; returns the summary.
 
     The files are byte-identical to ``simulate(...).to_jsonl()`` /
-    ``.to_csv()``. Workers send back text rather than event objects, so
-    this is the path that scales with workers when the events are wanted
-    on disk (`simulate` must rebuild every event object in this process).
+    ``.to_csv()``, whatever the executor or workers. Workers send back text
+    rather than event objects, so this is the path that scales with workers
+    when the events are wanted on disk (`simulate` must rebuild every event
+    object in this process). Without an ``executor``, a run of
+    `AUTOMATIC_MIN_PATIENTS` or more uses a process pool of its own, one
+    process per core; ``workers=1`` keeps it in this process, ``workers=K``
+    asks for K processes (see `processes`). A script that calls it needs
+    the ``if __name__ == "__main__":`` guard.
     """
-    chunks = _chunks(n, seed, params=params, policy=policy, chunk_size=chunk_size,
-                     horizon=horizon, start=start)
+    chunks, _, _ = _chunks(n, seed, params=params, policy=policy, chunk_size=chunk_size,
+                           horizon=horizon, start=start, executor=executor, workers=workers)
     work = functools.partial(export_chunk, jsonl=jsonl is not None, csv=csv is not None)
     total = Summary()
     with ExitStack() as stack:
@@ -287,7 +404,8 @@ def write_cohort(
         csv_file = stack.enter_context(opened_for_writing(csv))
         if csv_file is not None:
             csv_file.write(csv_header())
-        for lines, rows, summary in _run(work, chunks, executor, progress):
+        runner = stack.enter_context(_executor(executor, workers, chunks, automatic=True))
+        for lines, rows, summary in _run(work, chunks, runner, progress):
             if jsonl_file is not None:
                 jsonl_file.write(lines)
             if csv_file is not None:
