@@ -43,8 +43,8 @@ types: $(STAMP)
 test: lint types
 	$(BIN)/python -m pytest -n 2 -q
 
+# Not part of `make test`: about 7 minutes; `benchmarks/run.py --quick` takes ~30 s.
 bench: $(STAMP)
-	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[dev,bench]"
 	$(BIN)/python benchmarks/run.py
 
 clean:
