@@ -172,10 +172,14 @@ class Pathway:
         branching = _BRANCH_OF.get(kind)
         if branching is not None and (origin, event.kind) in BRANCHES:
             branch: str | None = branching(rec, event, self.policy)
-            TRIGGERS[event.kind].trigger(rec, branch)
+            fired = TRIGGERS[event.kind].trigger(rec, branch)
         else:
             branch = None
-            TRIGGERS[event.kind].trigger(rec)
+            fired = TRIGGERS[event.kind].trigger(rec)
+        if not fired:
+            # The rules passed but no row of the table matched the branch: a
+            # defect in facetcare, not in the caller's event. Nothing was noted.
+            raise RuntimeError(f"no transition for {event.kind} from {origin} ({branch})")
         rec.note(event, origin, branch)
         self._events.append(event)
         return STAGE_OF[rec.state]
