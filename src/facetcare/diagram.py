@@ -15,18 +15,15 @@ are stated once, in a note.
 
 from __future__ import annotations
 
-import inspect
 import textwrap
-import types
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import attrs
 
 from facetcare import events as ev
-from facetcare.errors import CODES
 from facetcare.machine import FINAL, PATHWAY, START, Stage
-from facetcare.rules import COMMON, RULES
+from facetcare.rules import CODE_OF, COMMON, RULES
 
 __all__ = ["Edge", "common_codes", "dot", "edges", "event_codes", "mermaid", "rule_code"]
 
@@ -34,45 +31,19 @@ __all__ = ["Edge", "common_codes", "dot", "edges", "event_codes", "mermaid", "ru
 INITIAL = "[*]"
 
 
-def _codes_in(code: types.CodeType, names: dict[str, Any], seen: set[str]) -> set[str]:
-    """Reason codes written as string constants in a function and the helpers it calls."""
-    found = {const for const in code.co_consts if isinstance(const, str) and const in CODES}
-    for const in code.co_consts:
-        if isinstance(const, types.CodeType):  # comprehensions, nested functions
-            found |= _codes_in(const, names, seen)
-    for name in code.co_names:
-        helper = names.get(name)
-        if name in seen or not inspect.isfunction(helper):
-            continue
-        if helper.__module__ == names.get("__name__"):  # helpers of the rules module only
-            seen.add(name)
-            found |= _codes_in(helper.__code__, names, seen)
-    return found
-
-
 def rule_code(rule: Callable[..., Any]) -> str:
-    """The reason code a rule function gives when it refuses.
+    """The reason code a rule function gives when it refuses (declared with `rules.gives`).
 
-    Most rules are named after their code. The others (``block_levels`` →
-    ``too_many_levels``) build their `Reason` in a shared helper; the code is
-    then the one `CODES` entry written in the rule or the helpers it calls.
-    `LookupError` if that is not exactly one, so a new rule cannot be drawn
-    with a made-up code.
+    `LookupError` for a rule that declares none, so a new rule cannot be
+    drawn without its code.
     """
-    name = getattr(rule, "__name__", "")
-    if name in CODES:
-        return name
-    module = inspect.getmodule(rule)
-    code = getattr(rule, "__code__", None)
-    if module is None or not isinstance(code, types.CodeType):
-        raise LookupError(f"cannot tell which reason code rule {rule!r} gives")
-    found = _codes_in(code, vars(module), {name})
-    if len(found) != 1:
+    code = CODE_OF.get(rule)
+    if code is None:
         raise LookupError(
-            f"rule {name} gives {sorted(found) or 'no'} reason code(s) from errors.CODES; "
-            "name the rule after its code"
+            f"rule {getattr(rule, '__name__', rule)!r} declares no reason code: "
+            "decorate it with facetcare.rules.gives(code)"
         )
-    return found.pop()
+    return code
 
 
 def _unique(items: Iterator[str]) -> tuple[str, ...]:

@@ -6,7 +6,8 @@ and `apply()` runs them once. Every number comes from the policy (DESIGN
 principle 5); which policy field and source is named in `facetcare.policy`.
 
 `RULES` lists, per event type, the rules in the order of the DESIGN events
-table; `COMMON` runs first for every event.
+table; `COMMON` runs first for every event. Each rule declares the reason
+code it gives with `gives`, so the diagram and the docs name it from data.
 """
 
 from __future__ import annotations
@@ -14,15 +15,24 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from fractions import Fraction
-from typing import Any
+from typing import Any, TypeVar
 
 from facetcare import events as ev
-from facetcare.errors import Reason
+from facetcare.errors import CODES, Reason
 from facetcare.machine import Stage
 from facetcare.policy import Policy
 from facetcare.record import Record, describe, nerves_of
 
-__all__ = ["COMMON", "RULES", "Rule", "entry_criteria", "invalid_transition", "span"]
+__all__ = [
+    "CODE_OF",
+    "COMMON",
+    "RULES",
+    "Rule",
+    "entry_criteria",
+    "gives",
+    "invalid_transition",
+    "span",
+]
 
 Rule = Callable[[Record, Any, Policy], Reason | None]
 YEAR = dt.timedelta(days=365)
@@ -48,6 +58,23 @@ def _percent(share: Fraction) -> str:
     return f"{float(share) * 100:.0f}%"
 
 
+#: rule → the reason code it gives when it refuses; filled by `gives`.
+CODE_OF: dict[Rule, str] = {}
+_R = TypeVar("_R", bound=Callable[..., Reason | None])
+
+
+def gives(code: str) -> Callable[[_R], _R]:
+    """Declare the reason code a rule gives, so diagrams and docs can name it."""
+    if code not in CODES:
+        raise ValueError(f"{code!r} is not a reason code in facetcare.errors.CODES")
+
+    def declare(rule: _R) -> _R:
+        CODE_OF[rule] = code
+        return rule
+
+    return declare
+
+
 # -- common --------------------------------------------------------------------
 
 
@@ -56,6 +83,7 @@ def invalid_transition(rec: Record, event: ev.Event) -> Reason:
     return Reason("invalid_transition", f"{event.kind} is not allowed {stage}")
 
 
+@gives("out_of_order")
 def out_of_order(rec: Record, event: ev.Event, policy: Policy) -> Reason | None:
     if rec.last_at is not None and event.at < rec.last_at:
         return Reason(
@@ -72,6 +100,7 @@ COMMON: tuple[Rule, ...] = (out_of_order,)
 # -- referral ------------------------------------------------------------------
 
 
+@gives("entry_criteria")
 def entry_criteria(rec: Record, event: ev.Referred, policy: Policy) -> Reason | None:
     """Payer entry criteria [1.2]; unknown (None) counts as not met."""
     unmet = []
@@ -91,6 +120,7 @@ def entry_criteria(rec: Record, event: ev.Referred, policy: Policy) -> Reason | 
 # -- bookings ------------------------------------------------------------------
 
 
+@gives("visit_in_past")
 def visit_in_past(rec: Record, event: ev.BlockScheduled, policy: Policy) -> Reason | None:
     if event.visit_at < event.at:
         return Reason(
@@ -101,6 +131,7 @@ def visit_in_past(rec: Record, event: ev.BlockScheduled, policy: Policy) -> Reas
     return None
 
 
+@gives("block_interval")
 def block_interval(rec: Record, event: ev.BlockScheduled, policy: Policy) -> Reason | None:
     gap = policy.min_block_gap
     last = rec.block_times[-1] if rec.block_times else None
@@ -134,11 +165,13 @@ def _annual_limit(
     return None
 
 
+@gives("annual_limit")
 def block_annual_limit(rec: Record, event: ev.BlockScheduled, policy: Policy) -> Reason | None:
     return _annual_limit(rec.block_times, policy.max_blocks_per_year, event.visit_at,
                          "blocks", policy)
 
 
+@gives("annual_limit")
 def neurotomy_annual_limit(
     rec: Record, event: ev.NeurotomyScheduled, policy: Policy
 ) -> Reason | None:
@@ -160,14 +193,17 @@ def _too_many_levels(targets: tuple[ev.Target, ...], cap: int | None, policy: Po
     return None
 
 
+@gives("too_many_levels")
 def block_levels(rec: Record, event: ev.BlockScheduled, policy: Policy) -> Reason | None:
     return _too_many_levels(event.targets, policy.max_block_levels, policy, "block")
 
 
+@gives("too_many_levels")
 def neurotomy_levels(rec: Record, event: ev.NeurotomyScheduled, policy: Policy) -> Reason | None:
     return _too_many_levels(event.targets, policy.max_neurotomy_levels, policy, "neurotomy")
 
 
+@gives("region_mismatch")
 def region_mismatch(rec: Record, event: ev.BlockScheduled, policy: Policy) -> Reason | None:
     stray = sorted({t.joint for t in event.targets if t.region != rec.region})
     if stray:
@@ -178,6 +214,7 @@ def region_mismatch(rec: Record, event: ev.BlockScheduled, policy: Policy) -> Re
     return None
 
 
+@gives("duplicate_visit")
 def duplicate_visit(rec: Record, event: ev.BlockScheduled, policy: Policy) -> Reason | None:
     earlier = rec.visits.get(event.visit_id)
     if earlier is None:
@@ -190,6 +227,7 @@ def duplicate_visit(rec: Record, event: ev.BlockScheduled, policy: Policy) -> Re
     )
 
 
+@gives("no_positive_block")
 def no_positive_block(rec: Record, event: ev.NeurotomyScheduled, policy: Policy) -> Reason | None:
     if rec.state == Stage.RECURRENCE:
         return None  # a repeat of the last neurotomy; repeat rules apply
@@ -215,10 +253,12 @@ def _untested(rec: Record, nerves: frozenset[Any], origin: str, policy: Policy,
     return Reason("untested_target", f"{what} {describe(untested)}, which {why}")
 
 
+@gives("untested_target")
 def untested_booking(rec: Record, event: ev.NeurotomyScheduled, policy: Policy) -> Reason | None:
     return _untested(rec, nerves_of(event.targets), rec.state, policy, "booked for")
 
 
+@gives("same_visit")
 def same_visit(rec: Record, event: ev.NeurotomyScheduled, policy: Policy) -> Reason | None:
     earlier = rec.visits.get(event.visit_id)
     if earlier is not None and earlier.kind == "block":
@@ -245,6 +285,7 @@ def same_visit(rec: Record, event: ev.NeurotomyScheduled, policy: Policy) -> Rea
     return None
 
 
+@gives("repeat_too_soon")
 def repeat_too_soon(rec: Record, event: ev.NeurotomyScheduled, policy: Policy) -> Reason | None:
     interval = policy.min_neurotomy_interval
     if interval is None or rec.neurotomy is None:
@@ -259,6 +300,7 @@ def repeat_too_soon(rec: Record, event: ev.NeurotomyScheduled, policy: Policy) -
     return None
 
 
+@gives("insufficient_prior_relief")
 def insufficient_prior_relief(
     rec: Record, event: ev.NeurotomyScheduled, policy: Policy
 ) -> Reason | None:
@@ -291,6 +333,7 @@ def insufficient_prior_relief(
     return None
 
 
+@gives("reblock_required")
 def reblock_required(rec: Record, event: ev.NeurotomyScheduled, policy: Policy) -> Reason | None:
     limit = policy.reblock_after
     if limit is None or rec.neurotomy is None or rec.state != Stage.RECURRENCE:
@@ -308,6 +351,7 @@ def reblock_required(rec: Record, event: ev.NeurotomyScheduled, policy: Policy) 
 # -- visits --------------------------------------------------------------------
 
 
+@gives("no_escort")
 def no_escort(rec: Record, event: ev.CheckedIn | ev.Discharged, policy: Policy) -> Reason | None:
     if policy.escort_required and not event.escort_present:
         moment = "check-in" if isinstance(event, ev.CheckedIn) else "discharge"
@@ -319,6 +363,7 @@ def no_escort(rec: Record, event: ev.CheckedIn | ev.Discharged, policy: Policy) 
     return None
 
 
+@gives("unknown_visit")
 def unknown_visit(rec: Record, event: Any, policy: Policy) -> Reason | None:
     visit = rec.open_visit
     if visit is None or event.visit_id != visit.visit_id:
@@ -327,6 +372,7 @@ def unknown_visit(rec: Record, event: Any, policy: Policy) -> Reason | None:
     return None
 
 
+@gives("target_mismatch")
 def target_mismatch(rec: Record, event: ev.BlockPerformed, policy: Policy) -> Reason | None:
     booked = rec.open_visit.targets if rec.open_visit else ()
     extra = [t for t in event.targets if t not in booked]
@@ -338,6 +384,7 @@ def target_mismatch(rec: Record, event: ev.BlockPerformed, policy: Policy) -> Re
     return None
 
 
+@gives("lesion_duration")
 def lesion_duration(rec: Record, event: ev.NeurotomyPerformed, policy: Policy) -> Reason | None:
     low, high = policy.lesion_min_seconds, policy.lesion_max_seconds
     bad = [
@@ -354,6 +401,7 @@ def lesion_duration(rec: Record, event: ev.NeurotomyPerformed, policy: Policy) -
     return None
 
 
+@gives("lesion_temperature")
 def lesion_temperature(
     rec: Record, event: ev.NeurotomyPerformed, policy: Policy
 ) -> Reason | None:
@@ -377,12 +425,14 @@ def lesion_temperature(
     return Reason("lesion_temperature", f"{'; '.join(found)}; {policy.name} requires {rule}")
 
 
+@gives("untested_target")
 def untested_lesion(rec: Record, event: ev.NeurotomyPerformed, policy: Policy) -> Reason | None:
     origin = rec.open_visit.origin if rec.open_visit else rec.state
     nerves = nerves_of(tuple(lesion.target for lesion in event.lesions))
     return _untested(rec, nerves, origin, policy, "lesions on")
 
 
+@gives("observation_incomplete")
 def observation_incomplete(rec: Record, event: ev.Discharged, policy: Policy) -> Reason | None:
     if rec.state == Stage.BLOCK_OBSERVATION:
         given, needed, what = rec.block_at, policy.block_observation, "block observation"
@@ -401,6 +451,7 @@ def observation_incomplete(rec: Record, event: ev.Discharged, policy: Policy) ->
 # -- relief assessment ---------------------------------------------------------
 
 
+@gives("outside_relief_window")
 def outside_relief_window(
     rec: Record, event: ev.ReliefDiaryRecorded, policy: Policy
 ) -> Reason | None:
@@ -422,6 +473,7 @@ def outside_relief_window(
     return None
 
 
+@gives("relief_window_open")
 def relief_window_open(rec: Record, event: ev.ReliefAssessed, policy: Policy) -> Reason | None:
     block = rec.block_at
     if block is None:
