@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -77,8 +78,14 @@ BLOCK_POSITIVE, FOLLOW_UP, NO_RELIEF = Stage.BLOCK_POSITIVE, Stage.FOLLOW_UP, St
 TIMING_CODES = frozenset({"block_interval", "annual_limit", "repeat_too_soon"})
 
 
+class _Packable:
+    """Room for a journey's events as bytes, rebuilt when first read (see `Journey.packed`)."""
+
+    __slots__ = ("_packed",)
+
+
 @attrs.frozen
-class Journey:
+class Journey(_Packable):
     """One simulated patient: the accepted events and where they left the patient.
 
     ``stages`` is the stage after each event (what `Pathway.apply` returned),
@@ -94,6 +101,52 @@ class Journey:
     stages: tuple[Stage, ...] = ()
     screened_out: int = 0
     minor_complications: int = 0
+
+    @classmethod
+    def packed(
+        cls, patient_id: str, data: object, *, stage: Stage, stages: tuple[Stage, ...] = (),
+        screened_out: int = 0, minor_complications: int = 0,
+    ) -> Journey:
+        """A journey whose ``events`` are rebuilt from ``data`` when first read, once.
+
+        ``data`` is what `facetcare.simulation.transport.pack` made in a worker
+        process: a cohort simulated on processes costs the caller almost
+        nothing until its events are read. Equality, hashing, pickling and
+        ``repr`` see the same journey as one built with its events.
+        """
+        journey = cls.__new__(cls)
+        for name, value in (("patient_id", patient_id), ("stage", stage), ("stages", stages),
+                            ("screened_out", screened_out),
+                            ("minor_complications", minor_complications), ("_packed", data)):
+            object.__setattr__(journey, name, value)
+        return journey
+
+    if not TYPE_CHECKING:  # keeps mypy checking attribute names
+
+        def __getattr__(self, name):
+            # Only reached when ``events`` is unset: a packed journey read the first time.
+            if name != "events":
+                raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+            from facetcare.simulation.transport import unpack_events
+
+            events = unpack_events(self._packed)
+            object.__setattr__(self, "events", events)
+            return events
+
+    def __getstate__(self) -> dict[str, Any]:
+        """The fields; a packed journey sends its bytes rather than its events."""
+        state: dict[str, Any] = {field.name: getattr(self, field.name)
+                                 for field in attrs.fields(Journey) if field.name != "events"}
+        data = getattr(self, "_packed", None)
+        if data is None:
+            state["events"] = self.events
+        else:
+            state["_packed"] = data
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for name, value in state.items():
+            object.__setattr__(self, name, value)
 
     def replay(self, policy: Policy | None = None) -> Pathway:
         """The pathway these events give under ``policy`` (the one simulated with)."""

@@ -14,10 +14,12 @@ size.
 
 What comes back from a worker decides how well a run scales. `summarize`
 gets a small `Summary` per chunk and `write_cohort` gets text, so both scale
-near-linearly with processes (1.9x on 2 workers, measured). `simulate` must
-rebuild every event object in the calling process (unpickling costs about
-half of what generating a journey does), so with processes it gains little
-on a small machine; use it when the objects themselves are wanted.
+near-linearly with processes (1.9x on 2 workers, measured). `simulate` gets
+journeys packed as plain values (`facetcare.simulation.transport`: packing
+costs a worker about a tenth of simulating, against a third to pickle the
+event objects), and the calling process rebuilds a journey's events only
+when they are first read; a process pool gives it about 1.7x on 2 workers
+(measured). On threads, or in this process, journeys are kept as built.
 
 Hence the defaults. Given no executor, `summarize` and `write_cohort` run a
 large cohort (`AUTOMATIC_MIN_PATIENTS` or more, on a machine with more than
@@ -42,7 +44,7 @@ import multiprocessing
 import os
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack
 from typing import Any, Protocol, TypeVar
@@ -63,6 +65,7 @@ from facetcare.simulation.journey import Journey, simulate_patient
 from facetcare.simulation.params import CohortParams
 from facetcare.simulation.plan import Plan
 from facetcare.simulation.summary import Summary, Tally
+from facetcare.simulation.transport import Packed, pack, unpacked
 
 __all__ = [
     "AUTOMATIC_MIN_PATIENTS",
@@ -127,8 +130,13 @@ class Chunk:
 
 
 def simulate_chunk(chunk: Chunk) -> tuple[Journey, ...]:
-    """Worker function: the chunk's journeys."""
+    """The chunk's journeys, for a run in this process or on threads."""
     return tuple(chunk.journeys())
+
+
+def pack_chunk(chunk: Chunk) -> tuple[Packed, ...]:
+    """Worker function: the chunk's journeys packed (`facetcare.simulation.transport`)."""
+    return tuple(map(pack, chunk.journeys()))
 
 
 def summarize_chunk(chunk: Chunk) -> Summary:
@@ -320,9 +328,10 @@ def simulate(
     ``submit``) if one is given, else in this process, or on a process
     pool of ``workers`` processes if that is more than 1 (see `processes`).
     Unlike `summarize` and `write_cohort`, a large run does not start a pool
-    by itself: every journey's events must be rebuilt in this process, which
-    costs about half of what simulating them does, so processes gain little;
-    use `write_cohort` or `summarize` to scale. ``progress`` is called in
+    by itself: reading the events of journeys simulated on processes
+    rebuilds them in this process, which costs about a third of what
+    simulating them does; use `write_cohort` or `summarize` to scale when
+    only files or figures are wanted. ``progress`` is called in
     this process with the number of journeys in each finished chunk. The
     same arguments give the same cohort, whatever the executor or workers.
     """
@@ -331,8 +340,12 @@ def simulate(
                                      executor=executor, workers=workers)
     journeys: list[Journey] = []
     with _executor(executor, workers, chunks, automatic=False) as runner:
-        for part in _run(simulate_chunk, chunks, runner, progress):
-            journeys.extend(part)
+        if runner is None or isinstance(runner, ThreadPoolExecutor):
+            for part in _run(simulate_chunk, chunks, runner, progress):
+                journeys.extend(part)
+        else:
+            for packed in _run(pack_chunk, chunks, runner, progress):
+                journeys.extend(map(unpacked, packed))
     return Cohort(tuple(journeys), seed, params, policy, start, horizon)
 
 
