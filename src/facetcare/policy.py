@@ -19,6 +19,8 @@ from typing import Any
 
 import attrs
 
+from facetcare import _validate
+
 __all__ = ["Policy"]
 
 MINUTES = dt.timedelta(minutes=1)
@@ -74,16 +76,8 @@ def _limit(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
         raise ValueError(f"{attribute.name} must be at least 1, got {value}")
 
 
-def _number(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
-        raise TypeError(f"{attribute.name} must be a number or None, got {value!r}")
-
-
-def _flag(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if not isinstance(value, bool):
-        raise TypeError(f"{attribute.name} must be True or False, got {value!r}")
-
-
+_number = _validate.optional_number
+_flag = _validate.flag
 _duration = attrs.validators.instance_of(dt.timedelta)
 
 
