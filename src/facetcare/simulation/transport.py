@@ -7,22 +7,24 @@ about a sixth to rebuild them, which left `simulate` on two processes
 barely faster than on one. Here each event is flattened to its class's
 index and its field values, datetimes become whole microseconds since the
 epoch (exact), and diary entries and lesions, the most numerous nested
-values, are flattened too: ints, strings and tuples, which pickle at C
-speed. The caller keeps those values and rebuilds a journey's events only
-when they are first read (see `Journey.packed`).
+values, are flattened too, and so are targets, regions and time zones:
+only ints, floats, strings, None and tuples remain, which `marshal` writes
+and reads at C speed without running any code. The caller keeps those bytes
+and rebuilds a journey's events only when they are first read (see
+`Journey.packed`).
 
-Flattening is only a shortcut: any value not flattened (targets, enums, a
-datetime in another zone than the journey's first event) is pickled as
-usual, and rebuilding sets exactly the fields that unpickling would,
-through the classes' own ``__setstate__``. The events read back are
-therefore equal to the ones simulated, field for field, time zone included.
+Rebuilding sets exactly the fields the simulated events had, through the
+classes' own ``__setstate__`` (their values were validated when the worker
+built them). The events read back are therefore equal to the ones
+simulated, field for field, time zone included.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import marshal
 import operator
-import pickle
 import typing
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -39,7 +41,7 @@ __all__ = ["Packed", "pack", "unpack_events", "unpacked"]
 EVENT_CLASSES: tuple[type[ev.Event], ...] = tuple(
     cls for cls in vars(ev).values() if isinstance(cls, type) and issubclass(cls, ev.Event)
 )
-#: Fields holding a tuple of attrs values, flattened too; the rest pickle as usual.
+#: Fields holding a tuple of attrs values, flattened too.
 NESTED: dict[tuple[type, str], type] = {
     (ev.ReliefDiaryRecorded, "entries"): ev.PainEntry,
     (ev.NeurotomyPerformed, "lesions"): ev.Lesion,
@@ -49,21 +51,58 @@ MICROSECOND = dt.timedelta(microseconds=1)
 
 Row = tuple[Any, ...]
 #: One journey as a worker sends it: (patient id, stage, stages, screened out,
-#: minor complications, pickled (time zone, event rows)).
+#: minor complications, marshalled (time zone, event rows)).
 Packed = tuple[str, Stage, tuple[Stage, ...], int, int, bytes]
 
 
-def _stamp(moment: dt.datetime, zone: dt.tzinfo | None) -> int | dt.datetime:
-    """Microseconds since the epoch if ``moment`` is in ``zone``, else ``moment`` itself."""
+Zone = tuple[int, str] | None
+
+
+def _zone_code(zone: dt.tzinfo | None) -> Zone:
+    """A fixed-offset zone as (offset in microseconds, name); events only carry those."""
+    if zone is None:
+        return None
+    offset = zone.utcoffset(None)
+    if not isinstance(zone, dt.timezone) or offset is None:
+        raise TypeError(f"events carry fixed-offset times, got the zone {zone!r}")
+    return (offset // MICROSECOND, zone.tzname(None))
+
+
+def _zone(code: Zone) -> dt.timezone | None:
+    if code is None:
+        return None
+    micros, name = code
+    plain = dt.timezone(micros * MICROSECOND)
+    return plain if plain.tzname(None) == name else dt.timezone(micros * MICROSECOND, name)
+
+
+def _stamp(moment: dt.datetime, zone: dt.tzinfo | None) -> int | tuple[int, Zone, int]:
+    """Microseconds since the epoch if ``moment`` is in ``zone``, else with its own zone."""
+    since = (moment - EPOCH) // MICROSECOND
     if moment.tzinfo is zone and not moment.fold:
-        return (moment - EPOCH) // MICROSECOND
-    return moment
+        return since
+    return (since, _zone_code(moment.tzinfo), moment.fold)
 
 
-def _moment(value: int | dt.datetime, zone: dt.tzinfo | None) -> dt.datetime:
+def _moment(value: int | tuple[int, Zone, int], zone: dt.tzinfo | None) -> dt.datetime:
     if type(value) is int:
         return (EPOCH + value * MICROSECOND).astimezone(zone)
-    return value  # type: ignore[return-value]
+    since, own, fold = value  # type: ignore[misc]
+    return (EPOCH + since * MICROSECOND).astimezone(_zone(own)).replace(fold=fold)
+
+
+@functools.cache
+def _target(joint: str, side: str) -> ev.Target:
+    return ev.Target(joint, side)
+
+
+#: Field types carried as plain values: (to plain, back).
+CODECS: dict[Any, tuple[Callable[[Any], Any], Callable[[Any], Any]]] = {
+    ev.Target: (lambda t: (t.joint, t.side.value), lambda c: _target(*c)),
+    tuple[ev.Target, ...]: (lambda ts: tuple([(t.joint, t.side.value) for t in ts]),
+                            lambda cs: tuple([_target(*c) for c in cs])),
+    ev.Region: (lambda r: r.value, ev.Region),
+}
 
 
 Flatten = Callable[[Any, "dt.tzinfo | None"], Row]
@@ -71,12 +110,14 @@ Flatten = Callable[[Any, "dt.tzinfo | None"], Row]
 
 @attrs.frozen
 class _Layout:
-    """How an attrs class is flattened: its fields, which hold datetimes, which nest values."""
+    """How an attrs class is flattened: its fields, which hold datetimes, which nest
+    values, which are carried by a `CODECS` entry."""
 
     cls: type[Any]
     names: tuple[str, ...]
     stamps: tuple[int, ...]
     nested: tuple[tuple[int, _Layout], ...]
+    coded: tuple[tuple[int, Any], ...]
 
     @classmethod
     def of(cls, kind: type) -> _Layout:
@@ -85,15 +126,18 @@ class _Layout:
         return cls(kind, names,
                    tuple(i for i, name in enumerate(names) if hints[name] is dt.datetime),
                    tuple((i, cls.of(NESTED[kind, name]))
-                         for i, name in enumerate(names) if (kind, name) in NESTED))
+                         for i, name in enumerate(names) if (kind, name) in NESTED),
+                   tuple((i, hints[name]) for i, name in enumerate(names)
+                         if hints[name] in CODECS))
 
     def flattener(self) -> Flatten:
         """``value`` as a row of plain values; the common shapes get a quicker function."""
         names, stamps, nested = self.names, self.stamps, self.nested
-        if not nested and not stamps and len(names) > 1:
+        plain = [(i, CODECS[kind][0]) for i, kind in self.coded]
+        if not nested and not stamps and not plain and len(names) > 1:
             get = operator.attrgetter(*names)
             return lambda value, _: get(value)
-        if not nested and stamps == (0,) and len(names) > 1:
+        if not nested and not plain and stamps == (0,) and len(names) > 1:
             rest = operator.attrgetter(*names[1:])
             if len(names) == 2:
                 return lambda value, zone: (_stamp(value.at, zone), rest(value))
@@ -106,6 +150,8 @@ class _Layout:
                 row[i] = _stamp(row[i], zone)
             for i, part in inner:
                 row[i] = tuple([part(item, zone) for item in row[i]])
+            for i, to_plain in plain:
+                row[i] = to_plain(row[i])
             return tuple(row)
         return flatten
 
@@ -113,6 +159,8 @@ class _Layout:
         values = list(row)
         for i in self.stamps:
             values[i] = _moment(values[i], zone)
+        for i, kind in self.coded:
+            values[i] = CODECS[kind][1](values[i])
         for i, inner in self.nested:
             values[i] = tuple([inner.rebuild(item, zone) for item in values[i]])
         value = object.__new__(self.cls)
@@ -135,12 +183,13 @@ def pack(journey: Journey) -> Packed:
         index, row = flatten[type(event)]
         rows.append((index, row(event, zone)))
     return (journey.patient_id, journey.stage, journey.stages, journey.screened_out,
-            journey.minor_complications, pickle.dumps((zone, rows), pickle.HIGHEST_PROTOCOL))
+            journey.minor_complications, marshal.dumps((_zone_code(zone), tuple(rows))))
 
 
 def unpack_events(data: bytes) -> tuple[ev.Event, ...]:
     """The events `pack` flattened, rebuilt."""
-    zone, rows = pickle.loads(data)
+    code, rows = marshal.loads(data)
+    zone = _zone(code)
     layouts = _LAYOUTS
     return tuple([layouts[index].rebuild(row, zone) for index, row in rows])
 
