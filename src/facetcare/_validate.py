@@ -14,12 +14,17 @@ import attrs
 
 def aware(_: Any, attribute: attrs.Attribute[Any], value: object) -> None:
     """Time is data: only timezone-aware datetimes are accepted."""
+    require_aware(attribute.name, value)
+
+
+def require_aware(name: str, value: object) -> None:
+    """`aware` for a value that is not an attrs field, such as ``due(now)``'s ``now``."""
     if type(value) is dt.datetime and type(value.tzinfo) is dt.timezone:
         return  # a fixed offset, as `fixed_offset` and ISO 8601 text give: always aware
     if not isinstance(value, dt.datetime):
-        raise TypeError(f"{attribute.name} must be a datetime, got {type(value).__name__}")
+        raise TypeError(f"{name} must be a datetime, got {type(value).__name__}")
     if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(f"{attribute.name} must be timezone-aware (got naive {value.isoformat()})")
+        raise ValueError(f"{name} must be timezone-aware (got naive {value.isoformat()})")
 
 
 def identifier(_: Any, attribute: attrs.Attribute[Any], value: object) -> None:

@@ -39,16 +39,8 @@ class Task:
 
     def overdue(self, now: dt.datetime) -> bool:
         """True once ``due_by`` has passed (a task without one is never overdue)."""
-        _check_now(now)
+        _validate.require_aware("now", now)  # like event times: aware only
         return self.due_by is not None and now > self.due_by
-
-
-_NOW = attrs.fields(attrs.make_class("_Now", {"now": attrs.field()})).now
-
-
-def _check_now(now: object) -> None:
-    """``now`` follows the same rule as event times: aware datetimes only."""
-    _validate.aware(None, _NOW, now)
 
 
 def _next_day(moment: dt.datetime) -> dt.datetime:
@@ -182,7 +174,7 @@ def due(pathway: Pathway, now: dt.datetime) -> tuple[Task, ...]:
     Future tasks are included (a scheduler books ahead); `Task.overdue`
     says which have passed their ``due_by`` at ``now``.
     """
-    _check_now(now)
+    _validate.require_aware("now", now)  # like event times: aware only
     rec = pathway._record  # scheduling reads the derived facts
     making = _TASKS.get(rec.state)
     if making is None:

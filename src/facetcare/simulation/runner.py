@@ -329,7 +329,7 @@ def simulate(
     pool of ``workers`` processes if that is more than 1 (see `processes`).
     Unlike `summarize` and `write_cohort`, a large run does not start a pool
     by itself: reading the events of journeys simulated on processes
-    rebuilds them in this process, which costs about a third of what
+    rebuilds them in this process, which costs about a quarter of what
     simulating them does; use `write_cohort` or `summarize` to scale when
     only files or figures are wanted. ``progress`` is called in
     this process with the number of journeys in each finished chunk. The
