@@ -3,7 +3,7 @@
 A `Check` names one guard (a reason code at one event, sometimes with a
 detail such as "minimum" or "after the neurotomy") or one computed branch
 edge, says whether the policy can exercise it at all and, if so, builds a
-pair of cases: the step refused right at the boundary, and the same step
+pair of paths: the step refused right at the boundary, and the same step
 passing (4 h versus 3 h 59 min; 60 min versus 59 min; one second either
 side of a cap's 365 days). Time boundaries are read from the policy, so a
 clinic's own profile gets its own edges.
@@ -20,8 +20,9 @@ from facetcare.anatomy import Region
 from facetcare.policy import Policy
 from facetcare.testing import _witness_bookings as wb
 from facetcare.testing import _witness_visits as wv
-from facetcare.testing._cases import Build, Case
-from facetcare.testing._script import BASELINE, MINUTE
+from facetcare.testing._makers import BASELINE, MINUTE
+from facetcare.testing._report import Path
+from facetcare.testing._script import Build
 
 __all__ = ["CHECKS", "Check"]
 
@@ -50,15 +51,16 @@ class Check:
     def branch(self) -> bool:
         return self.outcomes != ("refused", "passed")
 
-    def cases(self, policy: Policy, region: Region) -> tuple[Case, Case]:
-        first, second = self.build(policy, region)
-        if self.branch:
-            return first, second
-        return attrs.evolve(first, refused=self.code), second
-
     def keys(self) -> tuple[str, str]:
         """The two outcomes as coverage keys."""
         return (f"{self.name}: {self.outcomes[0]}", f"{self.name}: {self.outcomes[1]}")
+
+    def paths(self, policy: Policy, region: Region) -> list[Path]:
+        """The two paths, named by outcome and note, each covering its outcome."""
+        built = self.build(policy, region)
+        return [attrs.evolve(path, name=f"{key} ({path.name})", covers=(key,),
+                             refused=self.code if path.refused == "" else path.refused)
+                for path, key in zip(built, self.keys(), strict=True)]
 
 
 def _always(policy: Policy) -> str | None:
@@ -72,20 +74,16 @@ def _needs(field: str, why: str) -> WhyNot:
     return why_not
 
 
-def _observing(p: Policy) -> str | None:
-    if p.block_observation < MINUTE:
-        return "block_observation is under a minute: nothing to refuse"
-    return None
+def _a_minute(field: str, why: str) -> WhyNot:
+    def why_not(policy: Policy) -> str | None:
+        return f"{field} is under a minute{why}" if getattr(policy, field) < MINUTE else None
+
+    return why_not
 
 
-def _recovering(p: Policy) -> str | None:
-    if p.neurotomy_recovery < MINUTE:
-        return "neurotomy_recovery is under a minute: nothing to refuse"
-    return None
-
-
-def _window_min(p: Policy) -> str | None:
-    return "relief_window_min is under a minute" if p.relief_window_min < MINUTE else None
+_observing = _a_minute("block_observation", ": nothing to refuse")
+_recovering = _a_minute("neurotomy_recovery", ": nothing to refuse")
+_window_min = _a_minute("relief_window_min", "")
 
 
 def _threshold_edge(field: str) -> WhyNot:

@@ -15,12 +15,14 @@ import attrs
 from hypothesis import strategies as st
 
 from facetcare import events as ev
+from facetcare import timing
 from facetcare.anatomy import Region
-from facetcare.machine import START, Stage
+from facetcare.facts import Facts
+from facetcare.machine import START
 from facetcare.pathway import Pathway
 from facetcare.policy import Policy
-from facetcare.testing._facts import Facts, facts_of
-from facetcare.testing._steps import BUILDERS, kinds_for, next_step, pick, referral
+from facetcare.testing._makers import MAKERS, Drawn, referral
+from facetcare.testing._steps import kinds_for, next_step
 from facetcare.testing._strategies import lesion_values, targets
 
 __all__ = ["journeys", "near_misses"]
@@ -34,7 +36,7 @@ def _journey(
     draw: st.DrawFn, policy: Policy, region: Region | None, max_steps: int
 ) -> tuple[ev.Event, ...]:
     pw = Pathway(policy=policy)
-    pw.apply(draw(referral(policy, region)))
+    pw.apply(referral(Drawn(draw), policy, region))
     # Any length, or as long as allowed: deep stages need twenty-odd steps.
     for _ in range(draw(st.one_of(st.integers(0, max_steps), st.just(max_steps)))):
         if pw.stage.is_final:
@@ -81,7 +83,7 @@ def _earlier(draw: st.DrawFn, event: ev.Event, f: Facts, policy: Policy) -> ev.E
 def _other_visit(draw: st.DrawFn, event: ev.Event, f: Facts, policy: Policy) -> ev.Event | None:
     if not hasattr(event, "visit_id"):
         return None
-    other = pick(draw, sorted(f.visit_ids | {"v-unknown"}))
+    other = draw(st.sampled_from(sorted({*f.visits, "v-unknown"})))
     return attrs.evolve(event, **{"visit_id": other})
 
 
@@ -120,27 +122,28 @@ def _bad_lesion(draw: st.DrawFn, event: ev.Event, f: Facts, policy: Policy) -> e
 def _outside_window(
     draw: st.DrawFn, event: ev.Event, f: Facts, policy: Policy
 ) -> ev.Event | None:
-    if not isinstance(event, ev.ReliefDiaryRecorded) or f.block_at is None:
+    window = timing.relief_window(f, policy)
+    if not isinstance(event, ev.ReliefDiaryRecorded) or window is None:
         return None
     if draw(st.booleans()):
-        moment = f.block_at + policy.relief_window_end + _back(draw, dt.timedelta(hours=2))
+        moment = window[1] + _back(draw, dt.timedelta(hours=2))
     else:
-        moment = f.block_at - _back(draw, dt.timedelta(hours=2))
+        moment = window[0] - _back(draw, dt.timedelta(hours=2))
     entry = ev.PainEntry(moment, draw(st.integers(0, 10)))
     return attrs.evolve(event, at=max(event.at, moment), entries=(*event.entries, entry))
 
 
 def _too_early(draw: st.DrawFn, event: ev.Event, f: Facts, policy: Policy) -> ev.Event | None:
-    if isinstance(event, ev.ReliefAssessed) and f.block_at is not None:
-        ready, wait = f.block_at + policy.relief_window_min, policy.relief_window_min
-    elif isinstance(event, ev.Discharged) and f.state == Stage.BLOCK_OBSERVATION:
-        assert f.block_at is not None
-        ready, wait = f.block_at + policy.block_observation, policy.block_observation
-    elif isinstance(event, ev.Discharged) and f.neurotomy_at is not None:
-        ready, wait = f.neurotomy_at + policy.neurotomy_recovery, policy.neurotomy_recovery
+    if isinstance(event, ev.ReliefAssessed):
+        ready = timing.assessment_opens_at(f, policy)
+    elif isinstance(event, ev.Discharged):
+        ready = timing.discharge_ready_at(f, policy)
     else:
         return None
-    return attrs.evolve(event, at=ready - _back(draw, wait))
+    if ready is None or f.last_at is None:
+        return None
+    # Anywhere between the procedure (the last event at the latest) and readiness.
+    return attrs.evolve(event, at=ready - _back(draw, ready - min(f.last_at, ready)))
 
 
 def _unmet_criteria(
@@ -161,16 +164,16 @@ _MUTATIONS: tuple[Mutation, ...] = (
 
 @st.composite
 def _near_miss(draw: st.DrawFn, pw: Pathway) -> ev.Event:
-    f = facts_of(pw)
+    f, policy = pw.facts, pw.policy_in_force
     if f.state == START:
-        event: ev.Event = draw(referral(pw.policy, None))
+        event: ev.Event = referral(Drawn(draw), policy, None)
     else:
-        kinds = kinds_for(pw) or list(BUILDERS)
-        event = BUILDERS[pick(draw, kinds)](draw, pw, f)
+        kinds = kinds_for(pw) or list(MAKERS)
+        event = MAKERS[draw(st.sampled_from(kinds))](Drawn(draw), f, policy)
     start = draw(st.integers(0, len(_MUTATIONS) - 1))
     for mutate in _MUTATIONS[start:] + _MUTATIONS[:start]:
         try:
-            changed = mutate(draw, event, f, pw.policy)
+            changed = mutate(draw, event, f, policy)
         except (ValueError, TypeError):
             continue  # the change made an unconstructible event; try another
         if changed is not None:

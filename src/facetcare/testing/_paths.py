@@ -14,19 +14,23 @@ from __future__ import annotations
 
 import collections
 import functools
-from collections.abc import Callable, Iterator
-
-import attrs
 
 from facetcare import events as ev
 from facetcare.anatomy import Region
-from facetcare.errors import Reason, Rejected
-from facetcare.machine import PATHWAY, START, Stage
-from facetcare.pathway import Pathway
+from facetcare.errors import Rejected
+from facetcare.machine import PATHWAY, Stage
 from facetcare.policy import Policy
 from facetcare.testing._checks import CHECKS
-from facetcare.testing._report import CoverageReport, Metric
-from facetcare.testing._script import BASELINE, DAY, Script, ScriptError
+from facetcare.testing._makers import BASELINE, DAY
+from facetcare.testing._report import (
+    CoverageReport,
+    Metric,
+    Outcome,
+    Path,
+    PathSuite,
+    transition_key,
+)
+from facetcare.testing._script import Script, ScriptError
 
 __all__ = ["Outcome", "Path", "PathSuite", "paths"]
 
@@ -36,119 +40,7 @@ ROWS: tuple[tuple[type[ev.Event], str, str], ...] = tuple(
 )
 
 
-def transition_key(kind: str, source: str, dest: str) -> str:
-    return f"{kind}: {source} → {dest}"
-
-
-@attrs.frozen
-class Outcome:
-    """What replaying a path gave for its last event."""
-
-    event: ev.Event
-    #: The stage the last event was offered in (None: before referral).
-    source: Stage | None
-    #: The stage after it; the same as ``source`` when it was refused.
-    stage: Stage | None
-    reasons: tuple[Reason, ...] = ()
-
-    @property
-    def accepted(self) -> bool:
-        return not self.reasons
-
-    @property
-    def codes(self) -> tuple[str, ...]:
-        return tuple(reason.code for reason in self.reasons)
-
-    @property
-    def transition(self) -> str | None:
-        """The transition-table row the last event took, if accepted."""
-        if not self.accepted or self.stage is None:
-            return None
-        source = START if self.source is None else str(self.source)
-        return transition_key(self.event.kind, source, str(self.stage))
-
-
-@attrs.frozen
-class Path:
-    """A concrete event sequence and what its last event must do.
-
-    Accepted paths end in ``stage``; refused paths end with the last event
-    refused for (at least) the reason code ``refused``, the pathway staying
-    in ``stage`` (None before referral). ``covers`` names the guard outcomes
-    or branch edges the path stands for.
-    """
-
-    name: str
-    events: tuple[ev.Event, ...]
-    stage: Stage | None
-    refused: str | None
-    policy: Policy
-    covers: tuple[str, ...] = ()
-
-    @property
-    def accepted(self) -> bool:
-        return self.refused is None
-
-    def run(self) -> Outcome:
-        """Replay all but the last event, then check the last one (and apply it if allowed).
-
-        Raises `Rejected` if an earlier event is refused: the path is broken.
-        """
-        *before, last = self.events
-        if before:
-            pathway = Pathway.replay(before, policy=self.policy)
-            source: Stage | None = pathway.stage
-        else:
-            pathway, source = Pathway(policy=self.policy), None
-        verdict = pathway.check(last)
-        stage = pathway.apply(last) if verdict.allowed else source
-        return Outcome(last, source, stage, verdict.reasons)
-
-    def holds(self, outcome: Outcome | None = None) -> bool:
-        """Whether the path does what it claims (replaying it unless given the outcome)."""
-        got = self.run() if outcome is None else outcome
-        if got.stage != self.stage:
-            return False
-        return got.accepted if self.refused is None else self.refused in got.codes
-
-
-@attrs.frozen
-class PathSuite:
-    """The paths for one policy and region, and the coverage their replay measured."""
-
-    policy: Policy
-    region: Region
-    paths: tuple[Path, ...]
-    report: CoverageReport
-
-    def __iter__(self) -> Iterator[Path]:
-        return iter(self.paths)
-
-    def __len__(self) -> int:
-        return len(self.paths)
-
-
 # -- transitions: breadth-first over canonical steps -----------------------------------------
-
-_MAKERS: dict[type[ev.Event], Callable[[Script], ev.Event]] = {
-    ev.Referred: Script.referral,
-    ev.BlockScheduled: Script.book_block,
-    ev.NeurotomyScheduled: Script.book_neurotomy,
-    ev.CheckedIn: Script.check_in,
-    ev.BlockPerformed: Script.perform_block,
-    ev.NeurotomyPerformed: Script.perform_neurotomy,
-    ev.Discharged: Script.discharge,
-    ev.ReliefDiaryRecorded: Script.diary,
-    ev.ReliefAssessed: Script.assess,
-    ev.FollowUpRecorded: Script.follow_up,
-    ev.PainReturned: Script.pain_returned,
-    ev.VisitCancelled: Script.cancel,
-    ev.VisitMissed: Script.miss,
-    ev.Closed: Script.close,
-    ev.Withdrawn: Script.withdraw,
-    ev.PolicyChanged: Script.change_policy,
-}
-
 
 def _take(s: Script, kind: type[ev.Event], dest: str) -> None:
     """One canonical step meant to take the row ``kind`` → ``dest``."""
@@ -162,14 +54,14 @@ def _take(s: Script, kind: type[ev.Event], dest: str) -> None:
         else:
             s.do(s.follow_up(0))
         return
-    s.do(_MAKERS[kind](s))
+    s.do(s.make(kind))
 
 
 def _signature(s: Script) -> tuple[object, ...]:
     """What distinguishes pathways in one stage for the steps that follow."""
     f = s.facts
     return (f.state, f.open_visit.origin if f.open_visit else None,
-            min(f.positive_blocks, s.policy.blocks_required), min(len(f.neurotomy_times), 1))
+            min(len(f.series), s.policy.blocks_required), min(len(f.neurotomy_times), 1))
 
 
 def _transition_paths(policy: Policy, region: Region) -> list[Path]:
@@ -221,13 +113,9 @@ def _check_paths(
             continue
         (branch_keys if check.branch else guard_keys).extend(check.keys())
         try:
-            cases = check.cases(policy, region)
+            built += check.paths(policy, region)
         except ScriptError as error:
             broken.append((check.name, f"could not build: {error}"))
-            continue
-        for case, key in zip(cases, check.keys(), strict=True):
-            built.append(Path(f"{key} ({case.note})", case.events, case.stage, case.refused,
-                              policy, (key,)))
     return built, uncoverable, broken, guard_keys, branch_keys
 
 

@@ -10,6 +10,7 @@ event types refuse never reaches a pathway.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import zoneinfo
 from collections.abc import Sequence
@@ -175,6 +176,7 @@ def lesions(
     return st.builds(ev.Lesion, where, seconds, heat)
 
 
+@functools.cache
 def lesion_values(
     policy: Policy | None,
 ) -> tuple[st.SearchStrategy[float], st.SearchStrategy[float | None]]:
