@@ -5,8 +5,9 @@ detail such as "minimum" or "after the neurotomy") or one computed branch
 edge, says whether the policy can exercise it at all and, if so, builds a
 pair of paths: the step refused right at the boundary, and the same step
 passing (4 h versus 3 h 59 min; 60 min versus 59 min; one second either
-side of a cap's 365 days). Time boundaries are read from the policy, so a
-clinic's own profile gets its own edges.
+side of a cap's 365 days). Each witness builder declares its check with
+`check`, next to the code that builds it, so a new guard is one function;
+`CHECKS` lists them in the order declared.
 """
 
 from __future__ import annotations
@@ -18,16 +19,14 @@ import attrs
 from facetcare import events as ev
 from facetcare.anatomy import Region
 from facetcare.policy import Policy
-from facetcare.testing import _witness_bookings as wb
-from facetcare.testing import _witness_visits as wv
-from facetcare.testing._makers import BASELINE, MINUTE
 from facetcare.testing._report import Path
 from facetcare.testing._script import Build
 
-__all__ = ["CHECKS", "Check"]
+__all__ = ["CHECKS", "Check", "WhyNot", "check", "needs", "unless"]
 
-
+#: Why a policy cannot exercise a check, or None when it can.
 WhyNot = Callable[[Policy], str | None]
+REFUSAL = ("refused", "passed")
 
 
 @attrs.frozen
@@ -40,7 +39,7 @@ class Check:
     why_not: WhyNot
     build: Build
     #: The two outcomes shown: a refusal and a pass, or two stages of a computed branch.
-    outcomes: tuple[str, str] = ("refused", "passed")
+    outcomes: tuple[str, str] = REFUSAL
 
     @property
     def name(self) -> str:
@@ -49,7 +48,7 @@ class Check:
 
     @property
     def branch(self) -> bool:
-        return self.outcomes != ("refused", "passed")
+        return self.outcomes != REFUSAL
 
     def keys(self) -> tuple[str, str]:
         """The two outcomes as coverage keys."""
@@ -63,130 +62,29 @@ class Check:
                 for path, key in zip(built, self.keys(), strict=True)]
 
 
-def _always(policy: Policy) -> str | None:
+#: Every check, in the order the witness modules declare them.
+CHECKS: list[Check] = []
+
+
+def always(policy: Policy) -> str | None:
     return None
 
 
-def _needs(field: str, why: str) -> WhyNot:
-    def why_not(policy: Policy) -> str | None:
-        return None if getattr(policy, field) is not None else f"{why} ({field} is None)"
-
-    return why_not
+def needs(field: str, why: str) -> WhyNot:
+    """Coverable when the policy sets ``field``."""
+    return unless(lambda p: getattr(p, field) is None, f"{why} ({field} is None)")
 
 
-def _a_minute(field: str, why: str) -> WhyNot:
-    def why_not(policy: Policy) -> str | None:
-        return f"{field} is under a minute{why}" if getattr(policy, field) < MINUTE else None
-
-    return why_not
+def unless(cannot: Callable[[Policy], bool], why: str) -> WhyNot:
+    """Coverable unless ``cannot(policy)``; then ``why`` says so."""
+    return lambda policy: why if cannot(policy) else None
 
 
-_observing = _a_minute("block_observation", ": nothing to refuse")
-_recovering = _a_minute("neurotomy_recovery", ": nothing to refuse")
-_window_min = _a_minute("relief_window_min", "")
+def check(code: str, event: type[ev.Event], detail: str = "", why_not: WhyNot = always,
+          outcomes: tuple[str, str] = REFUSAL) -> Callable[[Build], Build]:
+    """Declare the decorated builder as the witness of one check."""
+    def declare(build: Build) -> Build:
+        CHECKS.append(Check(code, event, detail, why_not, build, outcomes))
+        return build
 
-
-def _threshold_edge(field: str) -> WhyNot:
-    def why_not(p: Policy) -> str | None:
-        if wv.edge_score(getattr(p, field)) + 1 > BASELINE:
-            return f"{field} is 0: every score counts as relief"
-        return None
-
-    return why_not
-
-
-E = ev
-CHECKS: tuple[Check, ...] = (
-    Check("invalid_transition", E.CheckedIn, "not valid in the stage", _always, wb.not_in_stage),
-    Check("invalid_transition", E.BlockScheduled, "after a final stage", _always, wb.after_final),
-    Check("out_of_order", E.BlockScheduled, "", _always, wb.out_of_order),
-    Check("entry_criteria", E.Referred, "pain duration",
-          _needs("entry_min_pain_months", "no minimum pain duration"), wb.pain_months),
-    Check("entry_criteria", E.Referred, "conservative care",
-          lambda p: None if p.entry_requires_failed_conservative_care
-          else "failed conservative care is not required", wb.care),
-    Check("visit_in_past", E.BlockScheduled, "", _always, wb.block_in_past),
-    Check("visit_in_past", E.NeurotomyScheduled, "", _always, wb.neurotomy_in_past),
-    Check("block_interval", E.BlockScheduled, "",
-          _needs("min_block_gap", "no minimum gap between blocks"), wb.block_interval),
-    Check("annual_limit", E.BlockScheduled, "",
-          _needs("max_blocks_per_year", "no cap on blocks per 12 months"), wb.block_cap),
-    Check("annual_limit", E.NeurotomyScheduled, "",
-          _needs("max_neurotomies_per_year", "no cap on neurotomies per 12 months"),
-          wb.neurotomy_cap),
-    Check("too_many_levels", E.BlockScheduled, "",
-          _needs("max_block_levels", "no cap on joints per block session"), wb.block_levels),
-    Check("too_many_levels", E.NeurotomyScheduled, "",
-          _needs("max_neurotomy_levels", "no cap on joints per neurotomy session"),
-          wb.neurotomy_levels),
-    Check("no_positive_block", E.NeurotomyScheduled, "",
-          lambda p: None if p.blocks_required > 1 else "one positive block is required, and "
-          "block_positive is only reached with one", wb.no_positive),
-    Check("untested_target", E.NeurotomyScheduled, "unblocked nerves", _always,
-          wb.untested_booking),
-    Check("untested_target", E.NeurotomyScheduled, "repeat on other nerves", _always,
-          wb.untested_repeat),
-    Check("untested_target", E.NeurotomyPerformed, "", _always, wb.untested_lesion),
-    Check("same_visit", E.NeurotomyScheduled, "the block's visit id", _always, wb.block_visit_id),
-    Check("same_visit", E.NeurotomyScheduled, "same calendar day", _always, wb.same_day),
-    Check("same_visit", E.NeurotomyScheduled, "before the assessment", _always,
-          wb.before_assessed),
-    Check("repeat_too_soon", E.NeurotomyScheduled, "",
-          _needs("min_neurotomy_interval", "no minimum interval between neurotomies"),
-          wb.repeat_soon),
-    Check("insufficient_prior_relief", E.NeurotomyScheduled, "relief too short",
-          _needs("repeat_min_relief_duration", "no prior-relief duration rule"),
-          wb.relief_too_short),
-    Check("insufficient_prior_relief", E.NeurotomyScheduled, "same nerves, no relief",
-          lambda p: None if p.repeat_min_relief is not None
-          or p.repeat_min_relief_duration is not None
-          else "no prior-relief rule (repeat_min_relief and its duration are None)",
-          wb.relief_not_shown),
-    Check("reblock_required", E.NeurotomyScheduled, "",
-          _needs("reblock_after", "repeats never need new blocks"), wb.reblock),
-    Check("no_escort", E.CheckedIn, "",
-          lambda p: None if p.escort_required else "no escort is required", wv.escort_in),
-    Check("no_escort", E.Discharged, "",
-          lambda p: None if p.escort_required else "no escort is required", wv.escort_out),
-    Check("unknown_visit", E.CheckedIn, "", _always, wv.unknown("check_in")),
-    Check("unknown_visit", E.BlockPerformed, "", _always, wv.unknown("perform_block")),
-    Check("unknown_visit", E.NeurotomyPerformed, "", _always, wv.unknown("perform_neurotomy")),
-    Check("unknown_visit", E.Discharged, "", _always, wv.unknown("discharge")),
-    Check("unknown_visit", E.VisitCancelled, "", _always, wv.unknown("cancel")),
-    Check("unknown_visit", E.VisitMissed, "", _always, wv.unknown("miss")),
-    Check("duplicate_visit", E.BlockScheduled, "", _always, wb.duplicate_block),
-    Check("duplicate_visit", E.NeurotomyScheduled, "", _always, wb.duplicate_neurotomy),
-    Check("target_mismatch", E.BlockPerformed, "", _always, wv.target_mismatch),
-    Check("region_mismatch", E.BlockScheduled, "", _always, wv.region_block),
-    Check("region_mismatch", E.NeurotomyScheduled, "", _always, wv.region_neurotomy),
-    Check("lesion_duration", E.NeurotomyPerformed, "minimum",
-          _needs("lesion_min_seconds", "no minimum lesion duration"), wv.lesion(True, "seconds")),
-    Check("lesion_duration", E.NeurotomyPerformed, "maximum",
-          _needs("lesion_max_seconds", "no maximum lesion duration"), wv.lesion(False, "seconds")),
-    Check("lesion_temperature", E.NeurotomyPerformed, "minimum",
-          _needs("lesion_min_temperature_c", "no minimum temperature"),
-          wv.lesion(True, "temperature")),
-    Check("lesion_temperature", E.NeurotomyPerformed, "maximum",
-          _needs("lesion_max_temperature_c", "no maximum temperature"),
-          wv.lesion(False, "temperature")),
-    Check("lesion_temperature", E.NeurotomyPerformed, "not recorded",
-          lambda p: None if p.lesion_min_temperature_c is not None
-          or p.lesion_max_temperature_c is not None else "no temperature rule",
-          wv.no_temperature),
-    Check("observation_incomplete", E.Discharged, "after the block", _observing,
-          wv.observation(False)),
-    Check("observation_incomplete", E.Discharged, "after the neurotomy", _recovering,
-          wv.observation(True)),
-    Check("outside_relief_window", E.ReliefDiaryRecorded, "after the window", _always,
-          wv.window(False)),
-    Check("outside_relief_window", E.ReliefDiaryRecorded, "before the block", _always,
-          wv.window(True)),
-    Check("relief_window_open", E.ReliefAssessed, "", _window_min, wv.window_open),
-    Check("relief_threshold", E.ReliefAssessed, "", _threshold_edge("relief_threshold"),
-          wv.block_edge, ("block_positive", "block_negative")),
-    Check("neurotomy_success_threshold", E.FollowUpRecorded, "",
-          _threshold_edge("neurotomy_success_threshold"), wv.follow_up_edge,
-          ("sustained_relief", "follow_up")),
-    Check("follow_up_settling", E.FollowUpRecorded, "", _always, wv.settling_edge,
-          ("follow_up", "no_relief")),
-)
+    return declare

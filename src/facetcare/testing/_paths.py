@@ -20,6 +20,7 @@ from facetcare.anatomy import Region
 from facetcare.errors import Rejected
 from facetcare.machine import PATHWAY, Stage
 from facetcare.policy import Policy
+from facetcare.testing import _witness_bookings, _witness_visits  # noqa: F401 - declare CHECKS
 from facetcare.testing._checks import CHECKS
 from facetcare.testing._makers import BASELINE, DAY
 from facetcare.testing._report import (

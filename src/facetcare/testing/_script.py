@@ -41,6 +41,14 @@ class ScriptError(Exception):
     """A canonical step was refused: the policy does not allow this path as written."""
 
 
+def _step(kind: type[E]) -> Callable[..., E]:
+    """A `Script` method making the canonical next ``kind`` event, with changes."""
+    def make(self: Script, **changes: Any) -> E:
+        return self.make(kind, **changes)
+
+    return make
+
+
 class Script:
     """A real pathway plus its next canonical events (made, not applied)."""
 
@@ -105,49 +113,24 @@ class Script:
 
     # -- events (not applied) --------------------------------------------------------
 
-    def referral(self, **changes: Any) -> ev.Referred:
-        return self.make(ev.Referred, **changes)
-
-    def book_block(self, **changes: Any) -> ev.BlockScheduled:
-        return self.make(ev.BlockScheduled, **changes)
-
-    def book_neurotomy(self, **changes: Any) -> ev.NeurotomyScheduled:
-        return self.make(ev.NeurotomyScheduled, **changes)
-
-    def check_in(self, **changes: Any) -> ev.CheckedIn:
-        return self.make(ev.CheckedIn, **changes)
-
-    def perform_block(self, **changes: Any) -> ev.BlockPerformed:
-        return self.make(ev.BlockPerformed, **changes)
-
-    def perform_neurotomy(self, **changes: Any) -> ev.NeurotomyPerformed:
-        return self.make(ev.NeurotomyPerformed, **changes)
-
-    def discharge(self, **changes: Any) -> ev.Discharged:
-        return self.make(ev.Discharged, **changes)
+    referral = _step(ev.Referred)
+    book_block = _step(ev.BlockScheduled)
+    book_neurotomy = _step(ev.NeurotomyScheduled)
+    check_in = _step(ev.CheckedIn)
+    perform_block = _step(ev.BlockPerformed)
+    perform_neurotomy = _step(ev.NeurotomyPerformed)
+    discharge = _step(ev.Discharged)
+    assess = _step(ev.ReliefAssessed)
+    pain_returned = _step(ev.PainReturned)
+    close = _step(ev.Closed)
 
     def diary(self, score: int = 0, **changes: Any) -> ev.ReliefDiaryRecorded:
         made = self.make(ev.ReliefDiaryRecorded)
         entries = tuple(attrs.evolve(entry, score=score) for entry in made.entries)
         return attrs.evolve(made, **{"entries": entries, **changes})
 
-    def assess(self, **changes: Any) -> ev.ReliefAssessed:
-        return self.make(ev.ReliefAssessed, **changes)
-
     def follow_up(self, score: int = 0, **changes: Any) -> ev.FollowUpRecorded:
         return self.make(ev.FollowUpRecorded, pain_score=score, **changes)
-
-    def pain_returned(self, **changes: Any) -> ev.PainReturned:
-        return self.make(ev.PainReturned, **changes)
-
-    def cancel(self, **changes: Any) -> ev.VisitCancelled:
-        return self.make(ev.VisitCancelled, **changes)
-
-    def miss(self, **changes: Any) -> ev.VisitMissed:
-        return self.make(ev.VisitMissed, **changes)
-
-    def close(self, **changes: Any) -> ev.Closed:
-        return self.make(ev.Closed, **changes)
 
     # -- moves (applied) -------------------------------------------------------------
 

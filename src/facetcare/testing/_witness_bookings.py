@@ -12,13 +12,16 @@ from facetcare import timing
 from facetcare.anatomy import Region, Side
 from facetcare.policy import Policy
 from facetcare.rules import span
+from facetcare.testing._checks import check, needs, unless
 from facetcare.testing._makers import HOUR, joints_of, relief_lasts_until
 from facetcare.testing._report import Path
 from facetcare.testing._script import SECOND, Script, booked, passed, refused, start
 
+E = ev
 Pair = tuple[Path, Path]
 
 
+@check("invalid_transition", E.CheckedIn, "not valid in the stage")
 def not_in_stage(p: Policy, r: Region) -> Pair:
     s = start(p, r)
     arrive = ev.CheckedIn(at=s.last, visit_id="v1", escort_present=True)
@@ -27,6 +30,7 @@ def not_in_stage(p: Policy, r: Region) -> Pair:
             passed(visit, visit.check_in(), "checked in for the booked visit"))
 
 
+@check("invalid_transition", E.BlockScheduled, "after a final stage")
 def after_final(p: Policy, r: Region) -> Pair:
     s = start(p, r)
     closed = s.copy().do(s.close())
@@ -34,12 +38,15 @@ def after_final(p: Policy, r: Region) -> Pair:
             passed(s, s.book_block(), "the same booking before closing"))
 
 
+@check("out_of_order", E.BlockScheduled)
 def out_of_order(p: Policy, r: Region) -> Pair:
     s = start(p, r)
     return (refused(s, s.book_block(at=s.last - SECOND), "booked 1 s before the referral"),
             passed(s, s.book_block(at=s.last), "booked at the referral's own time"))
 
 
+@check("entry_criteria", E.Referred, "pain duration",
+       needs("entry_min_pain_months", "no minimum pain duration"))
 def pain_months(p: Policy, r: Region) -> Pair:
     needed = p.entry_min_pain_months or 0
     s = Script(p, r)
@@ -47,6 +54,9 @@ def pain_months(p: Policy, r: Region) -> Pair:
             passed(s, s.referral(pain_months=needed), f"pain for {needed} months"))
 
 
+@check("entry_criteria", E.Referred, "conservative care",
+       unless(lambda p: not p.entry_requires_failed_conservative_care,
+              "failed conservative care is not required"))
 def care(p: Policy, r: Region) -> Pair:
     s = Script(p, r)
     return (refused(s, s.referral(conservative_care_failed=None), "conservative care unknown"),
@@ -56,12 +66,14 @@ def care(p: Policy, r: Region) -> Pair:
 # -- bookings ---------------------------------------------------------------------------
 
 
+@check("visit_in_past", E.BlockScheduled)
 def block_in_past(p: Policy, r: Region) -> Pair:
     s = start(p, r)
     return (refused(s, s.book_block(visit_at=s.last - SECOND), "visit 1 s before the booking"),
             passed(s, s.book_block(visit_at=s.last), "visit at the booking's own time"))
 
 
+@check("visit_in_past", E.NeurotomyScheduled)
 def neurotomy_in_past(p: Policy, r: Region) -> Pair:
     s = start(p, r).positive()
     at = timing.next_clinic_day(s.last, p) + 12 * HOUR
@@ -70,6 +82,8 @@ def neurotomy_in_past(p: Policy, r: Region) -> Pair:
             passed(s, s.book_neurotomy(at=at, visit_at=at), "visit at the booking's own time"))
 
 
+@check("block_interval", E.BlockScheduled,
+       why_not=needs("min_block_gap", "no minimum gap between blocks"))
 def block_interval(p: Policy, r: Region) -> Pair:
     s = start(p, r).block(False)
     last = s.facts.last_block_at
@@ -80,6 +94,8 @@ def block_interval(p: Policy, r: Region) -> Pair:
             passed(s, s.book_block(visit_at=bound), f"{span(bound - last)} after the last block"))
 
 
+@check("annual_limit", E.BlockScheduled,
+       why_not=needs("max_blocks_per_year", "no cap on blocks per 12 months"))
 def block_cap(p: Policy, r: Region) -> Pair:
     cap = p.max_blocks_per_year or 0
     s = start(p, r)
@@ -100,6 +116,8 @@ def _other_side_after_no_relief(s: Script) -> tuple[ev.Target, ...]:
     return right
 
 
+@check("annual_limit", E.NeurotomyScheduled,
+       why_not=needs("max_neurotomies_per_year", "no cap on neurotomies per 12 months"))
 def neurotomy_cap(p: Policy, r: Region) -> Pair:
     # A first neurotomy, its repeat, no relief, then blocks on the other side.
     s = Script(p, r).recurrence().neurotomy()
@@ -112,6 +130,8 @@ def neurotomy_cap(p: Policy, r: Region) -> Pair:
                    "a third neurotomy 365 d after the first"))
 
 
+@check("too_many_levels", E.BlockScheduled,
+       why_not=needs("max_block_levels", "no cap on joints per block session"))
 def block_levels(p: Policy, r: Region) -> Pair:
     cap = p.max_block_levels or 0
     joints = joints_of(r)
@@ -122,6 +142,8 @@ def block_levels(p: Policy, r: Region) -> Pair:
             passed(s, s.book_block(targets=both), f"{cap} joints, both sides"))
 
 
+@check("too_many_levels", E.NeurotomyScheduled,
+       why_not=needs("max_neurotomy_levels", "no cap on joints per neurotomy session"))
 def neurotomy_levels(p: Policy, r: Region) -> Pair:
     cap = p.max_neurotomy_levels or 0
     over = tuple(ev.Target(j, Side.LEFT) for j in joints_of(r)[:cap + 1])
@@ -130,6 +152,9 @@ def neurotomy_levels(p: Policy, r: Region) -> Pair:
             passed(s, s.book_neurotomy(targets=over[:cap]), f"{cap} joints"))
 
 
+@check("no_positive_block", E.NeurotomyScheduled,
+       why_not=unless(lambda p: p.blocks_required <= 1, "one positive block is required, and "
+                      "block_positive is only reached with one"))
 def no_positive(p: Policy, r: Region) -> Pair:
     s = start(p, r).block(True)
     more = s.copy().positive()
@@ -137,18 +162,21 @@ def no_positive(p: Policy, r: Region) -> Pair:
             passed(more, more.book_neurotomy(), f"after {p.blocks_required} positive blocks"))
 
 
+@check("untested_target", E.NeurotomyScheduled, "unblocked nerves")
 def untested_booking(p: Policy, r: Region) -> Pair:
     s = start(p, r).positive()
     return (refused(s, s.book_neurotomy(targets=(s.other(),)), "a joint that was not blocked"),
             passed(s, s.book_neurotomy(), "the blocked joint"))
 
 
+@check("untested_target", E.NeurotomyScheduled, "repeat on other nerves")
 def untested_repeat(p: Policy, r: Region) -> Pair:
     s = Script(p, r).recurrence()
     return (refused(s, s.book_neurotomy(targets=(s.other(),)), "a repeat on other nerves"),
             passed(s, s.book_neurotomy(), "a repeat on the treated nerves"))
 
 
+@check("untested_target", E.NeurotomyPerformed)
 def untested_lesion(p: Policy, r: Region) -> Pair:
     s = start(p, r).positive()
     s.do(s.book_neurotomy()).do(s.check_in())
@@ -157,6 +185,7 @@ def untested_lesion(p: Policy, r: Region) -> Pair:
             passed(s, s.perform_neurotomy(), "lesions on the blocked joint"))
 
 
+@check("same_visit", E.NeurotomyScheduled, "the block's visit id")
 def block_visit_id(p: Policy, r: Region) -> Pair:
     s = start(p, r).positive()
     block_visit = [v.visit_id for v in s.facts.visits.values() if v.kind == "block"][-1]
@@ -164,6 +193,7 @@ def block_visit_id(p: Policy, r: Region) -> Pair:
             passed(s, s.book_neurotomy(), "a visit of its own"))
 
 
+@check("same_visit", E.NeurotomyScheduled, "same calendar day")
 def same_day(p: Policy, r: Region) -> Pair:
     s = start(p, r).positive()
     assert s.facts.last_block_at is not None
@@ -172,6 +202,7 @@ def same_day(p: Policy, r: Region) -> Pair:
             passed(s, s.book_neurotomy(visit_at=midnight), "00:00 the next day"))
 
 
+@check("same_visit", E.NeurotomyScheduled, "before the assessment")
 def before_assessed(p: Policy, r: Region) -> Pair:
     # An evening block is assessed after midnight: a later day, yet too early.
     s = start(p, r)
@@ -185,19 +216,8 @@ def before_assessed(p: Policy, r: Region) -> Pair:
             passed(s, s.book_neurotomy(visit_at=assessed), "at the moment of the assessment"))
 
 
-def duplicate_block(p: Policy, r: Region) -> Pair:
-    s = start(p, r).block(False)
-    return (refused(s, s.book_block(visit_id="v1"), "the first block's visit id again"),
-            passed(s, s.book_block(), "a new visit id"))
-
-
-def duplicate_neurotomy(p: Policy, r: Region) -> Pair:
-    s = Script(p, r).recurrence()
-    used = next(v.visit_id for v in s.facts.visits.values() if v.kind == "neurotomy")
-    return (refused(s, s.book_neurotomy(visit_id=used), "the last neurotomy's visit id again"),
-            passed(s, s.book_neurotomy(), "a new visit id"))
-
-
+@check("repeat_too_soon", E.NeurotomyScheduled,
+       why_not=needs("min_neurotomy_interval", "no minimum interval between neurotomies"))
 def repeat_soon(p: Policy, r: Region) -> Pair:
     # No relief, then blocks on the other side: sooner than waiting for a recurrence.
     s = start(p, r).positive().neurotomy()
@@ -211,6 +231,8 @@ def repeat_soon(p: Policy, r: Region) -> Pair:
                    f"{span(bound - done)} after the last neurotomy"))
 
 
+@check("insufficient_prior_relief", E.NeurotomyScheduled, "relief too short",
+       needs("repeat_min_relief_duration", "no prior-relief duration rule"))
 def relief_too_short(p: Policy, r: Region) -> Pair:
     s = start(p, r).positive().neurotomy()
     s.do(s.follow_up(0, at=s.last + 60 * SECOND))
@@ -223,6 +245,9 @@ def relief_too_short(p: Policy, r: Region) -> Pair:
             passed(enough, enough.book_neurotomy(), f"relief lasted {span(lasts - done)}"))
 
 
+@check("insufficient_prior_relief", E.NeurotomyScheduled, "same nerves, no relief",
+       unless(lambda p: p.repeat_min_relief is None and p.repeat_min_relief_duration is None,
+              "no prior-relief rule (repeat_min_relief and its duration are None)"))
 def relief_not_shown(p: Policy, r: Region) -> Pair:
     s = start(p, r).positive().neurotomy().not_relieved()
     both = (s.target(Side.LEFT), s.target(Side.RIGHT))
@@ -231,6 +256,8 @@ def relief_not_shown(p: Policy, r: Region) -> Pair:
             passed(s, s.book_neurotomy(targets=both[1:]), "the other side, blocked anew"))
 
 
+@check("reblock_required", E.NeurotomyScheduled,
+       why_not=needs("reblock_after", "repeats never need new blocks"))
 def reblock(p: Policy, r: Region) -> Pair:
     s = Script(p, r).recurrence()
     deadline = timing.reblock_deadline(s.facts, p)
