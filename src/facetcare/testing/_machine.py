@@ -22,8 +22,7 @@ from facetcare.errors import Reason, Rejected
 from facetcare.machine import Stage
 from facetcare.pathway import Pathway
 from facetcare.policy import Policy
-from facetcare.testing._journeys import near_misses
-from facetcare.testing._steps import next_events, referrals
+from facetcare.testing._journeys import near_misses, next_events, referrals
 from facetcare.testing._strategies import any_referrals, events
 
 __all__ = ["PathwayMachine"]

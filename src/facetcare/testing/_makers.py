@@ -7,12 +7,10 @@ by, so an aimed date is one the rules accept). Every free choice goes
 through a `Choices`: `PLAIN` takes the canonical value (the scripted
 coverage paths: short, readable, exact about time), `Drawn` draws it with
 Hypothesis (journeys, `PathwayMachine`). Scripted paths and generated
-journeys therefore make events the same way, and a new rule or event
-field is one change here.
-
-Makers read only ``(facts, policy)``, never a live pathway, so the same
-maker can aim at any earlier point of a history (what a late entry or an
-amendment needs).
+journeys therefore make events the same way: a new rule is one change in
+its maker, a new event field one entry in `FIELDS`. Makers read only
+``(facts, policy)``, never a live pathway, so they can aim at any earlier
+point of a history (what a late entry or an amendment needs).
 """
 
 from __future__ import annotations
@@ -20,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Callable
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import attrs
 from hypothesis import strategies as st
@@ -33,10 +31,11 @@ from facetcare.machine import Stage
 from facetcare.policy import Policy
 from facetcare.testing._strategies import aware_datetimes, lesion_values, reasons, time_zones
 
-__all__ = ["BASELINE", "MAKERS", "PLAIN", "T0", "Choices", "Drawn", "Maker", "foreign",
-           "joints_of", "lesion", "other", "primary", "referral", "relief_lasts_until"]
+__all__ = ["BASELINE", "FIELDS", "MAKERS", "PLAIN", "T0", "Choices", "Drawn", "Maker",
+           "joints_of", "lesion", "referral", "relief_lasts_until", "target"]
 
 T = TypeVar("T")
+E = TypeVar("E", bound=ev.Event)
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 BASELINE = 10
 ZERO, MINUTE, HOUR, DAY = (dt.timedelta(0), dt.timedelta(minutes=1), dt.timedelta(hours=1),
@@ -92,25 +91,15 @@ _SCORES = st.one_of(st.integers(0, 2), st.integers(0, 10))
 _FOLLOW_UP_SCORES = st.one_of(st.integers(0, 2), st.integers(7, 10), st.integers(0, 10))
 _SIDES = st.sampled_from(((Side.LEFT,), (Side.RIGHT,), (Side.LEFT, Side.RIGHT)))
 
-_PRIMARY = {Region.LUMBAR: "L4-L5", Region.CERVICAL: "C5-C6", Region.THORACIC: "T5-T6"}
-# Joints whose nerves do not overlap the primary joint's.
-_OTHER = {Region.LUMBAR: "L2-L3", Region.CERVICAL: "C3-C4", Region.THORACIC: "T9-T10"}
-_FOREIGN = {Region.LUMBAR: "C5-C6", Region.CERVICAL: "L4-L5", Region.THORACIC: "L4-L5"}
+#: Per region: the joint every canonical block and neurotomy treats ("primary"),
+#: one whose nerves do not overlap it ("other"), and one of another region ("foreign").
+JOINT = {"primary": {Region.LUMBAR: "L4-L5", Region.CERVICAL: "C5-C6", Region.THORACIC: "T5-T6"},
+         "other": {Region.LUMBAR: "L2-L3", Region.CERVICAL: "C3-C4", Region.THORACIC: "T9-T10"},
+         "foreign": {Region.LUMBAR: "C5-C6", Region.CERVICAL: "L4-L5", Region.THORACIC: "L4-L5"}}
 
 
-def primary(region: Region, side: Side = Side.LEFT) -> ev.Target:
-    """The joint every canonical block and neurotomy treats."""
-    return ev.Target(_PRIMARY[region], side)
-
-
-def other(region: Region, side: Side = Side.LEFT) -> ev.Target:
-    """A joint whose nerves no canonical block or neurotomy touched."""
-    return ev.Target(_OTHER[region], side)
-
-
-def foreign(region: Region) -> ev.Target:
-    """A joint of another region."""
-    return ev.Target(_FOREIGN[region], Side.LEFT)
+def target(region: Region, which: str = "primary", side: Side = Side.LEFT) -> ev.Target:
+    return ev.Target(JOINT[which][region], side)
 
 
 def joints_of(region: Region) -> list[str]:
@@ -155,12 +144,9 @@ def _fresh_id(f: Facts) -> str:
     return f"v{number}"
 
 
-def _open(f: Facts) -> tuple[str, dt.datetime | None, tuple[ev.Target, ...]]:
-    """The open visit's id, time and targets (a stray "v1" when none is open)."""
-    visit = f.open_visit
-    if visit is None:
-        return "v1", None, (primary(f.region),)
-    return visit.visit_id, visit.visit_at, visit.targets
+def _booked(f: Facts) -> tuple[ev.Target, ...]:
+    """The open visit's targets (the primary joint when none is open)."""
+    return f.open_visit.targets if f.open_visit is not None else (target(f.region),)
 
 
 def _treatable(f: Facts, origin: str, p: Policy,
@@ -168,10 +154,6 @@ def _treatable(f: Facts, origin: str, p: Policy,
     """The targets of ``pool`` a neurotomy booked from ``origin`` may treat (else all)."""
     allowed = f.treatable_nerves(origin, p.blocks_required)
     return tuple(t for t in pool if nerves_of((t,)) <= allowed) or pool
-
-
-def _escort(c: Choices, p: Policy) -> bool:
-    return True if p.escort_required else c(_BOOL, True)
 
 
 def relief_lasts_until(f: Facts, p: Policy) -> dt.datetime | None:
@@ -218,15 +200,40 @@ def referral(c: Choices, p: Policy, region: Region | None) -> ev.Referred:
     )
 
 
+_PLAIN_REASON = {ev.Closed: "care completed", ev.PolicyChanged: "payer confirmed"}
+#: Fields several event types carry, by name: how a maker fills each one it does
+#: not set itself. A field an event type gains is drawn once it is listed here.
+FIELDS: dict[str, Callable[[Choices, Facts, Policy, type[ev.Event]], Any]] = {
+    # The open visit (a stray "v1" when none is open); bookings set a fresh one.
+    "visit_id": lambda c, f, p, kind: f.open_visit.visit_id if f.open_visit else "v1",
+    "escort_confirmed": lambda c, f, p, kind: c(_BOOL, True),
+    "escort_present": lambda c, f, p, kind: True if p.escort_required else c(_BOOL, True),
+    "reason": lambda c, f, p, kind: c(_REASONS, _PLAIN_REASON.get(kind, "patient request")),
+}
+
+
+def _event(kind: type[E], c: Choices, f: Facts, p: Policy, **given: Any) -> E:
+    """``kind`` with ``given`` fields, the rest of `FIELDS` filled in (defaults otherwise)."""
+    names = attrs.fields_dict(kind)
+    for name, fill in FIELDS.items():  # in a fixed order: draws must replay
+        if name in names and name not in given:
+            given[name] = fill(c, f, p, kind)
+    return kind(**given)
+
+
+def _simply(kind: type[ev.Event], pause: st.SearchStrategy[dt.timedelta]) -> Maker:
+    """A maker for an event that only needs a time (cancel, miss, close, withdraw)."""
+    return lambda c, f, p: _event(kind, c, f, p, at=_at(c, _last(f), pause))
+
+
 def _book_block(c: Choices, f: Facts, p: Policy) -> ev.Event:
     at = _at(c, _last(f), LATER)
     fresh = _fresh_targets(f.region, p.max_block_levels)
     # A confirmatory block repeats the targets; otherwise other nerves may be tried.
     again = st.one_of(st.just(f.block.targets), fresh) if f.block is not None else fresh
     visit_at = max(at + c(AHEAD, 7 * DAY), timing.earliest_block_visit(f, p))
-    return ev.BlockScheduled(at=at, visit_id=_fresh_id(f), visit_at=_shown(c, visit_at),
-                             targets=c(again, (primary(f.region),)),
-                             escort_confirmed=c(_BOOL, True))
+    return _event(ev.BlockScheduled, c, f, p, at=at, visit_id=_fresh_id(f),
+                  visit_at=_shown(c, visit_at), targets=c(again, (target(f.region),)))
 
 
 def _book_neurotomy(c: Choices, f: Facts, p: Policy) -> ev.Event:
@@ -241,43 +248,38 @@ def _book_neurotomy(c: Choices, f: Facts, p: Policy) -> ev.Event:
     if repeat and deadline is not None:
         visit_at = max(earliest, min(visit_at, deadline))
     targets = (c(_subsets(pool), pool) if pool
-               else c(_fresh_targets(f.region, None), (primary(f.region),)))
-    return ev.NeurotomyScheduled(at=at, visit_id=_fresh_id(f), visit_at=_shown(c, visit_at),
-                                 targets=targets, escort_confirmed=c(_BOOL, True))
+               else c(_fresh_targets(f.region, None), (target(f.region),)))
+    return _event(ev.NeurotomyScheduled, c, f, p, at=at, visit_id=_fresh_id(f),
+                  visit_at=_shown(c, visit_at), targets=targets)
 
 
 def _check_in(c: Choices, f: Facts, p: Policy) -> ev.Event:
-    visit_id, visit_at, _ = _open(f)
-    last = _last(f)
+    visit_at = f.open_visit.visit_at if f.open_visit is not None else None
     on_time = visit_at is not None and c(_BOOL, True)
-    base = max(last, visit_at) if on_time and visit_at is not None else last
-    return ev.CheckedIn(at=_at(c, base, SOON), visit_id=visit_id, escort_present=_escort(c, p))
+    base = max(_last(f), visit_at) if on_time and visit_at is not None else _last(f)
+    return _event(ev.CheckedIn, c, f, p, at=_at(c, base, SOON))
 
 
 def _perform_block(c: Choices, f: Facts, p: Policy) -> ev.Event:
-    visit_id, _, booked = _open(f)
-    return ev.BlockPerformed(at=_at(c, _last(f), SOON, 20 * MINUTE), visit_id=visit_id,
-                             targets=c(_subsets(booked), booked),
-                             baseline_pain=c(_BASELINES, BASELINE))
+    booked = _booked(f)
+    return _event(ev.BlockPerformed, c, f, p, at=_at(c, _last(f), SOON, 20 * MINUTE),
+                  targets=c(_subsets(booked), booked), baseline_pain=c(_BASELINES, BASELINE))
 
 
 def _perform_neurotomy(c: Choices, f: Facts, p: Policy) -> ev.Event:
-    visit_id, _, booked = _open(f)
     origin = f.open_visit.origin if f.open_visit is not None else f.state
-    treated = _treatable(f, origin, p, booked)
+    treated = _treatable(f, origin, p, _booked(f))
     seconds, heat = lesion_values(p)
-    burns = [burn for target in c(_subsets(treated), treated)
-             for burn in c(st.lists(st.builds(ev.Lesion, st.just(target), seconds, heat),
-                                    min_size=1, max_size=3), [lesion(target, p)])]
-    return ev.NeurotomyPerformed(at=_at(c, _last(f), SOON, 20 * MINUTE), visit_id=visit_id,
-                                 lesions=tuple(burns))
+    burns = [burn for t in c(_subsets(treated), treated)
+             for burn in c(st.lists(st.builds(ev.Lesion, st.just(t), seconds, heat),
+                                    min_size=1, max_size=3), [lesion(t, p)])]
+    return _event(ev.NeurotomyPerformed, c, f, p, at=_at(c, _last(f), SOON, 20 * MINUTE),
+                  lesions=tuple(burns))
 
 
 def _discharge(c: Choices, f: Facts, p: Policy) -> ev.Event:
-    last = _last(f)
-    ready = timing.discharge_ready_at(f, p) or last
-    return ev.Discharged(at=_at(c, max(last, ready), SOON), visit_id=_open(f)[0],
-                         escort_present=_escort(c, p))
+    ready = max(_last(f), timing.discharge_ready_at(f, p) or _last(f))
+    return _event(ev.Discharged, c, f, p, at=_at(c, ready, SOON))
 
 
 def _diary(c: Choices, f: Facts, p: Policy) -> ev.Event:
@@ -289,49 +291,32 @@ def _diary(c: Choices, f: Facts, p: Policy) -> ev.Event:
     entries = tuple(ev.PainEntry(start + n * MINUTE, score) for n, score in marks)
     # Entries are judged by their own times; the diary may come in much later.
     at = max(_at(c, last, LATER), *(entry.at for entry in entries))
-    return ev.ReliefDiaryRecorded(at=at, entries=entries)
+    return _event(ev.ReliefDiaryRecorded, c, f, p, at=at, entries=entries)
 
 
 def _assess(c: Choices, f: Facts, p: Policy) -> ev.Event:
-    last = _last(f)
-    opens = timing.assessment_opens_at(f, p) or last
-    return ev.ReliefAssessed(at=_at(c, max(last, opens), SOON))
+    opens = max(_last(f), timing.assessment_opens_at(f, p) or _last(f))
+    return _event(ev.ReliefAssessed, c, f, p, at=_at(c, opens, SOON))
 
 
 def _follow_up(c: Choices, f: Facts, p: Policy) -> ev.Event:
-    last = base = _last(f)
+    base = _last(f)
     settled = timing.settling_ends_at(f, p)
     # Often once the settling period is over, when "no relief" becomes possible.
     if f.state == Stage.FOLLOW_UP and settled is not None and c(_BOOL, False):
-        base = max(last, settled)
-    return ev.FollowUpRecorded(at=_at(c, base, LATER, 14 * DAY),
-                               pain_score=c(_FOLLOW_UP_SCORES, 0))
+        base = max(base, settled)
+    return _event(ev.FollowUpRecorded, c, f, p, at=_at(c, base, LATER, 14 * DAY),
+                  pain_score=c(_FOLLOW_UP_SCORES, 0))
 
 
 def _pain_returned(c: Choices, f: Facts, p: Policy) -> ev.Event:
-    last = base = _last(f)
+    base = _last(f)
     lasted = relief_lasts_until(f, p)
     # Often just long enough for the policy's repeat rule, so repeats are reachable.
     if lasted is not None and c(_BOOL, True):
-        base = max(last, lasted)
-    return ev.PainReturned(at=_at(c, base, LATER), pain_score=c(st.integers(0, 10), 8))
-
-
-def _cancel(c: Choices, f: Facts, p: Policy) -> ev.Event:
-    return ev.VisitCancelled(at=_at(c, _last(f), SOON), visit_id=_open(f)[0],
-                             reason=c(_REASONS, "patient request"))
-
-
-def _miss(c: Choices, f: Facts, p: Policy) -> ev.Event:
-    return ev.VisitMissed(at=_at(c, _last(f), SOON), visit_id=_open(f)[0])
-
-
-def _close(c: Choices, f: Facts, p: Policy) -> ev.Event:
-    return ev.Closed(at=_at(c, _last(f), LATER), reason=c(_REASONS, "care completed"))
-
-
-def _withdraw(c: Choices, f: Facts, p: Policy) -> ev.Event:
-    return ev.Withdrawn(at=_at(c, _last(f), LATER), reason=c(_REASONS, "patient request"))
+        base = max(base, lasted)
+    return _event(ev.PainReturned, c, f, p, at=_at(c, base, LATER),
+                  pain_score=c(st.integers(0, 10), 8))
 
 
 _PROFILES = st.sampled_from(list(Policy.profiles().values()))
@@ -339,9 +324,8 @@ _PROFILES = st.sampled_from(list(Policy.profiles().values()))
 
 def _change_policy(c: Choices, f: Facts, p: Policy) -> ev.Event:
     """Plain: the policy restated; drawn: sometimes a payer change to a shipped profile."""
-    return ev.PolicyChanged(at=_at(c, _last(f), SOON),
-                            policy=c(st.one_of(st.just(p), _PROFILES), p),
-                            reason=c(_REASONS, "payer confirmed"))
+    return _event(ev.PolicyChanged, c, f, p, at=_at(c, _last(f), SOON),
+                  policy=c(st.one_of(st.just(p), _PROFILES), p))
 
 
 #: Per event type (the referral aside), how to aim one at a pathway.
@@ -356,9 +340,9 @@ MAKERS: dict[type[ev.Event], Maker] = {
     ev.ReliefAssessed: _assess,
     ev.FollowUpRecorded: _follow_up,
     ev.PainReturned: _pain_returned,
-    ev.VisitCancelled: _cancel,
-    ev.VisitMissed: _miss,
-    ev.Closed: _close,
-    ev.Withdrawn: _withdraw,
+    ev.VisitCancelled: _simply(ev.VisitCancelled, SOON),
+    ev.VisitMissed: _simply(ev.VisitMissed, SOON),
+    ev.Closed: _simply(ev.Closed, LATER),
+    ev.Withdrawn: _simply(ev.Withdrawn, LATER),
     ev.PolicyChanged: _change_policy,
 }

@@ -100,13 +100,13 @@ class Script:
     # -- targets and lesions -----------------------------------------------------
 
     def target(self, side: Side = Side.LEFT) -> ev.Target:
-        return mk.primary(self.region, side)
+        return mk.target(self.region, "primary", side)
 
-    def other(self, side: Side = Side.LEFT) -> ev.Target:
-        return mk.other(self.region, side)
+    def other(self) -> ev.Target:
+        return mk.target(self.region, "other")
 
     def foreign(self) -> ev.Target:
-        return mk.foreign(self.region)
+        return mk.target(self.region, "foreign")
 
     def lesion(self, target: ev.Target, **changes: Any) -> ev.Lesion:
         return attrs.evolve(mk.lesion(target, self.pathway.policy_in_force), **changes)
