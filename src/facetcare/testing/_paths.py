@@ -23,17 +23,10 @@ from facetcare.policy import Policy
 from facetcare.testing import _witness_bookings, _witness_visits  # noqa: F401 - declare CHECKS
 from facetcare.testing._checks import CHECKS
 from facetcare.testing._makers import BASELINE, DAY
-from facetcare.testing._report import (
-    CoverageReport,
-    Metric,
-    Outcome,
-    Path,
-    PathSuite,
-    transition_key,
-)
+from facetcare.testing._report import CoverageReport, Metric, Path, PathSuite, transition_key
 from facetcare.testing._script import Script, ScriptError
 
-__all__ = ["Outcome", "Path", "PathSuite", "paths"]
+__all__ = ["paths"]
 
 #: Every row of the transition table: (event type, source state, destination state).
 ROWS: tuple[tuple[type[ev.Event], str, str], ...] = tuple(
@@ -88,94 +81,57 @@ def _transition_paths(policy: Policy, region: Region) -> list[Path]:
             if _signature(s) not in seen:
                 seen.add(_signature(s))
                 queue.append(s)
-    return [
-        Path(f"transition {transition_key(kind.__name__, source, dest)}", found[row],
-             Stage(dest), None, policy)
-        for row in ROWS if row in found
-        for kind, source, dest in [row]
-    ]
+    return [Path(f"transition {transition_key(kind.__name__, source, dest)}",
+                 found[(kind, source, dest)], Stage(dest), None, policy)
+            for kind, source, dest in ROWS if (kind, source, dest) in found]
 
 
 # -- the suite ------------------------------------------------------------------------------------
 
 
-def _check_paths(
-    policy: Policy, region: Region
-) -> tuple[list[Path], list[tuple[str, str]], list[tuple[str, str]], list[str], list[str]]:
-    built: list[Path] = []
-    uncoverable: list[tuple[str, str]] = []
-    broken: list[tuple[str, str]] = []
-    guard_keys: list[str] = []
-    branch_keys: list[str] = []
+@functools.lru_cache(maxsize=16)
+def _suite(policy: Policy, region: Region) -> PathSuite:
+    built = _transition_paths(policy, region)
+    keys: dict[bool, list[str]] = {False: [], True: []}  # guard outcomes, branch edges
+    not_coverable: list[tuple[str, str]] = []
+    failures: list[tuple[str, str]] = []
     for check in CHECKS:
         why = check.why_not(policy)
         if why is not None:
-            uncoverable.append((check.name, why))
+            not_coverable.append((check.name, why))
             continue
-        (branch_keys if check.branch else guard_keys).extend(check.keys())
+        keys[check.branch].extend(check.keys())
         try:
             built += check.paths(policy, region)
         except ScriptError as error:
-            broken.append((check.name, f"could not build: {error}"))
-    return built, uncoverable, broken, guard_keys, branch_keys
-
-
-def _describe(outcome: Outcome) -> str:
-    if outcome.accepted:
-        return f"accepted into {outcome.stage}"
-    return f"refused: {', '.join(outcome.codes)}"
-
-
-def _measure(
-    policy: Policy, region: Region, all_paths: list[Path], *,
-    uncoverable: list[tuple[str, str]], broken: list[tuple[str, str]],
-    guard_keys: list[str], branch_keys: list[str],
-) -> CoverageReport:
-    stages: set[str] = set()
-    rows: set[str] = set()
-    keys: set[str] = set()
-    failures = list(broken)
-    for path in all_paths:
+            failures.append((check.name, f"could not build: {error}"))
+    # Measured, not assumed: only what replaying a path showed counts.
+    covered: set[str] = set()
+    for path in built:
         try:
-            outcome = path.run()
+            got = path.run()
         except Rejected as refused:
             failures.append((path.name, f"event {refused.index} refused: {refused}"))
             continue
-        if not path.holds(outcome):
-            failures.append((path.name, f"expected {path.refused or path.stage}, "
-                                        f"got {_describe(outcome)}"))
+        if not path.holds(got):
+            what = (f"accepted into {got.stage}" if got.accepted
+                    else f"refused: {', '.join(got.codes)}")
+            failures.append((path.name, f"expected {path.refused or path.stage}, got {what}"))
             continue
-        if outcome.transition is not None and outcome.stage is not None:
-            stages.add(str(outcome.stage))
-            rows.add(outcome.transition)
-        keys.update(path.covers)
+        if got.transition is not None:
+            covered |= {str(got.stage), got.transition}
+        covered.update(path.covers)
 
-    def metric(name: str, items: list[str], done: set[str]) -> Metric:
-        return Metric(name, tuple(i for i in items if i in done),
-                      tuple(i for i in items if i not in done))
+    def metric(name: str, items: list[str]) -> Metric:
+        return Metric(name, tuple(i for i in items if i in covered),
+                      tuple(i for i in items if i not in covered))
 
-    all_rows = [transition_key(kind.__name__, source, dest) for kind, source, dest in ROWS]
-    return CoverageReport(
-        policy=policy.name,
-        region=str(region),
-        paths=len(all_paths),
-        stages=metric("stages", [str(s) for s in Stage], stages),
-        transitions=metric("transitions", all_rows, rows),
-        guards=metric("guard outcomes", guard_keys, keys),
-        branches=metric("branch edges", branch_keys, keys),
-        not_coverable=tuple(uncoverable),
-        failures=tuple(failures),
-    )
-
-
-@functools.lru_cache(maxsize=16)
-def _suite(policy: Policy, region: Region) -> PathSuite:
-    transitions = _transition_paths(policy, region)
-    checked, uncoverable, broken, guard_keys, branch_keys = _check_paths(policy, region)
-    everything = transitions + checked
-    report = _measure(policy, region, everything, uncoverable=uncoverable, broken=broken,
-                      guard_keys=guard_keys, branch_keys=branch_keys)
-    return PathSuite(policy, region, tuple(everything), report)
+    rows = [transition_key(kind.__name__, source, dest) for kind, source, dest in ROWS]
+    report = CoverageReport(
+        policy.name, str(region), len(built), metric("stages", [str(s) for s in Stage]),
+        metric("transitions", rows), metric("guard outcomes", keys[False]),
+        metric("branch edges", keys[True]), tuple(not_coverable), tuple(failures))
+    return PathSuite(policy, region, tuple(built), report)
 
 
 def paths(policy: Policy | None = None, region: Region | str = Region.LUMBAR) -> PathSuite:

@@ -25,13 +25,15 @@ from facetcare.facts import Facts
 from facetcare.machine import PATHWAY, START, Stage
 from facetcare.pathway import Pathway
 from facetcare.policy import Policy
+from facetcare.rules import span
 from facetcare.testing import _makers as mk
 from facetcare.testing._report import Path
 
-__all__ = ["SECOND", "Build", "Script", "ScriptError", "assessing", "booked", "ends_in",
-           "passed", "refused", "start", "treating"]
+__all__ = ["SECOND", "Build", "Script", "ScriptError", "assessing", "booked", "edge", "ends_in",
+           "known", "passed", "refused", "start", "treating"]
 
 E = TypeVar("E", bound=ev.Event)
+T = TypeVar("T")
 SECOND = dt.timedelta(seconds=1)
 #: Builds the two paths of a check (refused and passed, or two branch edges).
 Build = Callable[[Policy, Region], tuple[Path, Path]]
@@ -205,6 +207,24 @@ def passed(s: Script, event: ev.Event, note: str, stage: Stage | None = None) ->
 def ends_in(s: Script, note: str, stage: Stage) -> Path:
     """A path of the events the script has already applied."""
     return Path(note, s.events, stage, None, s.policy)
+
+
+def edge(s: Script, make: Callable[..., ev.Event], times: tuple[dt.datetime, dt.datetime],
+         since: dt.datetime, what: str, *, field: str = "visit_at",
+         **fixed: Any) -> tuple[Path, Path]:
+    """``make`` with ``field`` at the refused time and at the passing one of ``times``.
+
+    ``what`` says where each stands, with ``{}`` for the time since ``since``.
+    """
+    bad, good = times
+    return (refused(s, make(**{field: bad}, **fixed), what.format(span(bad - since))),
+            passed(s, make(**{field: good}, **fixed), what.format(span(good - since))))
+
+
+def known(value: T | None) -> T:
+    """A fact the script has established (a block given, a neurotomy done)."""
+    assert value is not None
+    return value
 
 
 def start(policy: Policy, region: Region) -> Script:

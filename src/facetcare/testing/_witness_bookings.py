@@ -15,7 +15,16 @@ from facetcare.rules import span
 from facetcare.testing._checks import check, needs, unless
 from facetcare.testing._makers import HOUR, joints_of, relief_lasts_until
 from facetcare.testing._report import Path
-from facetcare.testing._script import SECOND, Script, booked, passed, refused, start
+from facetcare.testing._script import (
+    SECOND,
+    Script,
+    booked,
+    edge,
+    known,
+    passed,
+    refused,
+    start,
+)
 
 E = ev
 Pair = tuple[Path, Path]
@@ -86,12 +95,9 @@ def neurotomy_in_past(p: Policy, r: Region) -> Pair:
        why_not=needs("min_block_gap", "no minimum gap between blocks"))
 def block_interval(p: Policy, r: Region) -> Pair:
     s = start(p, r).block(False)
-    last = s.facts.last_block_at
     bound = timing.earliest_block_visit(s.facts, p)
-    assert last is not None
-    return (refused(s, s.book_block(visit_at=bound - SECOND),
-                    f"{span(bound - SECOND - last)} after the last block"),
-            passed(s, s.book_block(visit_at=bound), f"{span(bound - last)} after the last block"))
+    return edge(s, s.book_block, (bound - SECOND, bound), known(s.facts.last_block_at),
+                "{} after the last block")
 
 
 @check("annual_limit", E.BlockScheduled,
@@ -101,8 +107,7 @@ def block_cap(p: Policy, r: Region) -> Pair:
     s = start(p, r)
     for _ in range(cap):
         s.block(False)
-    bound = timing.earliest_under_cap(s.facts.block_times, cap)
-    assert bound is not None
+    bound = known(timing.earliest_under_cap(s.facts.block_times, cap))
     return (refused(s, s.book_block(visit_at=bound - SECOND),
                     f"block {cap + 1} booked 365 d − 1 s after the oldest of {cap}"),
             passed(s, s.book_block(visit_at=bound),
@@ -122,8 +127,7 @@ def neurotomy_cap(p: Policy, r: Region) -> Pair:
     # A first neurotomy, its repeat, no relief, then blocks on the other side.
     s = Script(p, r).recurrence().neurotomy()
     right = _other_side_after_no_relief(s)
-    bound = timing.earliest_under_cap(s.facts.neurotomy_times, p.max_neurotomies_per_year)
-    assert bound is not None
+    bound = known(timing.earliest_under_cap(s.facts.neurotomy_times, p.max_neurotomies_per_year))
     return (refused(s, s.book_neurotomy(targets=right, visit_at=bound - SECOND),
                     "a third neurotomy 365 d − 1 s after the first"),
             passed(s, s.book_neurotomy(targets=right, visit_at=bound),
@@ -196,8 +200,7 @@ def block_visit_id(p: Policy, r: Region) -> Pair:
 @check("same_visit", E.NeurotomyScheduled, "same calendar day")
 def same_day(p: Policy, r: Region) -> Pair:
     s = start(p, r).positive()
-    assert s.facts.last_block_at is not None
-    midnight = timing.next_clinic_day(s.facts.last_block_at, p)
+    midnight = timing.next_clinic_day(known(s.facts.last_block_at), p)
     return (refused(s, s.book_neurotomy(visit_at=midnight - SECOND), "23:59:59 on the block's day"),
             passed(s, s.book_neurotomy(visit_at=midnight), "00:00 the next day"))
 
@@ -221,14 +224,11 @@ def before_assessed(p: Policy, r: Region) -> Pair:
 def repeat_soon(p: Policy, r: Region) -> Pair:
     # No relief, then blocks on the other side: sooner than waiting for a recurrence.
     s = start(p, r).positive().neurotomy()
-    assert s.facts.neurotomy is not None
-    done = s.facts.neurotomy.at
+    done = known(s.facts.neurotomy).at
     right = _other_side_after_no_relief(s)
     bound = timing.earliest_neurotomy_visit(s.facts, p)
-    return (refused(s, s.book_neurotomy(targets=right, visit_at=bound - SECOND),
-                    f"{span(bound - SECOND - done)} after the last neurotomy"),
-            passed(s, s.book_neurotomy(targets=right, visit_at=bound),
-                   f"{span(bound - done)} after the last neurotomy"))
+    return edge(s, s.book_neurotomy, (bound - SECOND, bound), done, "{} after the last neurotomy",
+                targets=right)
 
 
 @check("insufficient_prior_relief", E.NeurotomyScheduled, "relief too short",
@@ -236,9 +236,7 @@ def repeat_soon(p: Policy, r: Region) -> Pair:
 def relief_too_short(p: Policy, r: Region) -> Pair:
     s = start(p, r).positive().neurotomy()
     s.do(s.follow_up(0, at=s.last + 60 * SECOND))
-    assert s.facts.neurotomy is not None
-    done, lasts = s.facts.neurotomy.at, relief_lasts_until(s.facts, p)
-    assert lasts is not None
+    done, lasts = known(s.facts.neurotomy).at, known(relief_lasts_until(s.facts, p))
     short = s.copy().do(s.pain_returned(at=lasts - SECOND))
     enough = s.copy().do(s.pain_returned(at=lasts))
     return (refused(short, short.book_neurotomy(), f"relief lasted {span(lasts - SECOND - done)}"),
@@ -260,10 +258,6 @@ def relief_not_shown(p: Policy, r: Region) -> Pair:
        why_not=needs("reblock_after", "repeats never need new blocks"))
 def reblock(p: Policy, r: Region) -> Pair:
     s = Script(p, r).recurrence()
-    deadline = timing.reblock_deadline(s.facts, p)
-    assert deadline is not None and s.facts.neurotomy is not None
-    done = s.facts.neurotomy.at
-    return (refused(s, s.book_neurotomy(visit_at=deadline + SECOND),
-                    f"{span(deadline + SECOND - done)} after the last neurotomy"),
-            passed(s, s.book_neurotomy(visit_at=deadline),
-                   f"{span(deadline - done)} after the last neurotomy"))
+    deadline = known(timing.reblock_deadline(s.facts, p))
+    return edge(s, s.book_neurotomy, (deadline + SECOND, deadline), known(s.facts.neurotomy).at,
+                "{} after the last neurotomy")

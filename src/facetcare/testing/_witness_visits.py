@@ -26,7 +26,9 @@ from facetcare.testing._script import (
     Script,
     assessing,
     booked,
+    edge,
     ends_in,
+    known,
     passed,
     refused,
     start,
@@ -164,10 +166,8 @@ def _observation(after_neurotomy: bool) -> Build:
             s.do(s.perform_neurotomy())
         else:
             s = start(p, r).visit_for_block()
-        given, ready = s.last, timing.discharge_ready_at(s.facts, p)
-        assert ready is not None
-        return (refused(s, s.discharge(at=ready - MINUTE), f"after {span(ready - MINUTE - given)}"),
-                passed(s, s.discharge(at=ready), f"after {span(ready - given)}"))
+        ready = known(timing.discharge_ready_at(s.facts, p))
+        return edge(s, s.discharge, (ready - MINUTE, ready), s.last, "after {}", field="at")
 
     return build
 
@@ -181,9 +181,7 @@ check("observation_incomplete", E.Discharged, "after the neurotomy",
 def _window(before: bool) -> Build:
     def build(p: Policy, r: Region) -> Pair:
         s = assessing(p, r)
-        window = timing.relief_window(s.facts, p)
-        assert window is not None
-        block, end = window
+        block, end = known(timing.relief_window(s.facts, p))
         if before:
             bad, good = block - MINUTE, block
             notes = ("an entry 1 min before the block", "an entry at the block")
@@ -205,8 +203,7 @@ check("outside_relief_window", E.ReliefDiaryRecorded, "before the block")(_windo
 @check("relief_window_open", E.ReliefAssessed, why_not=_under_a_minute("relief_window_min"))
 def window_open(p: Policy, r: Region) -> Pair:
     s = assessing(p, r)
-    opens, block = timing.assessment_opens_at(s.facts, p), s.facts.last_block_at
-    assert opens is not None and block is not None
+    opens, block = known(timing.assessment_opens_at(s.facts, p)), known(s.facts.last_block_at)
     return (refused(s, s.assess(at=opens - MINUTE),
                     f"assessed {span(opens - MINUTE - block)} after"),
             passed(s, s.assess(at=opens), f"assessed {span(opens - block)} after, no diary",
@@ -255,9 +252,7 @@ def follow_up_edge(p: Policy, r: Region) -> Pair:
 @check("follow_up_settling", E.FollowUpRecorded, outcomes=("follow_up", "no_relief"))
 def settling_edge(p: Policy, r: Region) -> Pair:
     s = start(p, r).positive().neurotomy()
-    ends = timing.settling_ends_at(s.facts, p)
-    assert ends is not None and s.facts.neurotomy is not None
-    done = s.facts.neurotomy.at
+    ends, done = known(timing.settling_ends_at(s.facts, p)), known(s.facts.neurotomy).at
     inside = s.copy().do(s.follow_up(BASELINE, at=max(s.last, ends)))
     after = s.copy().do(s.follow_up(BASELINE, at=ends + SECOND))
     return (ends_in(inside, f"no relief {span(ends - done)} after", Stage.FOLLOW_UP),
