@@ -197,9 +197,20 @@ def block_visit_id(p: Policy, r: Region) -> Pair:
             passed(s, s.book_neurotomy(), "a visit of its own"))
 
 
+def _positive_at(s: Script, hour: int) -> Script:
+    """Positive blocks, each a week on at ``hour`` o'clock in the clinic's time zone."""
+    p = s.pathway.policy_in_force
+    while len(s.facts.series) < p.blocks_required:
+        slot = max(s.last + 6 * 24 * HOUR, timing.earliest_block_visit(s.facts, p))
+        s.visit_for_block(visit_at=timing.next_clinic_day(slot, p) + hour * HOUR)
+        s.do(s.discharge()).do(s.diary(0)).do(s.assess())
+    return s
+
+
 @check("same_visit", E.NeurotomyScheduled, "same calendar day")
 def same_day(p: Policy, r: Region) -> Pair:
-    s = start(p, r).positive()
+    # A morning block, so its assessment concludes on the block's own day.
+    s = _positive_at(start(p, r), 9)
     midnight = timing.next_clinic_day(known(s.facts.last_block_at), p)
     return (refused(s, s.book_neurotomy(visit_at=midnight - SECOND), "23:59:59 on the block's day"),
             passed(s, s.book_neurotomy(visit_at=midnight), "00:00 the next day"))
@@ -208,11 +219,7 @@ def same_day(p: Policy, r: Region) -> Pair:
 @check("same_visit", E.NeurotomyScheduled, "before the assessment")
 def before_assessed(p: Policy, r: Region) -> Pair:
     # An evening block is assessed after midnight: a later day, yet too early.
-    s = start(p, r)
-    while len(s.facts.series) < p.blocks_required:
-        slot = max(s.last + 6 * 24 * HOUR, timing.earliest_block_visit(s.facts, p))
-        s.visit_for_block(visit_at=timing.next_clinic_day(slot, p) + 21 * HOUR)
-        s.do(s.discharge()).do(s.diary(0)).do(s.assess())
+    s = _positive_at(start(p, r), 21)
     assessed = s.last
     return (refused(s, s.book_neurotomy(visit_at=assessed - 60 * SECOND),
                     "1 min before the assessment concluded"),
