@@ -7,6 +7,7 @@ import functools
 import importlib.util
 from pathlib import Path as FilePath
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
@@ -326,6 +327,34 @@ def test_medicare_paths_stand_on_the_repeat_edges() -> None:
         path = _path(suite, f"insufficient_prior_relief@NeurotomyScheduled (relief too short)"
                             f": {outcome}")
         assert _after(path, ev.NeurotomyPerformed, path.events[-2].at) == offset
+
+
+@pytest.mark.parametrize("zone", ["America/Chicago", "Australia/Lord_Howe", "Pacific/Apia"])
+def test_paths_judge_the_calendar_day_in_the_clinics_time_zone(zone: str) -> None:
+    policy = attrs.evolve(fc.Policy.medicare_l38803(), name=f"medicare-{zone}", time_zone=zone)
+    suite = paths(policy)
+    assert suite.report.complete, str(suite.report)
+    for outcome, local in (("refused", dt.time(23, 59, 59)), ("passed", dt.time(0))):
+        path = _path(suite, f"same_visit@NeurotomyScheduled (same calendar day): {outcome}")
+        booking = path.events[-1]
+        assert isinstance(booking, ev.NeurotomyScheduled)
+        assert booking.visit_at.astimezone(ZoneInfo(zone)).time() == local
+
+
+def test_journeys_change_payer_and_then_follow_the_new_policy() -> None:
+    seed = fc.Policy.seed()
+
+    def changed_then_went_on(journey: tuple[ev.Event, ...]) -> bool:
+        kinds = [type(e) for e in journey]
+        return any(isinstance(e, ev.PolicyChanged) and e.policy != seed
+                   and ev.BlockScheduled in kinds[i:] for i, e in enumerate(journey))
+
+    journey = find(journeys(seed), changed_then_went_on, settings=settings(
+        max_examples=300, phases=[Phase.generate], derandomize=True, database=None))
+    pathway = fc.Pathway.replay(journey, policy=seed)
+    last_change = [e for e in journey if isinstance(e, ev.PolicyChanged)][-1]
+    assert pathway.policy == seed
+    assert pathway.policy_in_force == last_change.policy
 
 
 def test_the_report_says_what_cannot_be_covered_and_why() -> None:
