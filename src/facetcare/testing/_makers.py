@@ -29,7 +29,13 @@ from facetcare.anatomy import JOINTS, Region, Side
 from facetcare.facts import Facts, nerves_of
 from facetcare.machine import Stage
 from facetcare.policy import Policy
-from facetcare.testing._strategies import aware_datetimes, lesion_values, reasons, time_zones
+from facetcare.testing._strategies import (
+    aware_datetimes,
+    lesion_limits,
+    lesion_values,
+    reasons,
+    time_zones,
+)
 
 __all__ = ["BASELINE", "FIELDS", "MAKERS", "PLAIN", "T0", "Choices", "Drawn", "Maker",
            "joints_of", "lesion", "referral", "relief_lasts_until", "target"]
@@ -164,19 +170,10 @@ def relief_lasts_until(f: Facts, p: Policy) -> dt.datetime | None:
 
 
 def lesion(target: ev.Target, p: Policy) -> ev.Lesion:
-    """A lesion the policy accepts: 90 s and 85 °C, moved inside its limits."""
-    seconds = 90.0
-    if p.lesion_min_seconds is not None:
-        seconds = max(seconds, p.lesion_min_seconds)
-    if p.lesion_max_seconds is not None:
-        seconds = min(seconds, p.lesion_max_seconds)
-    low, high = p.lesion_min_temperature_c, p.lesion_max_temperature_c
-    if low is None and high is None:
-        return ev.Lesion(target, seconds, None)
-    heat = 85.0
-    if low is not None and (heat <= low if p.lesion_temperature_strict else heat < low):
-        heat = low + 1
-    return ev.Lesion(target, seconds, heat if high is None else min(heat, high))
+    """A lesion the policy accepts: 90 s at 85 °C, moved inside its limits."""
+    seconds, heat = lesion_limits(p)
+    return ev.Lesion(target, min(max(90.0, seconds[0]), seconds[1]),
+                     None if heat is None else min(max(85.0, heat[0]), heat[1]))
 
 
 @functools.cache

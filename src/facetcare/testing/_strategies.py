@@ -23,7 +23,8 @@ from facetcare import events as ev
 from facetcare.anatomy import JOINTS, Region, Side
 from facetcare.policy import Policy
 
-__all__ = ["EARLIEST", "LATEST", "any_referrals", "aware_datetimes", "events", "lesions",
+__all__ = ["EARLIEST", "LATEST", "any_referrals", "aware_datetimes", "events", "lesion_limits",
+           "lesions",
            "pain_entries", "reasons", "target_sets", "targets", "time_zones"]
 
 #: Default bounds of generated times: wide enough for decades of care, far
@@ -110,23 +111,21 @@ def pain_entries(
                      st.integers(0, 10) if scores is None else scores)
 
 
-def _seconds_within(policy: Policy) -> st.SearchStrategy[float]:
+def lesion_limits(policy: Policy) -> tuple[tuple[float, float], tuple[float, float] | None]:
+    """The lesion durations and temperatures ``policy`` accepts, as closed ranges.
+
+    A strict minimum temperature ("more than") starts half a degree above it;
+    None: no temperature rule (any, or none recorded).
+    """
     low, high = policy.lesion_min_seconds, policy.lesion_max_seconds
     lowest = 30.0 if low is None else float(low)
-    highest = max(lowest, 150.0 if high is None else float(high))
-    return st.integers(math.ceil(lowest * 2), math.floor(highest * 2)).map(lambda h: h / 2)
-
-
-def _temperature_within(policy: Policy) -> st.SearchStrategy[float | None]:
-    low, high = policy.lesion_min_temperature_c, policy.lesion_max_temperature_c
-    if low is None and high is None:
-        return st.one_of(st.none(), st.integers(60, 95).map(float))
-    lowest = 60.0 if low is None else float(low)
-    if low is not None and policy.lesion_temperature_strict:
-        lowest += 0.5
-    highest = max(lowest, 95.0 if high is None else float(high))
-    tenths = st.integers(math.ceil(lowest * 10), math.floor(highest * 10))
-    return tenths.map(lambda t: t / 10)
+    seconds = (lowest, max(lowest, 150.0 if high is None else float(high)))
+    cold, hot = policy.lesion_min_temperature_c, policy.lesion_max_temperature_c
+    if cold is None and hot is None:
+        return seconds, None
+    coolest = (60.0 if cold is None else float(cold)) + (
+        0.5 if cold is not None and policy.lesion_temperature_strict else 0)
+    return seconds, (coolest, max(coolest, 95.0 if hot is None else float(hot)))
 
 
 def lesions(
@@ -157,7 +156,12 @@ def lesion_values(
     if policy is None:
         return (st.integers(2, 400).map(lambda h: h / 2),
                 st.one_of(st.none(), st.integers(200, 1100).map(lambda t: t / 10)))
-    return _seconds_within(policy), _temperature_within(policy)
+    (shortest, longest), heat = lesion_limits(policy)
+    seconds = st.integers(math.ceil(shortest * 2), math.floor(longest * 2)).map(lambda h: h / 2)
+    if heat is None:
+        return seconds, st.one_of(st.none(), st.integers(60, 95).map(float))
+    tenths = st.integers(math.ceil(heat[0] * 10), math.floor(heat[1] * 10))
+    return seconds, tenths.map(lambda t: t / 10)
 
 
 def reasons() -> st.SearchStrategy[str]:
