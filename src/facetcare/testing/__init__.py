@@ -39,24 +39,7 @@ from facetcare.testing._strategies import (
     time_zones,
 )
 
-__all__ = [
-    "CoverageReport",
-    "Metric",
-    "Outcome",
-    "Path",
-    "PathSuite",
-    "PathwayMachine",
-    "any_referrals",
-    "aware_datetimes",
-    "events",
-    "journeys",
-    "lesions",
-    "near_misses",
-    "next_events",
-    "pain_entries",
-    "paths",
-    "referrals",
-    "target_sets",
-    "targets",
-    "time_zones",
-]
+__all__ = ["CoverageReport", "Metric", "Outcome", "Path", "PathSuite", "PathwayMachine",
+           "any_referrals", "aware_datetimes", "events", "journeys", "lesions", "near_misses",
+           "next_events", "pain_entries", "paths", "referrals", "target_sets", "targets",
+           "time_zones"]

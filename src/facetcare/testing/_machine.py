@@ -31,10 +31,11 @@ __all__ = ["PathwayMachine"]
 class PathwayMachine(RuleBasedStateMachine):
     """Drives one real `Pathway` and checks facetcare's guarantees after every step.
 
-    Half the steps are valid next events; the others are near misses (one
-    detail broken) or arbitrary events (wrong stage, unknown visit, any time
-    and zone). After
-    each one: a refused event changed nothing (stage, events, document);
+    Half the steps are valid next events (now and then a payer change to
+    another shipped profile, after which steps and checks follow the policy
+    in force); the others are near misses (one detail broken) or arbitrary
+    events (wrong stage, unknown visit, any time and zone). After each one:
+    a refused event changed nothing (stage, events, document);
     `Pathway.check` agreed with `Pathway.apply`; replaying the events and
     reading the JSON document back both give the same pathway; no neurotomy
     was performed without the policy's positive blocks (or, for a repeat, an
@@ -49,7 +50,7 @@ class PathwayMachine(RuleBasedStateMachine):
     ``TestX = MyMachine.TestCase`` to pytest.
     """
 
-    #: The policy the pathway runs under.
+    #: The policy the pathway starts under.
     policy: ClassVar[Policy] = Policy.seed()
     #: The spinal region of the referral; any region when None.
     region: ClassVar[Region | None] = None
