@@ -174,6 +174,7 @@ class PathwayMachine(RuleBasedStateMachine):
             self._block_at = event.at
         elif isinstance(event, ev.ReliefDiaryRecorded):
             assert self._block_at is not None
+            # Not `timing.relief_window`: the rule asks it, so this oracle does the sum itself.
             end = self._block_at + policy.relief_window_end
             for entry in event.entries:
                 assert self._block_at <= entry.at <= end, (
