@@ -149,18 +149,26 @@ def test_every_source_has_an_anchor_named_after_its_key() -> None:
     assert all(key.lower() in anchors for key in keys)
 
 
-@pytest.mark.parametrize("path", [*sorted(DOCS.glob("*.md")), ROOT / "tests" / "docgen.py"],
-                         ids=lambda p: p.name)
-def test_every_cited_source_key_is_in_the_bibliography(path: Path) -> None:
-    text = path.read_text(encoding="utf-8")
+def _field_sources() -> str:
+    return "\n".join(text for entry in docgen.FIELDS.values() for text in entry.sources.values())
+
+
+#: Texts that cite sources: every document, and the policy sources in tests/docgen.py.
+CITING_SOURCES = {**{p.name: p.read_text(encoding="utf-8") for p in sorted(DOCS.glob("*.md"))},
+                  "docgen.FIELDS": _field_sources()}
+
+
+@pytest.mark.parametrize("name", list(CITING_SOURCES))
+def test_every_cited_source_key_is_in_the_bibliography(name: str) -> None:
     keys = _bibliography()
     # A key is a bracketed word with a capital letter, not a link text elsewhere.
-    for key, target in re.findall(r"\[([A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*)\](\([^)]*\))?", text):
+    pattern = r"\[([A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*)\](\([^)]*\))?"
+    for key, target in re.findall(pattern, CITING_SOURCES[name]):
         if target and not target.startswith("(sources.md#"):
             continue  # a link to somewhere else, e.g. [README](../README.md)
-        assert key in keys, f"{path.name} cites [{key}], which docs/sources.md does not list"
+        assert key in keys, f"{name} cites [{key}], which docs/sources.md does not list"
         if target:
-            assert target == f"(sources.md#{key.lower()})", (path.name, key, target)
+            assert target == f"(sources.md#{key.lower()})", (name, key, target)
 
 
 def test_old_section_numbers_are_mapped() -> None:
