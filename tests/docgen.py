@@ -3,7 +3,8 @@
 ``docs/policies.md`` and ``docs/reason-codes.md`` hold sections between
 ``<!-- generated: NAME -->`` and ``<!-- end: NAME -->`` markers, like the
 README. They are rendered here from the code (`Policy.profiles()`,
-`facetcare.errors.CODES`, `facetcare.rules.RULES` and `CODE_OF`) and checked
+`facetcare.codes.CODES` and `TIME_CODES`, `facetcare.rules.RULES` and
+`CODE_OF`) and checked
 by ``tests/test_docs.py``. What the code cannot know is written here once:
 for every policy field, what it means, which rule reads it, and the source
 of each profile's value. After changing a policy, a profile, a rule or a
@@ -31,6 +32,7 @@ from typing import Any
 import attrs
 
 from facetcare import events as ev
+from facetcare.codes import TIME_CODES
 from facetcare.errors import CODES
 from facetcare.policy import Policy
 from facetcare.rules import CODE_OF, COMMON, RULES
@@ -334,11 +336,13 @@ def common_codes() -> list[str]:
 def reason_codes_section() -> str:
     giving = events_giving()
     common = common_codes()
-    lines = ["| code | meaning | events that can give it | rule |", "|---|---|---|---|"]
+    lines = ["| code | meaning | events that can give it | judges a booking's time | rule |",
+             "|---|---|---|---|---|"]
     for code, meaning in CODES.items():
         events = ("any event" if code in common
                   else ", ".join(f"`{e}`" for e in giving[code]) or "none yet")
-        lines.append(f'| <a id="{anchor(code)}"></a>`{code}` | {meaning} | {events} | '
+        timed = "yes" if code in TIME_CODES else ""
+        lines.append(f'| <a id="{anchor(code)}"></a>`{code}` | {meaning} | {events} | {timed} | '
                      f"[rules.md#{anchor(code)}](rules.md#{anchor(code)}) |")
     by_event = ["", "| event | codes its own rules can give, in the order they run |",
                 "|---|---|"]
