@@ -4,8 +4,7 @@
 ``<!-- generated: NAME -->`` and ``<!-- end: NAME -->`` markers, like the
 README. They are rendered here from the code (`Policy.profiles()`,
 `facetcare.codes.CODES` and `TIME_CODES`, `facetcare.rules.RULES` and
-`CODE_OF`) and checked
-by ``tests/test_docs.py``. What the code cannot know is written here once:
+`CODE_OF`) and checked by ``tests/test_docs.py``. What the code cannot know is written here once:
 for every policy field, what it means, which rule reads it, and the source
 of each profile's value. After changing a policy, a profile, a rule or a
 code, refresh the files with::
