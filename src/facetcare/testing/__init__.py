@@ -24,6 +24,7 @@ except ImportError as missing:  # pragma: no cover - depends on the environment
         name="hypothesis",
     ) from missing
 
+from facetcare.testing._corrections import corrections
 from facetcare.testing._journeys import journeys, near_misses, next_events, referrals
 from facetcare.testing._machine import PathwayMachine
 from facetcare.testing._paths import paths
@@ -40,6 +41,6 @@ from facetcare.testing._strategies import (
 )
 
 __all__ = ["CoverageReport", "Metric", "Outcome", "Path", "PathSuite", "PathwayMachine",
-           "any_referrals", "aware_datetimes", "events", "journeys", "lesions", "near_misses",
-           "next_events", "pain_entries", "paths", "referrals", "target_sets", "targets",
-           "time_zones"]
+           "any_referrals", "aware_datetimes", "corrections", "events", "journeys", "lesions",
+           "near_misses", "next_events", "pain_entries", "paths", "referrals", "target_sets",
+           "targets", "time_zones"]

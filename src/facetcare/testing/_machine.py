@@ -63,8 +63,9 @@ class PathwayMachine(RuleBasedStateMachine):
         self._neurotomies = 0
         self._block_at: dt.datetime | None = None
         self._booked_from: Stage | None = None
-        #: Positive blocks when the open visit was booked, and how many its policy required.
-        self._positives_at_booking = (0, 0)
+        self._positives_at_booking = 0
+        self._required_at_booking = self.policy.blocks_required
+        self._in_force = self.policy
 
     # -- hooks for subclasses ---------------------------------------------------
 
@@ -134,7 +135,6 @@ class PathwayMachine(RuleBasedStateMachine):
     def _offer(self, event: ev.Event, *, must_accept: bool = False) -> None:
         pathway = self.pathway
         before = self._snapshot()
-        policy = pathway.policy_in_force
         allowed_types = pathway.allowed_events()
         verdict = pathway.check(event)
         assert self._snapshot() == before, "check() changed the pathway"
@@ -155,17 +155,20 @@ class PathwayMachine(RuleBasedStateMachine):
         assert verdict.allowed, f"check() refused {verdict.codes}, apply() accepted"
         assert stage == pathway.stage
         assert pathway.events == (*before[1], event)
-        self._audit(event, before[0], stage, policy)
+        self._audit(event, before[0], stage)
         self.on_accepted(event, stage)
 
-    def _audit(self, event: ev.Event, source: Stage | None, stage: Stage,
-               policy: Policy) -> None:
-        """Safety properties, judged from the events alone (under the policy then in force)."""
+    def _audit(self, event: ev.Event, source: Stage | None, stage: Stage) -> None:
+        """Safety properties, judged from the events alone, not from the core's record."""
+        if isinstance(event, ev.PolicyChanged):
+            self._in_force = event.policy  # later events are judged under it
+        policy = self._in_force
         if isinstance(event, ev.CheckedIn | ev.Discharged) and policy.escort_required:
             assert event.escort_present, f"{event.kind} without an escort was accepted"
         if isinstance(event, ev.BlockScheduled | ev.NeurotomyScheduled):
             self._booked_from = source
-            self._positives_at_booking = (self._positives, policy.blocks_required)
+            self._positives_at_booking = self._positives
+            self._required_at_booking = policy.blocks_required
         elif isinstance(event, ev.VisitCancelled | ev.VisitMissed):
             assert stage == self._booked_from, (
                 f"{event.kind} went to {stage}, the visit was booked from {self._booked_from}"
@@ -186,10 +189,11 @@ class PathwayMachine(RuleBasedStateMachine):
             if self._booked_from == Stage.RECURRENCE:
                 assert self._neurotomies >= 1, "a repeat neurotomy without a first one"
             else:
-                had, required = self._positives_at_booking
-                required = max(required, policy.blocks_required)
-                assert had >= required, (
-                    f"a neurotomy after {had} positive block(s); the policy requires {required}"
+                # Both the policy at booking and the one in force now must be met.
+                required = max(self._required_at_booking, policy.blocks_required)
+                assert self._positives_at_booking >= required, (
+                    f"a neurotomy after {self._positives_at_booking} positive block(s); "
+                    f"the policy requires {required}"
                 )
             self._neurotomies += 1
             self._positives = 0
