@@ -66,7 +66,8 @@ def corrections(pathway: Pathway, *, at: dt.datetime | None = None) -> st.Search
     @st.composite
     def amended(draw: st.DrawFn) -> ev.Event:
         seq = draw(seqs, label="seq")
-        target = pathway.log[seq] if seq < size else pathway.log[clinical[-1]]
+        # The replacement is made from a clinical entry, even when ``seq`` names a correction.
+        target = pathway.log[seq if seq in clinical else clinical[-1]]
         if isinstance(target, ev.LateEntry):
             target = target.event
         if draw(st.booleans(), label="change one detail"):
