@@ -16,15 +16,15 @@ from typing import Any
 
 import attrs
 import pytest
-from journey import DAY, HOUR, MINUTE, SEED, T0, Journey, S, reach
 
 import facetcare as fc
 from facetcare import events as ev
 from facetcare.coding import BilateralStyle
-from facetcare.fhir import from_bundle, operation_outcome, to_bundle
 from facetcare.fhir import _codes as c
+from facetcare.fhir import from_bundle, operation_outcome, to_bundle
 from facetcare.fhir._mapping import FIELDS
 from facetcare.fhir._validate import check_resource
+from journey import DAY, HOUR, MINUTE, SEED, T0, Journey, S, reach
 
 RELEASES = ("R4B", "R5")
 BOTH = (fc.Target("L4-L5", "left"), fc.Target("L4-L5", "right"))
