@@ -298,9 +298,12 @@ def test_negative_assessment_is_recorded_as_negative() -> None:
 @pytest.mark.parametrize("release", RELEASES)
 def test_due_tasks_become_requested_tasks_with_their_window(release: str) -> None:
     j = Journey(SEED).book_block(BOTH, escort_confirmed=False)
-    (task,) = j.pw.due(j.now)
+    due = j.pw.due(j.now)
+    (index, task), = [(i, t) for i, t in enumerate(due) if t.kind == "confirm_escort"]
     bundle = to_bundle(j.pw, release=release)  # type: ignore[arg-type]
-    resource = one(bundle, "Task")
+    tasks = resources(bundle, "Task")
+    assert [t["code"]["coding"][0]["code"] for t in tasks] == [t.kind for t in due]
+    resource = tasks[index]
     assert (resource["status"], resource["intent"]) == ("requested", "order")
     assert resource["code"]["coding"] == [{"system": c.TASK_KIND, "code": "confirm_escort"}]
     assert resource["restriction"]["period"] == {"start": task.not_before.isoformat(),
@@ -479,3 +482,26 @@ def test_facetcare_imports_without_pydantic() -> None:
                           check=False, timeout=60)
     assert done.returncode == 0, done.stderr
     assert "pip install 'facetcare[fhir]'" in done.stdout
+
+
+@pytest.mark.parametrize("release", RELEASES)
+def test_policy_change_and_prior_procedures_round_trip(release: str) -> None:
+    prior = ev.PriorProcedure("neurotomy", T0 - 300 * DAY, "pw-0")
+    j = Journey(SEED, prior_procedures=(prior,))
+    stricter = attrs.evolve(fc.Policy.consensus_2020(), time_zone=SEED.time_zone)
+    j.go(ev.PolicyChanged(at=j.now + HOUR, policy=stricter, reason="payer changed"))
+    j.book_block(BOTH)
+    bundle = to_bundle(j.pw, release=release)  # type: ignore[arg-type]
+    plan, request = one(bundle, "CarePlan"), one(bundle, "ServiceRequest")
+    (change,) = ext_values(plan, c.EXT_POLICY_CHANGE)
+    parts = {p["url"]: p for p in change["extension"]}
+    assert parts["reason"]["valueString"] == "payer changed"
+    assert json.loads(parts["policy"]["valueString"])["name"] == stricter.name
+    (carried,) = ext_values(request, c.EXT_PRIOR_PROCEDURE)
+    assert {p["url"]: next(v for k, v in p.items() if k != "url")
+            for p in carried["extension"]} == {"procedure": "neurotomy",
+                                               "at": prior.at.isoformat(),
+                                               "pathway-id": "pw-0"}
+    again = from_bundle(bundle, policy=SEED)
+    assert again == j.pw
+    assert again.policy_in_force == stricter

@@ -67,10 +67,11 @@ def procedure_kind(booking: ev.Event) -> str:
             else "radiofrequency-neurotomy")
 
 
-def appointment(ctx: Context, visit: Visit) -> Json:
+def appointment(ctx: Context, visit: Visit, policy: Policy) -> Json:
+    """The visit's Appointment; ``policy`` is the one in force at booking (for the slot)."""
     release = ctx.release
     booking = visit.booking
-    minutes = slot_minutes(booking, ctx.policy)
+    minutes = slot_minutes(booking, policy)
     extensions: list[Json] = [event_ext(visit.seq, booking.kind)]
     if visit.cancelled is not None:
         seq, cancel = visit.cancelled

@@ -37,47 +37,22 @@ def _stages(pw: Pathway) -> list[Stage]:
     return [again.apply(event) for event in pw.events]
 
 
-def to_bundle(pw: Pathway, *, release: Release = "R4B",
-              bilateral: BilateralStyle = BilateralStyle.MODIFIER_50,
-              validate: bool = True) -> dict[str, Any]:
-    """``pw`` as a JSON-ready transaction Bundle for ``release`` ("R4B" or "R5").
-
-    ``bilateral`` chooses how both sides of a level are billed (one line
-    with modifier 50, or RT and LT lines). With ``validate`` (the default)
-    every resource is parsed by fhir.resources for the release and its
-    status and required-binding codes are checked; a failure is a
-    `SerializationError` naming the resource and field.
-    """
-    if not isinstance(pw, Pathway):
-        raise TypeError(f"expected a facetcare.Pathway, got {type(pw).__name__}")
-    if release not in RELEASES:
-        raise ValueError(f"release must be one of {RELEASES}, got {release!r}")
+def _event_resources(pw: Pathway, ctx: Context, bilateral: BilateralStyle) -> list[Json]:
+    """Per event, in order, the resources it opens; each shows its visit's later events too."""
     events = pw.events
-    if not events:
-        raise SerializationError("an empty pathway has no FHIR form: apply Referred first")
-    referral = events[0]
-    assert isinstance(referral, ev.Referred)
-    pathway_id, patient_id = referral.pathway_id, referral.patient_id
+    pathway_id = ctx.pathway_id
     stages = _stages(pw)
-    closing_seq = next((seq for seq, e in enumerate(events)
-                        if isinstance(e, ev.Closed | ev.Withdrawn)), None)
-    closing = events[closing_seq] if closing_seq is not None else None
-    assert closing is None or isinstance(closing, ev.Closed | ev.Withdrawn)
-    request_id, plan_id = _request.ids(pathway_id)
-    ctx = Context(pathway_id, patient_id, release, pw.policy, request_id, plan_id)
-    resources: list[Json] = [
-        _request.service_request(referral, closing, release),
-        _request.care_plan(referral, closing, closing_seq, pw.policy.name),
-    ]
+    resources: list[Json] = []
     by_visit = visits(events)
     appointment_ids = {v.visit_id: _appointment.appointment_id(pathway_id, v)
                        for v in by_visit.values()}
+    in_force = pw.policy
     last_block: str | None = None
     last_neurotomy: str | None = None
     for seq, event in enumerate(events):
         if isinstance(event, ev.BlockScheduled | ev.NeurotomyScheduled):
             visit = by_visit[event.visit_id]
-            resources.append(_appointment.appointment(ctx, visit))
+            resources.append(_appointment.appointment(ctx, visit, in_force))
         elif isinstance(event, ev.CheckedIn):
             visit = by_visit[event.visit_id]
             encounter = _encounter.encounter(ctx, visit, appointment_ids[visit.visit_id])
@@ -100,9 +75,49 @@ def to_bundle(pw: Pathway, *, release: Release = "R4B",
                 ctx, seq, event, last_block, positive=stages[seq] is Stage.BLOCK_POSITIVE))
         elif isinstance(event, ev.FollowUpRecorded | ev.PainReturned):
             resources.append(_observation.pain_report(ctx, seq, event, last_neurotomy))
+        elif isinstance(event, ev.PolicyChanged):
+            in_force = event.policy  # the slot lengths of later bookings use it
         # Discharged, VisitCancelled, VisitMissed, Closed and Withdrawn change a
         # resource already written (Encounter, Appointment, CarePlan).
+    return resources
+
+
+def to_bundle(pw: Pathway, *, release: Release = "R4B",
+              bilateral: BilateralStyle = BilateralStyle.MODIFIER_50,
+              validate: bool = True) -> dict[str, Any]:
+    """``pw`` as a JSON-ready transaction Bundle for ``release`` ("R4B" or "R5").
+
+    ``bilateral`` chooses how both sides of a level are billed (one line
+    with modifier 50, or RT and LT lines). With ``validate`` (the default)
+    every resource is parsed by fhir.resources for the release and its
+    status and required-binding codes are checked; a failure is a
+    `SerializationError` naming the resource and field.
+    """
+    if not isinstance(pw, Pathway):
+        raise TypeError(f"expected a facetcare.Pathway, got {type(pw).__name__}")
+    if release not in RELEASES:
+        raise ValueError(f"release must be one of {RELEASES}, got {release!r}")
+    events = pw.events
+    if not events:
+        raise SerializationError("an empty pathway has no FHIR form: apply Referred first")
+    referral = events[0]
+    assert isinstance(referral, ev.Referred)
+    pathway_id, patient_id = referral.pathway_id, referral.patient_id
+    closing_seq = next((seq for seq, e in enumerate(events)
+                        if isinstance(e, ev.Closed | ev.Withdrawn)), None)
+    closing = events[closing_seq] if closing_seq is not None else None
+    assert closing is None or isinstance(closing, ev.Closed | ev.Withdrawn)
+    changes = [(seq, e) for seq, e in enumerate(events) if isinstance(e, ev.PolicyChanged)]
+    request_id, plan_id = _request.ids(pathway_id)
+    ctx = Context(pathway_id, patient_id, release, pw.policy, request_id, plan_id)
+    resources: list[Json] = [
+        _request.service_request(referral, closing, release),
+        _request.care_plan(referral, closing, closing_seq, pw.policy.name, changes),
+    ]
+    resources += _event_resources(pw, ctx, bilateral)
     last = events[-1]
+    appointment_ids = {v.visit_id: _appointment.appointment_id(pathway_id, v)
+                       for v in visits(events).values()}
     resources += _task.tasks(ctx, len(events) - 1, last.at, pw.due(last.at), appointment_ids)
     bundle: dict[str, Any] = {
         "resourceType": "Bundle",

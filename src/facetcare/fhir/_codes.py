@@ -130,6 +130,8 @@ EXT_PAIN_MONTHS: Final = extension_url("pain-months")
 EXT_CONSERVATIVE_CARE_FAILED: Final = extension_url("conservative-care-failed")
 EXT_STATUS_REASON: Final = extension_url("status-reason")
 EXT_POLICY: Final = extension_url("policy")
+EXT_POLICY_CHANGE: Final = extension_url("policy-change")
+EXT_PRIOR_PROCEDURE: Final = extension_url("prior-procedure")
 
 SID_PATHWAY: Final = identifier_system("pathway-id")
 SID_PATIENT: Final = identifier_system("patient-id")

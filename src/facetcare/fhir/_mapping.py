@@ -18,6 +18,8 @@ FIELDS: Final[dict[str, dict[str, str]]] = {
         "region": "ServiceRequest.bodySite (CodeSystem/spinal-region)",
         "pain_months": "ServiceRequest extension pain-months",
         "conservative_care_failed": "ServiceRequest extension conservative-care-failed",
+        "prior_procedures": "ServiceRequest extension prior-procedure (procedure, at, "
+                            "pathway-id), one per procedure, in order",
     },
     "BlockScheduled": {
         "at": "Appointment.created",
@@ -78,5 +80,10 @@ FIELDS: Final[dict[str, dict[str, str]]] = {
         "at": "CarePlan.period.end",
         "reason": "CarePlan extension status-reason",
     },
+}
+FIELDS["PolicyChanged"] = {
+    "at": "CarePlan event extension part at",
+    "policy": "CarePlan extension policy-change part policy (facetcare's policy document, JSON)",
+    "reason": "CarePlan extension policy-change part reason",
 }
 FIELDS["NeurotomyScheduled"] = FIELDS["BlockScheduled"]

@@ -161,6 +161,8 @@ class _Reading:
             found.add(ref, _guard(where, _request.read_referral, node, ref, release))
         elif kind == "CarePlan" and ref.kind in {"Closed", "Withdrawn"}:
             found.add(ref, _guard(where, _request.read_closing, node, ref))
+        elif kind == "CarePlan" and ref.kind == "PolicyChanged":
+            found.add(ref, _guard(where, _request.read_policy_change, node, ref))
         elif kind == "Appointment":
             found.add(ref, _guard(where, _appointment.read, node, ref, release))
         elif kind == "Encounter":

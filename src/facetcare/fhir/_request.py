@@ -1,13 +1,17 @@
 """The referral and the pathway: `Referred` → ServiceRequest, the pathway → CarePlan.
 
 The ServiceRequest is the order every visit is ``basedOn``; the CarePlan is
-the pathway itself, and records how it ended (`Closed` → completed,
-`Withdrawn` → revoked). The ICD-10-CM diagnosis is written when the
+the pathway itself: the policy it started under, each `PolicyChanged` (the
+new policy as facetcare's policy document, in the ``policy-change``
+extension: FHIR has no field for a payer's rule set) and how it ended
+(`Closed` → completed, `Withdrawn` → revoked). The ICD-10-CM diagnosis is written when the
 referral knows one (the ``diagnosis`` field, where the event has it).
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from typing import Any
 
 from facetcare import events as ev
@@ -27,6 +31,7 @@ from facetcare.fhir._common import (
     resource_id,
     when,
 )
+from facetcare.serialization import dump_policy, load_policy
 
 _ENDED = {"Closed": "completed", "Withdrawn": "revoked"}
 
@@ -55,6 +60,12 @@ def service_request(referral: ev.Referred, closing: ev.Closed | ev.Withdrawn | N
     if referral.conservative_care_failed is not None:
         extensions.append(ext(c.EXT_CONSERVATIVE_CARE_FAILED,
                               valueBoolean=referral.conservative_care_failed))
+    # Procedures of the patient's earlier pathways: they live in those pathways'
+    # bundles, so they travel here by value, in order.
+    extensions += [ext(c.EXT_PRIOR_PROCEDURE, extension=[
+        ext("procedure", valueCode=prior.procedure), ext("at", valueDateTime=when(prior.at)),
+        ext("pathway-id", valueString=prior.pathway_id)])
+        for prior in getattr(referral, "prior_procedures", ())]
     what = concept(c.PROCEDURE, "facet-pain-evaluation",
                    c.PROCEDURE_CODES["facet-pain-evaluation"])
     out: Json = {
@@ -80,10 +91,20 @@ def service_request(referral: ev.Referred, closing: ev.Closed | ev.Withdrawn | N
     return out
 
 
+def _policy_change(seq: int, change: ev.PolicyChanged) -> Json:
+    document = json.dumps(dump_policy(change.policy), separators=(",", ":"))
+    return ext(c.EXT_POLICY_CHANGE, extension=[
+        ext("seq", valueInteger=seq), ext("reason", valueString=change.reason),
+        ext("policy", valueString=document)])
+
+
 def care_plan(referral: ev.Referred, closing: ev.Closed | ev.Withdrawn | None,
-              closing_seq: int | None, policy_name: str) -> Json:
+              closing_seq: int | None, policy_name: str,
+              changes: Sequence[tuple[int, ev.PolicyChanged]] = ()) -> Json:
     _, plan_id = ids(referral.pathway_id)
     extensions: list[Json] = [ext(c.EXT_POLICY, valueString=policy_name)]
+    for seq, change in changes:
+        extensions += [event_ext(seq, change.kind, change.at), _policy_change(seq, change)]
     period: dict[str, Any] = {"start": when(referral.at)}
     if closing is not None and closing_seq is not None:
         extensions.insert(0, event_ext(closing_seq, closing.kind))
@@ -132,6 +153,9 @@ def read_referral(node: Node, event: EventRef, release: Release) -> ev.Referred:
     failed = node.extension(c.EXT_CONSERVATIVE_CARE_FAILED, required=False)
     if failed is not None:
         fields["conservative_care_failed"] = failed.typed("valueBoolean", bool)
+    priors = [_prior(item) for item in node.extensions(c.EXT_PRIOR_PROCEDURE)]
+    if priors:
+        fields["prior_procedures"] = tuple(priors)
     reasons = (node.nodes("reasonCode", required=False) if release == "R4B"
                else [item.node("concept") for item in node.nodes("reason", required=False)])
     if reasons:
@@ -142,10 +166,36 @@ def read_referral(node: Node, event: EventRef, release: Release) -> ev.Referred:
     return ev.Referred(**fields)
 
 
+def _prior(node: Node) -> ev.PriorProcedure:
+    parts = {part.text("url"): part for part in node.nodes("extension")}
+    if set(parts) != {"procedure", "at", "pathway-id"}:
+        raise SerializationError(f"{node.where}: a prior procedure needs procedure, at and "
+                                 "pathway-id")
+    return ev.PriorProcedure(parts["procedure"].text("valueCode"),
+                             parts["at"].time("valueDateTime"),
+                             parts["pathway-id"].text("valueString"))
+
+
 def _has_field(kind: type, name: str) -> bool:
     import attrs
 
     return any(field.name == name for field in attrs.fields(kind))
+
+
+def read_policy_change(node: Node, event: EventRef) -> ev.PolicyChanged:
+    for item in node.extensions(c.EXT_POLICY_CHANGE):
+        parts = {part.text("url"): part for part in item.nodes("extension")}
+        if "seq" in parts and parts["seq"].typed("valueInteger", int) == event.seq:
+            if "reason" not in parts or "policy" not in parts:
+                raise SerializationError(f"{item.where}: a policy change needs reason and policy")
+            text = parts["policy"].text("valueString")
+            try:
+                data = json.loads(text)
+            except json.JSONDecodeError:
+                raise SerializationError(f"{item.where}: the policy is not JSON") from None
+            return ev.PolicyChanged(at=event.time(), reason=parts["reason"].text("valueString"),
+                                    policy=load_policy(data, f"{item.where}.policy"))
+    raise SerializationError(f"{node.where}: no policy-change extension for event {event.seq}")
 
 
 def read_closing(node: Node, event: EventRef) -> ev.Event:
