@@ -505,3 +505,18 @@ def test_policy_change_and_prior_procedures_round_trip(release: str) -> None:
     again = from_bundle(bundle, policy=SEED)
     assert again == j.pw
     assert again.policy_in_force == stricter
+
+
+def test_readme_fhir_section_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    start = text.index("## FHIR\n")
+    code = re.search(r"```python\n(.*?)```", text[start:], re.S)
+    assert code is not None
+    exec(compile(code.group(1), "README.md FHIR", "exec"), {})
+    printed = capsys.readouterr().out.splitlines()
+    assert printed == ["PUT ServiceRequest active", "PUT CarePlan active",
+                       "PUT Appointment booked", "PUT Task requested", "PUT Task requested",
+                       "2026-03-16T09:00:00+00:00 90"]
