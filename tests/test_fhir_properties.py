@@ -54,3 +54,50 @@ def test_validated_round_trip(policy: fc.Policy, release: str) -> None:
         assert from_bundle(json.loads(json.dumps(bundle)), policy=policy) == pw
 
     round_trip()
+
+
+_JUNK = st.one_of(st.none(), st.booleans(), st.integers(-3, 10**12), st.floats(),
+                  st.text(max_size=12), st.just([]), st.just({}),
+                  st.just("2026-03-02T09:00:00+00:00"), st.just({"reference": "Procedure/x"}))
+
+
+def _paths(node: object, trail: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    found = [trail] if trail else []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            found += _paths(value, (*trail, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            found += _paths(value, (*trail, index))
+    return found
+
+
+@pytest.fixture(scope="module")
+def rich_bundle() -> dict[str, object]:
+    from journey import S, reach
+
+    return to_bundle(reach(S.RECURRENCE).pw)
+
+
+def test_a_damaged_bundle_raises_only_pathway_errors(rich_bundle: dict[str, object]) -> None:
+    """Any one value replaced or removed: a pathway, or a SerializationError / Rejected."""
+    paths = _paths(rich_bundle)
+
+    @settings(max_examples=80)
+    @given(where=st.sampled_from(paths), junk=_JUNK, remove=st.booleans(),
+           validate=st.booleans())
+    def damaged(where: tuple[object, ...], junk: object, remove: bool, validate: bool) -> None:
+        bundle = json.loads(json.dumps(rich_bundle))
+        parent = bundle
+        for step in where[:-1]:
+            parent = parent[step]  # type: ignore[index]
+        if remove:
+            del parent[where[-1]]  # type: ignore[arg-type]
+        else:
+            parent[where[-1]] = junk  # type: ignore[index]
+        try:
+            from_bundle(bundle, validate=validate)
+        except fc.PathwayError:
+            pass
+
+    damaged()

@@ -7,7 +7,7 @@ facetcare's own code system is used, under `BASE`, and says so.
 
 Package files named below are from the HL7 FHIR npm packages
 ``hl7.fhir.r4b.core`` 4.3.0, ``hl7.fhir.r5.core`` 5.0.0 and
-``hl7.terminology.r4`` 7.0.1; ``tests/test_fhir_codes.py`` re-reads those
+``hl7.terminology.r4`` 7.0.1; ``tests/test_fhir_spec.py`` re-reads those
 files and fails if a code here is not in them.
 """
 

@@ -7,7 +7,7 @@ writes, per release, and checks each resource against them before it leaves.
 
 Each table is the content of the release's own ValueSet (file names from
 the ``hl7.fhir.r4b.core`` 4.3.0 and ``hl7.fhir.r5.core`` 5.0.0 packages);
-``tests/test_fhir_codes.py`` compares them with those files.
+``tests/test_fhir_spec.py`` compares them with those files.
 """
 
 from __future__ import annotations
