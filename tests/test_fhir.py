@@ -113,9 +113,9 @@ def test_entry_order_does_not_matter(journey: Journey, release: str) -> None:
 
 
 def test_every_event_field_is_mapped() -> None:
-    from facetcare.events import EVENT_TYPES
+    from facetcare.events import CORRECTION_TYPES, EVENT_TYPES
 
-    for kind in EVENT_TYPES:
+    for kind in (*EVENT_TYPES, *CORRECTION_TYPES):
         names = {field.name for field in attrs.fields(kind)}
         assert set(FIELDS[kind.__name__]) == names, kind.__name__
 

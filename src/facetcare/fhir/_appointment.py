@@ -72,13 +72,13 @@ def appointment(ctx: Context, visit: Visit, policy: Policy) -> Json:
     release = ctx.release
     booking = visit.booking
     minutes = slot_minutes(booking, policy)
-    extensions: list[Json] = [event_ext(visit.seq, booking.kind)]
+    extensions: list[Json] = [event_ext(visit.seq, booking)]
     if visit.cancelled is not None:
         seq, cancel = visit.cancelled
-        extensions.append(event_ext(seq, cancel.kind, cancel.at if release == "R4B" else None))
+        extensions.append(event_ext(seq, cancel, cancel.at if release == "R4B" else None))
     if visit.missed is not None:
         seq, missed = visit.missed
-        extensions.append(event_ext(seq, missed.kind, missed.at))
+        extensions.append(event_ext(seq, missed, missed.at))
     extensions += [ext(c.EXT_TARGET, valueCodeableConcept=target_concept(t, release))
                    for t in booking.targets]
     extensions.append(ext(c.EXT_ESCORT_CONFIRMED, valueBoolean=booking.escort_confirmed))

@@ -1,28 +1,41 @@
 """`to_bundle`: a pathway as a FHIR transaction Bundle (R4B or R5).
 
 Every entry is a ``PUT`` of a resource whose id is derived from the pathway
-id and the event's position, so the same pathway gives a byte-identical
-bundle and posting it twice changes nothing on a server. Entries follow
-the events: the referral (ServiceRequest, CarePlan), then per event the
-resource it opens (Appointment, Encounter, Procedure and its baseline,
-Observations), then the open Tasks.
+id and the event's position in the log, so the same pathway gives a
+byte-identical bundle and posting it twice changes nothing on a server.
+Entries follow the effective history: the referral (ServiceRequest,
+CarePlan), then per event the resource it opens (Appointment, Encounter,
+Procedure and its baseline, Observations), then the resources of
+retracted events and the Provenance of each correction, then the open Tasks.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from facetcare import corrections
 from facetcare import events as ev
 from facetcare.coding import BilateralStyle
 from facetcare.errors import SerializationError
-from facetcare.fhir import _appointment, _encounter, _observation, _procedure, _request, _task
+from facetcare.fhir import (
+    _appointment,
+    _corrections,
+    _encounter,
+    _observation,
+    _procedure,
+    _request,
+    _task,
+)
 from facetcare.fhir import _codes as c
 from facetcare.fhir._codes import RELEASES, Release
 from facetcare.fhir._common import Context, Json, coding
+from facetcare.fhir._provenance import effective
 from facetcare.fhir._validate import check_bundle
 from facetcare.fhir._visits import visits
 from facetcare.machine import Stage
 from facetcare.pathway import Pathway
+from facetcare.policy import Policy
 
 
 def _entry(resource: Json) -> Json:
@@ -31,25 +44,26 @@ def _entry(resource: Json) -> Json:
             "request": {"method": "PUT", "url": f"{kind}/{ident}"}}
 
 
-def _stages(pw: Pathway) -> list[Stage]:
-    """The stage after each event (a relief assessment's result is the stage it leads to)."""
-    again = Pathway(policy=pw.policy)
-    return [again.apply(event) for event in pw.events]
+def _stages(history: Sequence[corrections.Entry], policy: Policy) -> dict[int, Stage]:
+    """The stage after each effective event (a relief assessment's result is where it leads)."""
+    again = Pathway(policy=policy)
+    return {seq: again.apply(event) for seq, event in history}
 
 
-def _event_resources(pw: Pathway, ctx: Context, bilateral: BilateralStyle) -> list[Json]:
-    """Per event, in order, the resources it opens; each shows its visit's later events too."""
-    events = pw.events
+def _event_resources(history: Sequence[corrections.Entry], ctx: Context,
+                     bilateral: BilateralStyle) -> list[Json]:
+    """Per effective event, in order, the resources it opens; each shows its visit's later
+    events too."""
     pathway_id = ctx.pathway_id
-    stages = _stages(pw)
+    stages = _stages(history, ctx.policy)
     resources: list[Json] = []
-    by_visit = visits(events)
+    by_visit = visits(history)
     appointment_ids = {v.visit_id: _appointment.appointment_id(pathway_id, v)
                        for v in by_visit.values()}
-    in_force = pw.policy
+    in_force = ctx.policy
     last_block: str | None = None
     last_neurotomy: str | None = None
-    for seq, event in enumerate(events):
+    for seq, event in history:
         if isinstance(event, ev.BlockScheduled | ev.NeurotomyScheduled):
             visit = by_visit[event.visit_id]
             resources.append(_appointment.appointment(ctx, visit, in_force))
@@ -97,28 +111,29 @@ def to_bundle(pw: Pathway, *, release: Release = "R4B",
         raise TypeError(f"expected a facetcare.Pathway, got {type(pw).__name__}")
     if release not in RELEASES:
         raise ValueError(f"release must be one of {RELEASES}, got {release!r}")
-    events = pw.events
-    if not events:
+    log = pw.log
+    if not log:
         raise SerializationError("an empty pathway has no FHIR form: apply Referred first")
-    referral = events[0]
+    history = effective(log)
+    referral = history[0][1]
     assert isinstance(referral, ev.Referred)
     pathway_id, patient_id = referral.pathway_id, referral.patient_id
-    closing_seq = next((seq for seq, e in enumerate(events)
-                        if isinstance(e, ev.Closed | ev.Withdrawn)), None)
-    closing = events[closing_seq] if closing_seq is not None else None
+    closing_seq, closing = next(((seq, e) for seq, e in history
+                                 if isinstance(e, ev.Closed | ev.Withdrawn)), (None, None))
     assert closing is None or isinstance(closing, ev.Closed | ev.Withdrawn)
-    changes = [(seq, e) for seq, e in enumerate(events) if isinstance(e, ev.PolicyChanged)]
+    changes = [(seq, e) for seq, e in history if isinstance(e, ev.PolicyChanged)]
     request_id, plan_id = _request.ids(pathway_id)
     ctx = Context(pathway_id, patient_id, release, pw.policy, request_id, plan_id)
     resources: list[Json] = [
         _request.service_request(referral, closing, release),
         _request.care_plan(referral, closing, closing_seq, pw.policy.name, changes),
     ]
-    resources += _event_resources(pw, ctx, bilateral)
-    last = events[-1]
+    resources += _event_resources(history, ctx, bilateral)
+    resources += _corrections.correction_resources(ctx, log, history, resources)
+    last = log[-1]
     appointment_ids = {v.visit_id: _appointment.appointment_id(pathway_id, v)
-                       for v in visits(events).values()}
-    resources += _task.tasks(ctx, len(events) - 1, last.at, pw.due(last.at), appointment_ids)
+                       for v in visits(history).values()}
+    resources += _task.tasks(ctx, len(log) - 1, last.at, pw.due(last.at), appointment_ids)
     bundle: dict[str, Any] = {
         "resourceType": "Bundle",
         "meta": {"tag": [coding(c.RELEASE_TAG, release)]},

@@ -132,6 +132,7 @@ EXT_STATUS_REASON: Final = extension_url("status-reason")
 EXT_POLICY: Final = extension_url("policy")
 EXT_POLICY_CHANGE: Final = extension_url("policy-change")
 EXT_PRIOR_PROCEDURE: Final = extension_url("prior-procedure")
+EXT_LOG_ENTRY: Final = extension_url("log-entry")
 
 SID_PATHWAY: Final = identifier_system("pathway-id")
 SID_PATIENT: Final = identifier_system("patient-id")

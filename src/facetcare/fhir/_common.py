@@ -16,7 +16,7 @@ import attrs
 
 from facetcare.anatomy import JOINTS, Side
 from facetcare.errors import SerializationError
-from facetcare.events import Target
+from facetcare.events import Event, Target
 from facetcare.fhir import _codes as c
 from facetcare.fhir._codes import Release
 from facetcare.policy import Policy
@@ -94,13 +94,19 @@ def ext(url: str, **value: Any) -> Json:
     return {"url": url, **value}
 
 
-def event_ext(seq: int, kind: str, at: dt.datetime | None = None, **parts: int) -> Json:
-    """The link from a resource to the event it records: position, type, and time if FHIR has
-    no field for it (and e.g. ``entry=2``, which diary line)."""
-    inner = [ext("seq", valueInteger=seq), ext("type", valueCode=kind)]
+def event_ext(seq: int, event: Event, at: dt.datetime | None = None, **parts: int) -> Json:
+    """The link from a resource to the event it records: log position, type, the time if FHIR
+    has no field for it, the event's identity if given (and e.g. ``entry=2``, which diary line)."""
+    inner = [ext("seq", valueInteger=seq), ext("type", valueCode=event.kind)]
     if at is not None:
         inner.append(ext("at", valueDateTime=when(at)))
     inner += [ext(name, valueInteger=value) for name, value in parts.items()]
+    if event.event_id is not None:
+        inner.append(ext("event-id", valueString=event.event_id))
+    if event.recorded_at is not None:
+        inner.append(ext("recorded-at", valueDateTime=when(event.recorded_at)))
+    if event.recorded_by is not None:
+        inner.append(ext("recorded-by", valueString=event.recorded_by))
     return ext(c.EXT_EVENT, extension=inner)
 
 
@@ -212,7 +218,7 @@ def read_target(node: Node, release: Release) -> Target:
 class EventRef:
     """An `event` extension read back: which event, of which type, and its extra parts."""
 
-    __slots__ = ("at", "kind", "node", "parts", "seq")
+    __slots__ = ("at", "identity", "kind", "node", "parts", "seq")
 
     def __init__(self, node: Node) -> None:
         self.node = node
@@ -222,8 +228,16 @@ class EventRef:
         self.seq: int = inner["seq"].typed("valueInteger", int)
         self.kind: str = inner["type"].text("valueCode")
         self.at: dt.datetime | None = inner["at"].time("valueDateTime") if "at" in inner else None
+        self.identity: dict[str, Any] = {}
+        if "event-id" in inner:
+            self.identity["event_id"] = inner["event-id"].text("valueString")
+        if "recorded-at" in inner:
+            self.identity["recorded_at"] = inner["recorded-at"].time("valueDateTime")
+        if "recorded-by" in inner:
+            self.identity["recorded_by"] = inner["recorded-by"].text("valueString")
+        named = {"seq", "type", "at", "event-id", "recorded-at", "recorded-by"}
         self.parts = {name: item.typed("valueInteger", int) for name, item in inner.items()
-                      if name not in {"seq", "type", "at"}}
+                      if name not in named}
         if self.seq < 0:
             raise SerializationError(f"{node.where}: seq must not be negative")
 

@@ -52,13 +52,13 @@ def encounter(ctx: Context, visit: Visit, appointment_id: str) -> Json | None:
     if visit.check_in is None or ident is None:
         return None
     seq, check_in = visit.check_in
-    extensions = [event_ext(seq, check_in.kind),
+    extensions = [event_ext(seq, check_in),
                   ext(c.EXT_ESCORT_AT_CHECK_IN, valueBoolean=check_in.escort_present)]
     period: dict[str, Any] = {"start": when(check_in.at)}
     state = "open"
     if visit.discharge is not None:
         seq, discharge = visit.discharge
-        extensions += [event_ext(seq, discharge.kind),
+        extensions += [event_ext(seq, discharge),
                        ext(c.EXT_ESCORT_AT_DISCHARGE, valueBoolean=discharge.escort_present)]
         period["end"] = when(discharge.at)
         state = "done"

@@ -87,3 +87,29 @@ FIELDS["PolicyChanged"] = {
     "reason": "CarePlan extension policy-change part reason",
 }
 FIELDS["NeurotomyScheduled"] = FIELDS["BlockScheduled"]
+
+#: Every event's identity (docs/corrections.md), where the caller gave one.
+IDENTITY: Final = {
+    "event_id": "event extension part event-id",
+    "recorded_at": "event extension part recorded-at",
+    "recorded_by": "event extension part recorded-by",
+}
+for _fields in FIELDS.values():
+    _fields.update(IDENTITY)
+
+#: Corrections: a Provenance each, carrying the exact log entry (and, for a
+#: retraction or an amendment, the event as first recorded).
+_CORRECTION: Final = {
+    "at": "Provenance.recorded (and the log-entry JSON)",
+    "recorded_by": "Provenance.agent.who.display (and the log-entry JSON)",
+    "event_id": "Provenance extension log-entry (facetcare event JSON)",
+    "recorded_at": "Provenance extension log-entry (facetcare event JSON)",
+    "reason": "Provenance extension log-entry (facetcare event JSON)",
+}
+FIELDS["EnteredInError"] = {**_CORRECTION, "seq": "Provenance.target (the retracted resources) "
+                            "and log-entry"}
+FIELDS["Amended"] = {**_CORRECTION, "seq": "Provenance.target and log-entry",
+                     "replacement": "the amended resource's fields (Observation status amended) "
+                                    "and log-entry"}
+FIELDS["LateEntry"] = {**_CORRECTION, "event": "its resource, under the LateEntry's seq, and "
+                                               "log-entry"}

@@ -61,7 +61,7 @@ def diary(ctx: Context, seq: int, event: ev.ReliefDiaryRecorded,
     for index, entry in enumerate(event.entries):
         item = _observation(ctx, ctx.id(seq, "Observation", str(index)), "relief-diary",
                             entry.at, part_of=procedure_id,
-                            event=event_ext(seq, event.kind, entry=index))
+                            event=event_ext(seq, event, entry=index))
         item["issued"] = when(event.at)
         item["valueInteger"] = entry.score
         out.append(item)
@@ -72,7 +72,7 @@ def pain_report(ctx: Context, seq: int, event: ev.FollowUpRecorded | ev.PainRetu
                 procedure_id: str | None) -> Json:
     role = "follow-up" if isinstance(event, ev.FollowUpRecorded) else "pain-returned"
     out = _observation(ctx, ctx.id(seq, "Observation"), role, event.at, part_of=procedure_id,
-                       event=event_ext(seq, event.kind))
+                       event=event_ext(seq, event))
     out["valueInteger"] = event.pain_score
     return out
 
@@ -80,7 +80,7 @@ def pain_report(ctx: Context, seq: int, event: ev.FollowUpRecorded | ev.PainRetu
 def assessment(ctx: Context, seq: int, event: ev.ReliefAssessed, procedure_id: str | None, *,
                positive: bool) -> Json:
     out = _observation(ctx, ctx.id(seq, "Observation"), "relief-assessment", event.at,
-                       part_of=procedure_id, event=event_ext(seq, event.kind))
+                       part_of=procedure_id, event=event_ext(seq, event))
     result = "positive" if positive else "negative"
     out["valueCodeableConcept"] = concept(c.RELIEF_RESULT, result, c.RELIEF_RESULTS[result])
     return out

@@ -86,7 +86,7 @@ def procedure(ctx: Context, seq: int, event: Performed, encounter_id: str | None
               style: BilateralStyle) -> Json:
     release = ctx.release
     kind = procedure_kind(event)
-    extensions = [event_ext(seq, event.kind)]
+    extensions = [event_ext(seq, event)]
     extensions += [_cpt_ext(line) for line in cpt_lines(event, style)]
     if isinstance(event, ev.NeurotomyPerformed):
         extensions += [_lesion_ext(lesion, release) for lesion in event.lesions]

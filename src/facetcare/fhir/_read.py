@@ -15,9 +15,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Final
 
+import attrs
+
 from facetcare import events as ev
 from facetcare.errors import SerializationError
-from facetcare.fhir import _appointment, _encounter, _observation, _procedure, _request
+from facetcare.fhir import _appointment, _encounter, _observation, _procedure, _provenance, _request
 from facetcare.fhir import _codes as c
 from facetcare.fhir._codes import RELEASES, Release
 from facetcare.fhir._common import EventRef, Node, event_refs
@@ -28,7 +30,7 @@ from facetcare.policy import Policy
 #: Bounded work on any input: a pathway's bundle is far smaller.
 MAX_ENTRIES: Final = 100_000
 _READ: Final = frozenset({"ServiceRequest", "CarePlan", "Appointment", "Encounter",
-                          "Procedure", "Observation", "Task"})
+                          "Procedure", "Observation", "Task", "Provenance"})
 
 
 def _release(bundle: Node, release: Release | None) -> Release:
@@ -53,21 +55,32 @@ class _Events:
         self.found: dict[int, ev.Event] = {}
         self.where: dict[int, str] = {}
         self.diaries: dict[int, dict[int, ev.PainEntry]] = {}
-        self.diary_at: dict[int, dt.datetime] = {}
+        self.diary_at: dict[int, tuple[dt.datetime, dict[str, Any]]] = {}
+        #: Log entries a Provenance carries exactly; they stand over what resources show.
+        self.logged: dict[int, ev.Event] = {}
 
     def add(self, ref: EventRef, event: ev.Event) -> None:
         if ref.seq in self.found or ref.seq in self.diaries:
             raise SerializationError(f"{ref.node.where}: event {ref.seq} is recorded twice "
                                      f"(also at {self.where[ref.seq]})")
-        self.found[ref.seq] = event
+        self.found[ref.seq] = _build(ref.node.where, type(event), **{
+            **{f.name: getattr(event, f.name) for f in attrs.fields(type(event))},
+            **ref.identity})
         self.where[ref.seq] = ref.node.where
+
+    def add_logged(self, seq: int, event: ev.Event, where: str) -> None:
+        if seq in self.logged:
+            raise SerializationError(f"{where}: log entry {seq} is carried twice")
+        self.logged[seq] = event
+        self.where.setdefault(seq, where)
 
     def add_entry(self, ref: EventRef, entry: ev.PainEntry, at: dt.datetime) -> None:
         index = ref.parts.get("entry")
         if index is None or ref.seq in self.found:
             raise SerializationError(f"{ref.node.where}: a diary line needs its entry index")
         lines = self.diaries.setdefault(ref.seq, {})
-        if index in lines or self.diary_at.setdefault(ref.seq, at) != at:
+        recorded = (at, ref.identity)
+        if index in lines or self.diary_at.setdefault(ref.seq, recorded) != recorded:
             raise SerializationError(f"{ref.node.where}: diary {ref.seq} line {index} conflicts")
         lines[index] = entry
         self.where.setdefault(ref.seq, ref.node.where)
@@ -77,13 +90,16 @@ class _Events:
             if sorted(lines) != list(range(len(lines))):
                 raise SerializationError(f"{self.where[seq]}: diary {seq} misses lines")
             entries = tuple(lines[i] for i in range(len(lines)))
+            at, identity = self.diary_at[seq]
             self.found[seq] = _build(self.where[seq], ev.ReliefDiaryRecorded,
-                                     at=self.diary_at[seq], entries=entries)
-        missing = sorted(set(range(len(self.found))) - set(self.found))
-        if missing or not self.found:
+                                     at=at, entries=entries, **identity)
+        log = {**self.found, **self.logged}
+        missing = sorted(set(range(len(log))) - set(log))
+        if missing or not log:
             raise SerializationError(f"Bundle: event {missing[0] if missing else 0} is missing")
-        return [self.found[seq] for seq in sorted(self.found,
-                                                   key=lambda s: (self.found[s].at, s))]
+        if self.logged:  # with corrections, the log's own order is the order of recording
+            return [log[seq] for seq in sorted(log)]
+        return [log[seq] for seq in sorted(log, key=lambda s: (log[s].at, s))]
 
 
 def _build(where: str, kind: type[ev.Event], **fields: Any) -> ev.Event:
@@ -130,6 +146,10 @@ def from_bundle(bundle: object, *, policy: Policy | None = None,
             raise SerializationError(f"{node.where}: facetcare does not read {kind} resources")
         node.where = f"{kind}/{node.data.get('id', '?')}"
         resources[(kind, node.text("id"))] = node
+    # A retracted event's resource is written only to tell a server; the log
+    # entry itself travels in the correction's Provenance.
+    resources = {key: node for key, node in resources.items()
+                 if node.data.get("status") != "entered-in-error"}
     baselines: dict[str, int] = {}
     for (kind, _), node in resources.items():
         if kind == "Observation" and _observation.role(node) == "baseline":
@@ -139,6 +159,10 @@ def from_bundle(bundle: object, *, policy: Policy | None = None,
             baselines[proc] = _observation.score(node)
     reading = _Reading(version, resources, baselines)
     for (kind, ident), node in resources.items():
+        if kind == "Provenance":
+            for seq, event, where in _provenance.read(node, version):
+                reading.found.add_logged(seq, event, where)
+            continue
         for ref in event_refs(node):
             reading.read(kind, ident, node, ref)
     return Pathway.replay(reading.found.ordered(), policy=policy)

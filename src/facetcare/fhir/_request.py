@@ -54,7 +54,7 @@ def _diagnosis(referral: ev.Referred) -> str | None:
 def service_request(referral: ev.Referred, closing: ev.Closed | ev.Withdrawn | None,
                     release: Release) -> Json:
     request_id, plan_id = ids(referral.pathway_id)
-    extensions = [event_ext(0, "Referred")]
+    extensions = [event_ext(0, referral)]
     if referral.pain_months is not None:
         extensions.append(ext(c.EXT_PAIN_MONTHS, valueInteger=referral.pain_months))
     if referral.conservative_care_failed is not None:
@@ -104,10 +104,10 @@ def care_plan(referral: ev.Referred, closing: ev.Closed | ev.Withdrawn | None,
     _, plan_id = ids(referral.pathway_id)
     extensions: list[Json] = [ext(c.EXT_POLICY, valueString=policy_name)]
     for seq, change in changes:
-        extensions += [event_ext(seq, change.kind, change.at), _policy_change(seq, change)]
+        extensions += [event_ext(seq, change, change.at), _policy_change(seq, change)]
     period: dict[str, Any] = {"start": when(referral.at)}
     if closing is not None and closing_seq is not None:
-        extensions.insert(0, event_ext(closing_seq, closing.kind))
+        extensions.insert(0, event_ext(closing_seq, closing))
         extensions.append(ext(c.EXT_STATUS_REASON, valueString=closing.reason))
         period["end"] = when(closing.at)
     return {

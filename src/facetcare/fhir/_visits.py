@@ -7,7 +7,7 @@ Encounter of the visit each need several of those events at once.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 
 import attrs
 
@@ -37,10 +37,10 @@ class Visit:
         return isinstance(self.booking, ev.BlockScheduled)
 
 
-def visits(events: Sequence[ev.Event]) -> dict[str, Visit]:
-    """Every visit by visit id, in booking order."""
+def visits(history: Iterable[tuple[int, ev.Event]]) -> dict[str, Visit]:
+    """Every visit by visit id, in booking order, from (seq, event) pairs."""
     found: dict[str, Visit] = {}
-    for seq, event in enumerate(events):
+    for seq, event in history:
         if isinstance(event, ev.BlockScheduled | ev.NeurotomyScheduled):
             found[event.visit_id] = Visit(seq, event)
             continue
