@@ -69,8 +69,8 @@ class _Events:
         self.where[ref.seq] = ref.node.where
 
     def add_logged(self, seq: int, event: ev.Event, where: str) -> None:
-        if seq in self.logged:
-            raise SerializationError(f"{where}: log entry {seq} is carried twice")
+        if seq in self.logged and self.logged[seq] != event:
+            raise SerializationError(f"{where}: log entry {seq} is carried twice, differently")
         self.logged[seq] = event
         self.where.setdefault(seq, where)
 
