@@ -223,3 +223,23 @@ def test_code_system_uris_are_the_preferred_hl7_ones(uri: str, naming_system: st
 def test_cpt_is_the_system_of_the_core_cpt_value_set() -> None:
     data = package_file(CORE["R4B"], "ValueSet-cpt-all.json")
     assert data["compose"]["include"] == [{"system": c.CPT}]
+
+
+@pytest.mark.parametrize("release", ["R4B", "R5"])
+def test_a_bundle_with_corrections_validates_against_the_schema(release: str) -> None:
+    """Provenance, entered-in-error and amended resources are valid too."""
+    import attrs
+    from journey import MINUTE
+
+    j = reach(S.BLOCK_OBSERVATION)
+    performed = len(j.pw.log) - 1
+    block = j.pw.log[performed]
+    j.go(fc.events.Amended(at=j.now + MINUTE, seq=performed, reason="typo",
+                           replacement=attrs.evolve(block, baseline_pain=9)))
+    j.discharge()
+    j.go(fc.events.EnteredInError(at=j.now + MINUTE, seq=len(j.pw.log) - 1,
+                                  reason="too early"))
+    bundle = to_bundle(j.pw, release=release)  # type: ignore[arg-type]
+    kinds = {e["resource"]["resourceType"] for e in bundle["entry"]}
+    assert "Provenance" in kinds
+    assert bundle_errors(bundle, release) == []
