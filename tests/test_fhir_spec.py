@@ -229,6 +229,7 @@ def test_cpt_is_the_system_of_the_core_cpt_value_set() -> None:
 def test_a_bundle_with_corrections_validates_against_the_schema(release: str) -> None:
     """Provenance, entered-in-error and amended resources are valid too."""
     import attrs
+
     from journey import MINUTE
 
     j = reach(S.BLOCK_OBSERVATION)
