@@ -21,9 +21,9 @@ from facetcare.anatomy import JOINTS, NERVES, Region, Side, normalise_joint
 from facetcare.policy import Policy
 
 __all__ = [
+    "Amended",
     "BlockPerformed",
     "BlockScheduled",
-    "Amended",
     "CheckedIn",
     "Closed",
     "Correction",
