@@ -317,9 +317,19 @@ def policies_section() -> str:
 # -- docs/reason-codes.md --------------------------------------------------------
 
 
+#: Codes judged outside the rules table: by the corrections and by event identity.
+CORRECTION_CODES = {
+    "correction_conflict": ["EnteredInError", "Amended", "LateEntry"],
+    "unknown_event": ["EnteredInError", "Amended"],
+    "amend_type_mismatch": ["Amended"],
+    "duplicate_event_id": ["Event"],  # the base type: any event carrying an event_id
+}
+
+
 def events_giving() -> dict[str, list[str]]:
     """code → the event types whose own rules can give it, in the events-table order."""
-    found: dict[str, list[str]] = {code: [] for code in CODES}
+    found: dict[str, list[str]] = {code: list(CORRECTION_CODES.get(code, ()))
+                                   for code in CODES}
     for event, rules in RULES.items():
         for rule in rules:
             code = CODE_OF[rule]

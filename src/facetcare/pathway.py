@@ -27,6 +27,8 @@ from facetcare.scheduling import Task, due
 
 __all__ = ["Pathway"]
 
+#: The event types of the table: `apply`'s fast path.
+_ORDINARY = frozenset(ev.EVENT_TYPES)
 #: Per event type, every rule in `check()` order: the common ones, then the event's own.
 _CHECKS: dict[type[ev.Event], tuple[Rule, ...]] = {
     kind: COMMON + rules for kind, rules in RULES.items()
@@ -191,6 +193,26 @@ class Pathway(Correcting):
         An event re-sent with an ``event_id`` already accepted and the same
         content changes nothing and returns the stage.
         """
+        if type(event) not in _ORDINARY:
+            return self._apply_other(event)
+        event_id = event.event_id
+        if event_id is not None and event_id in self._ids:
+            if self._log[self._ids[event_id]] == event:
+                return self.stage  # re-sent: accepted once
+            raise Rejected((self._duplicate(event),), event=event)
+        reasons = self._reasons(event)
+        if reasons:
+            raise Rejected(tuple(reasons), event=event)
+        self._accept(event)
+        seq = len(self._log)
+        self._log.append(event)
+        self._origins.append(seq)
+        if event_id is not None:
+            self._ids[event_id] = seq
+        return STAGE_OF[self._cursor.state]
+
+    def _apply_other(self, event: ev.Event) -> Stage:
+        """`apply` for a correction, or an event of a type outside the table."""
         if self._resent(event):
             return self.stage
         if isinstance(event, ev.Correction):
@@ -200,13 +222,7 @@ class Pathway(Correcting):
             self._take(rebuilt, after)
             self._logged(event)
             return self.stage
-        reasons = self._reasons(event)
-        if reasons:
-            raise Rejected(tuple(reasons), event=event)
-        self._accept(event)
-        self._logged(event)
-        self._origins.append(len(self._log) - 1)
-        return STAGE_OF[self._cursor.state]
+        raise Rejected(tuple(self._reasons(event)), event=event)
 
     def due(self, now: dt.datetime) -> tuple[Task, ...]:
         """Open tasks of the current stage, future ones included, by ``not_before``."""
