@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 import facetcare as fc
 from facetcare.fhir import from_bundle, to_bundle
-from facetcare.testing import journeys
+from facetcare.testing import corrections, journeys
 from journey import POLICIES, POLICY_IDS
 
 RELEASES = ("R4B", "R5")
@@ -104,32 +104,17 @@ def test_a_damaged_bundle_raises_only_pathway_errors(rich_bundle: dict[str, obje
 
 @pytest.mark.parametrize("policy", POLICIES, ids=POLICY_IDS)
 def test_round_trip_with_corrections(policy: fc.Policy) -> None:
-    """Random retractions and amendments that the pathway accepts travel exactly."""
-    import datetime as dt
-
-    import attrs
+    """Retractions, amendments and late entries the pathway accepts travel exactly."""
 
     @settings(max_examples=40)
     @given(journey=journeys(policy, max_steps=25), release=st.sampled_from(RELEASES),
-           picks=st.lists(st.tuples(st.booleans(), st.integers(0, 100)), max_size=3))
+           data=st.data())
     def round_trip(journey: tuple[fc.events.Event, ...], release: str,
-                   picks: list[tuple[bool, int]]) -> None:
+                   data: st.DataObject) -> None:
         pw = fc.Pathway.replay(journey, policy=policy)
-        for retract, pick in picks:
-            log = pw.log
-            seq = pick % len(log)
-            at = max(e.at for e in log) + dt.timedelta(minutes=1)
-            correction: fc.events.Event
-            if retract:
-                correction = fc.events.EnteredInError(at=at, seq=seq, reason="wrong row")
-            elif isinstance(log[seq], fc.events.Correction):
-                continue
-            else:
-                correction = fc.events.Amended(
-                    at=at, seq=seq, reason="who recorded it",
-                    replacement=attrs.evolve(log[seq], recorded_by="desk-9"))
+        for _ in range(data.draw(st.integers(0, 3), label="corrections")):
             with contextlib.suppress(fc.Rejected):
-                pw.apply(correction)
+                pw.apply(data.draw(corrections(pw), label="correction"))
         bundle = to_bundle(pw, release=release, validate=False)  # type: ignore[arg-type]
         again = from_bundle(json.loads(json.dumps(bundle)), policy=policy, validate=False)
         assert again == pw
