@@ -10,6 +10,7 @@ import click
 import facetcare
 from facetcare._cli.check import check
 from facetcare._cli.draw import diagram
+from facetcare._cli.fhir import fhir
 from facetcare._cli.paths import paths
 from facetcare._cli.simulate import simulate
 
@@ -31,5 +32,5 @@ def cli() -> None:
     """
 
 
-for _command in (diagram, check, simulate, paths):
+for _command in (diagram, check, simulate, paths, fhir):
     cli.add_command(_command)
