@@ -61,7 +61,8 @@ from facetcare.simulation.export import (
     opened_for_writing,
 )
 from facetcare.simulation.facts import SlotCache, facts_of
-from facetcare.simulation.journey import Journey, simulate_patient
+from facetcare.simulation.journey import Journey
+from facetcare.simulation.walk import simulate_patient
 from facetcare.simulation.params import CohortParams
 from facetcare.simulation.plan import Plan
 from facetcare.simulation.summary import Summary, Tally
