@@ -62,11 +62,11 @@ from facetcare.simulation.export import (
 )
 from facetcare.simulation.facts import SlotCache, facts_of
 from facetcare.simulation.journey import Journey
-from facetcare.simulation.walk import simulate_patient
 from facetcare.simulation.params import CohortParams
 from facetcare.simulation.plan import Plan
 from facetcare.simulation.summary import Summary, Tally
 from facetcare.simulation.transport import Packed, pack, unpacked
+from facetcare.simulation.walk import simulate_patient
 
 __all__ = [
     "AUTOMATIC_MIN_PATIENTS",

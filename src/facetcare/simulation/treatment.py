@@ -11,7 +11,6 @@ same targets, any other closes the pathway.
 
 from __future__ import annotations
 
-
 from facetcare import events as ev
 from facetcare.machine import Stage
 from facetcare.simulation._walkbase import DAY, MINUTE
