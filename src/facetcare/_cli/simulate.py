@@ -242,8 +242,10 @@ def interval_table(spread: dict[str, Replicated | None]) -> Table:
 
 def plots_module() -> ModuleType:
     """The plots, loaded before the run so a missing matplotlib fails fast."""
+    import importlib
+
     try:
-        from facetcare._cli import plots
+        plots = importlib.import_module("facetcare._cli.plots")
     except ModuleNotFoundError as missing:
         if (missing.name or "").partition(".")[0] != "matplotlib":
             raise
