@@ -148,7 +148,8 @@ def simulate(*, n: int, seed: int, region: str, policy_name: str, compare_name: 
 
     names = [policy_name] + ([compare_name] if compare_name else [])
     comparing = len(names) > 1
-    check_outputs([(option, _with_policy(path, name, comparing) if per_policy else path)
+    check_outputs([(option, _with_policy(path, name, comparing)
+                    if per_policy and path is not None else path)
                    for option, path, per_policy in (("--csv", csv_path, True),
                                                     ("--events", events_path, True),
                                                     ("--plot", plot_path, False),

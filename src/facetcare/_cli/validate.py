@@ -92,6 +92,8 @@ def validate(*, region: str, replications: int, n: int, seed: int, psa: bool, wo
 
     regions = ["lumbar", "cervical"] if region == "both" else [region]
     out = console()
+    if not out.is_terminal:  # a file or a pipe: room for the whole row on one line
+        out.width = max(out.width, 150)
     results = [run(r, n=n, replications=replications, seed=seed, psa=psa, workers=workers)
                for r in regions]
     for result in results:
