@@ -26,7 +26,7 @@ from rich.table import Table
 
 from facetcare._cli.common import PROFILES, console, policy_named
 from facetcare._cli.outputs import check_outputs
-from facetcare.cli import INSTALL
+from facetcare._extras import INSTALL
 from facetcare.machine import Stage
 
 if TYPE_CHECKING:
