@@ -20,7 +20,7 @@ from facetcare.errors import Rejected, SerializationError
 from facetcare.pathway import Pathway
 from facetcare.policy import Policy
 
-__all__ = ["is_cohort", "check_cohort"]
+__all__ = ["check_cohort", "is_cohort"]
 
 
 def is_cohort(text: str) -> bool:

@@ -107,8 +107,8 @@ def validation_plot(path: Output, validations: Sequence[Validation]) -> None:
                                                    [max(0.0, (s.high - s.mean) / p.value)]],
                         fmt="o" if p.kind == "calibration" else "s", color=colour, capsize=3,
                         markersize=4)
-        ax.text(0.0, y, f"{region} · {p.kind[:3]} · {p.figure} ", transform=ax.get_yaxis_transform(),
-                ha="right", va="center", fontsize=7)
+        ax.text(0.0, y, f"{region} · {p.kind[:3]} · {p.figure} ",
+                transform=ax.get_yaxis_transform(), ha="right", va="center", fontsize=7)
     ax.axvline(1.0, color="black", linewidth=0.8)
     ax.set_xscale("log")
     ax.set_yticks([])

@@ -32,7 +32,8 @@ from facetcare.machine import Stage
 if TYPE_CHECKING:
     from types import ModuleType
 
-    from facetcare.simulation import Cohort, Summary
+    from facetcare.policy import Policy
+    from facetcare.simulation import Cohort, CohortParams, Summary
     from facetcare.simulation.replicate import Replicated
 
 
@@ -141,10 +142,8 @@ def simulate(*, n: int, seed: int, region: str, policy_name: str, compare_name: 
           --workers 2 --plot cohort.png --report report.html
       facetcare simulate -n 500 --region cervical --events journeys.jsonl
     """
-    from facetcare.simulation import CohortParams, summarize
-    from facetcare.simulation import simulate as run
-    from facetcare.simulation.psa import sample
-    from facetcare.simulation.replicate import Replicated, replication_seed
+    from facetcare.simulation import CohortParams
+    from facetcare.simulation.replicate import Replicated
 
     names = [policy_name] + ([compare_name] if compare_name else [])
     comparing = len(names) > 1
@@ -176,19 +175,11 @@ def simulate(*, n: int, seed: int, region: str, policy_name: str, compare_name: 
             advance = _advancer(bar, tasks[name])
             # One pool serves every policy; without one, --workers 1 means this process.
             alone = 1 if pool is None else None
-            summaries = []
-            for r in range(replications):
-                stream = seed if replications == 1 else replication_seed(seed, r)
-                params = sample(base, seed, r) if psa else base
-                if keep_journeys and r == 0:
-                    cohort = run(n, stream, params=params, policy=policy, executor=pool,
-                                 workers=alone, chunk_size=chunk, progress=advance)
-                    cohorts.append((name, cohort))
-                    summaries.append(cohort.summary())
-                else:
-                    summaries.append(summarize(n, stream, params=params, policy=policy,
-                                               executor=pool, workers=alone,
-                                               chunk_size=chunk, progress=advance))
+            summaries, cohort = _replications(
+                n, seed, replications, base, policy, psa=psa, keep=keep_journeys,
+                pool=pool, workers=alone, chunk=chunk, progress=advance)
+            if cohort is not None:
+                cohorts.append((name, cohort))
             results.append((name, _combined(summaries)))
             spread[name] = Replicated(tuple(summaries)) if replications > 1 else None
             bar.update(tasks[name], completed=n * replications)
@@ -216,6 +207,32 @@ def simulate(*, n: int, seed: int, region: str, policy_name: str, compare_name: 
         written.append(report_path)
     for path in written:
         out.print(f"wrote {escape(str(path))}")
+
+
+def _replications(n: int, seed: int, replications: int, base: CohortParams, policy: Policy,
+                  *, psa: bool, keep: bool, pool: cf.Executor | None, workers: int | None,
+                  chunk: int | None, progress: Callable[[int], None],
+                  ) -> tuple[list[Summary], Cohort | None]:
+    """One policy's replications; with ``keep``, the first one's journeys too."""
+    from facetcare.simulation import simulate as run
+    from facetcare.simulation import summarize
+    from facetcare.simulation.psa import sample
+    from facetcare.simulation.replicate import replication_seed
+
+    summaries: list[Summary] = []
+    cohort = None
+    for r in range(replications):
+        stream = seed if replications == 1 else replication_seed(seed, r)
+        params = sample(base, seed, r) if psa else base
+        if keep and r == 0:
+            cohort = run(n, stream, params=params, policy=policy, executor=pool,
+                         workers=workers, chunk_size=chunk, progress=progress)
+            summaries.append(cohort.summary())
+        else:
+            summaries.append(summarize(n, stream, params=params, policy=policy,
+                                       executor=pool, workers=workers, chunk_size=chunk,
+                                       progress=progress))
+    return summaries, cohort
 
 
 def _combined(summaries: list[Summary]) -> Summary:

@@ -111,14 +111,15 @@ class Published:
         return (self.high - self.low) / (2 * 1.959963984540054)
 
 
-def _share(figure: str, study: str, measure: str, p: float, n: int, source: str,
+def _share(figure: str, study: str, measure: str, p: float, n: int, source: str,  # noqa: PLR0917
            kind: str = "validation", note: str = "") -> Published:
     low, high = wilson(p, n)
     return Published(figure, study, measure, p, low, high,
                      f"Wilson 95% from n = {n}{note}", source, kind)
 
 
-def _median(figure: str, study: str, measure: str, months: float, events: int, source: str,
+def _median(figure: str, study: str, measure: str, months: float,  # noqa: PLR0917
+            events: int, source: str,
             kind: str = "validation") -> Published:
     spread = math.exp(1.959963984540054 / math.sqrt(events))
     return Published(figure, study, measure, months, months / spread, months * spread,

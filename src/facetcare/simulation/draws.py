@@ -71,16 +71,16 @@ class Draws:
 
     def weibull(self, median: float, shape: float) -> float:
         """Weibull with this median and shape (shape 1 is the exponential)."""
-        return median * (-math.log(self.unit()) / math.log(2)) ** (1 / shape)
+        return median * float((-math.log(self.unit()) / math.log(2)) ** (1 / shape))
 
     def kumaraswamy(self, a: float, b: float) -> float:
         """Kumaraswamy(a, b) on (0, 1): a Beta-like share with a closed-form inverse CDF."""
-        return (1 - self.unit() ** (1 / b)) ** (1 / a)
+        return float((1 - self.unit() ** (1 / b)) ** (1 / a))
 
     def gamma(self, shape: float) -> float:
         """Gamma(shape, 1) by Marsaglia–Tsang (shape < 1 boosted by U^(1/shape))."""
         if shape < 1:
-            return self.gamma(shape + 1) * self.unit() ** (1 / shape)
+            return self.gamma(shape + 1) * float(self.unit() ** (1 / shape))
         d = shape - 1 / 3
         c = 1 / math.sqrt(9 * d)
         while True:

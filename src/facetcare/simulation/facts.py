@@ -116,7 +116,7 @@ def _stages(journey: Journey, policy: Policy) -> tuple[Stage, ...]:
     return tuple(pathway.apply(event) for event in journey.events)
 
 
-def facts_of(
+def facts_of(  # noqa: PLR0915 (one pass over the events, one branch per kind)
     journey: Journey, policy: Policy, end: dt.datetime, slots: SlotCache | None = None,
     fees: FeeSchedule = DEFAULT,
 ) -> JourneyFacts:

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 __all__ = ["FIGURES", "Figure", "rows"]
 
 
-def _share(part: int, whole: int) -> float | None:
+def _share(part: float, whole: float) -> float | None:
     return part / whole if whole else None
 
 

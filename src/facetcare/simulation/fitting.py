@@ -9,7 +9,8 @@ Run ``python -m facetcare.simulation.fitting`` to reproduce
    baseline b exactly when the peak relief R exceeds ``1 − (⌊b(1 − θ)⌋ + ½)/b``
    (the diary's lowest score is R rounded half up), and given the patient,
    P(positive) is linear in the placebo propensity u (ρu on a later block),
-   so two blocks need only E[u] and E[u²] of its Beta. Outcomes are mixtures over P(facet | selected).
+   so two blocks need only E[u] and E[u²] of its Beta. Outcomes are
+   mixtures over P(facet | selected).
    No Monte Carlo is involved: the fit is exact and deterministic.
 2. The loss is Σ ((model − published) / se)², se from each target's 95%
    interval, plus weak priors (each free parameter on a logit or log scale,
@@ -35,6 +36,7 @@ import sys
 from collections.abc import Callable, Mapping
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import attrs
 
@@ -45,7 +47,7 @@ __all__ = ["PRIORS", "figure", "fit", "loss", "main"]
 
 Values = Mapping[str, float]
 
-_DEFAULTS = {f.name: f.default for f in attrs.fields(CohortParams)
+_DEFAULTS: dict[str, Any] = {f.name: f.default for f in attrs.fields(CohortParams)
              if not isinstance(f.default, attrs.Factory)}  # type: ignore[arg-type]
 #: Free parameter → (scale, prior centre, prior sd on that scale). Assumptions.
 PRIORS: dict[str, tuple[str, float, float]] = {
@@ -68,7 +70,7 @@ BLOCK = ("facet_prevalence", "block_reach", "block_relief_shape", "placebo_mean"
 OUTCOME = ("neurotomy_success_if_facet", "complete_relief", "relief_median_days",
            "repeat_relief_median_days")
 FREE = {
-    "lumbar": BLOCK + ("prevalence_schwarzer", "prevalence_cohen") + OUTCOME,
+    "lumbar": (*BLOCK, "prevalence_schwarzer", "prevalence_cohen", *OUTCOME),
     "cervical": BLOCK,
 }
 
@@ -183,7 +185,8 @@ def _nelder_mead(f: Callable[[list[float]], float], start: list[float],
         centre = [sum(p[j] for p in simplex[:-1]) / n for j in range(n)]
         worst = simplex[-1]
 
-        def towards(t: float, worst: list[float] = worst) -> list[float]:
+        def towards(t: float, worst: list[float] = worst,
+                    centre: list[float] = centre) -> list[float]:
             return [c + t * (w - c) for c, w in zip(centre, worst, strict=True)]
 
         reflected = towards(-1.0)

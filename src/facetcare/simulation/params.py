@@ -37,6 +37,11 @@ __all__ = ["CohortParams"]
 _FIT = "fitted to the calibration targets (docs/simulation.md)"
 
 
+def _values(found: dict[str, float]) -> dict[str, Any]:
+    """The fitted values as keyword arguments (every one a float field)."""
+    return dict(found)
+
+
 @attrs.frozen(kw_only=True)
 class CohortParams:
     """How a simulated cohort behaves; use `lumbar` or `cervical` for the fitted defaults.
@@ -187,7 +192,7 @@ class CohortParams:
             region=Region.LUMBAR,
             joints=("L3-L4", "L4-L5", "L5-S1"),  # assumption: the usual lumbar levels
             repeat_success_if_facet=0.59,  # [4.4] Smuck 2012, mid of 33–85%
-            **fitted.LUMBAR,
+            **_values(fitted.LUMBAR),
         )
 
     @classmethod
@@ -198,7 +203,7 @@ class CohortParams:
             # assumption: C2-C3 (third occipital nerve) to C6-C7 [3.1]
             joints=("C2-C3", "C3-C4", "C4-C5", "C5-C6", "C6-C7"),
             repeat_success_if_facet=0.81,  # [4.4] Smuck 2012, mid of 67–95%
-            **fitted.CERVICAL,
+            **_values(fitted.CERVICAL),
         )
 
     @classmethod

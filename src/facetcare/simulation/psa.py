@@ -14,6 +14,7 @@ is reproducible and its replications independent.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import attrs
 
@@ -67,6 +68,6 @@ def sample(params: CohortParams, seed: int, replication: int,
            uncertain: tuple[Uncertain, ...] = UNCERTAIN) -> CohortParams:
     """``params`` with every uncertain parameter drawn for this replication."""
     draw = Draws(seed, replication, "psa")
-    changes = {u.name: _draw(draw, u.kind, float(getattr(params, u.name)), u.spread)
+    changes: dict[str, Any] = {u.name: _draw(draw, u.kind, float(getattr(params, u.name)), u.spread)
                for u in uncertain}
     return attrs.evolve(params, **changes)

@@ -183,7 +183,8 @@ def pack(journey: Journey) -> Packed:
         index, row = flatten[type(event)]
         rows.append((index, row(event, zone)))
     return (journey.patient_id, journey.stage, journey.stages, journey.screened_out,
-            journey.minor_complications, journey.facet, marshal.dumps((_zone_code(zone), tuple(rows))))
+            journey.minor_complications, journey.facet,
+            marshal.dumps((_zone_code(zone), tuple(rows))))
 
 
 def unpack_events(data: bytes) -> tuple[ev.Event, ...]:
