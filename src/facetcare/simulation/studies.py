@@ -39,7 +39,8 @@ Measures = dict[str, float | None]
 
 def study_policy(study: Study) -> Policy:
     """The study's selection as a policy: its threshold and number of blocks."""
-    assert study.threshold is not None
+    if study.threshold is None:
+        raise ValueError(f"{study.key} gives no block: it has no policy to run")
     return attrs.evolve(Policy.seed(), name=f"study-{study.key}",
                         relief_threshold=study.threshold, blocks_required=study.blocks)
 
