@@ -29,11 +29,13 @@ demo: $(CLI)
 	@if command -v dot >/dev/null 2>&1; then \
 		$(BIN)/facetcare diagram -o $(OUT)/pathway.png; \
 	else \
-		echo "(no Graphviz dot here: no pathway.png; $(OUT)/pathway.mmd renders on GitHub or mermaid.live)"; \
+		echo "(no Graphviz dot here: $(OUT)/report.html has the pathway drawn without it)"; \
 	fi
-	$(BIN)/facetcare simulate -n 20000 --seed 1 --region lumbar --policy seed \
-		--compare medicare-l38803 --workers 2 \
-		--csv $(OUT)/cohort.csv --plot $(OUT)/cohort.png
+	$(BIN)/facetcare simulate -n 2000 --replications 10 --seed 1 --region lumbar \
+		--policy seed --compare medicare-l38803 --workers 2 \
+		--csv $(OUT)/cohort.csv --plot $(OUT)/cohort.png --report $(OUT)/report.html
+	$(BIN)/facetcare validate --replications 5 -n 1000 --seed 1 --workers 2 \
+		--csv $(OUT)/validation.csv --plot $(OUT)/validation.png
 	@echo
 	@echo "Demo output in $(OUT)/:"
 	@ls -1 $(OUT) | sed 's|^|  $(OUT)/|'

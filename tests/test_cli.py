@@ -373,7 +373,8 @@ def test_simulate_summary_table() -> None:
     assert result.exit_code == 0, result.output
     assert "200 patients per policy" in result.output
     assert "200/200" in result.output  # the progress bar finished
-    for label in ("reached neurotomy", "final stage: closed", "recurrences", "room minutes"):
+    for label in ("reached a first neurotomy", "final stage: closed", "recurrences",
+                  "room hours"):
         assert label in result.output
 
 

@@ -21,6 +21,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from facetcare import events as ev
+from facetcare._cli.check_cohort import check_cohort, is_cohort
 from facetcare._cli.common import PROFILES, Unreadable, console, policy_named
 from facetcare.errors import Rejected, SerializationError
 from facetcare.pathway import Pathway
@@ -180,8 +181,9 @@ def _document_parts(document: dict[str, Any]) -> tuple[list[ev.Event], Policy | 
 def check(file: Path, policy_name: str | None, now_text: str | None) -> None:
     """Replay FILE under every rule: the stage and due tasks, or the first refusal.
 
-    FILE is a pathway document (the JSON of Pathway.to_json) or an event log
-    in JSON Lines (one event per line, as dump_events_jsonl writes). Every
+    FILE is a pathway document (the JSON of Pathway.to_json), an event log
+    in JSON Lines (one event per line, as dump_events_jsonl writes), or a
+    cohort file (what `facetcare simulate --events` writes). Every
     event is checked again, so a tampered log is refused, not believed.
 
     \b
@@ -195,7 +197,11 @@ def check(file: Path, policy_name: str | None, now_text: str | None) -> None:
       facetcare check events.jsonl --now 2026-04-01T09:00+00:00
     """
     now = _parse_now(now_text)
-    found = _parse(file, _read_text(file))
+    text = _read_text(file)
+    if is_cohort(text):  # what `facetcare simulate --events` writes: many patients
+        check_cohort(file, text, policy_named(policy_name))
+        return
+    found = _parse(file, text)
     out = console()
     events, document = found.events, found.document
     policy: Policy | None = None
