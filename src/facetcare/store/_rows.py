@@ -1,0 +1,104 @@
+"""Rows to values and back: events, tasks and pathways as the tables hold them.
+
+Event bodies are the document codec's per-event JSON, so a stored event and
+an event in an exported document are the same text, and reading one runs
+the same strict reader (a body that does not read is a `SerializationError`
+naming the pathway and the ``seq``). Loading replays the events under every
+rule, as reading a document does: the store is never believed blindly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from facetcare import events as ev
+from facetcare.errors import SerializationError
+from facetcare.pathway import Pathway
+from facetcare.scheduling import Task
+from facetcare.serialization import dump_event, dump_policy, load_event, load_policy
+
+__all__ = [
+    "event_row",
+    "log_of",
+    "pathway_values",
+    "policy_value",
+    "replayed",
+    "task_of",
+    "task_rows",
+    "when_due",
+]
+
+
+def log_of(pathway: Pathway) -> tuple[ev.Event, ...]:
+    """Every entry the pathway accepted, in order: what the events table holds.
+
+    Once corrections exist (``Pathway.log``, issue 10) the log and the
+    effective history differ; the store keeps the log.
+    """
+    log: tuple[ev.Event, ...] | None = getattr(pathway, "log", None)
+    return log if log is not None else pathway.events
+
+
+def event_row(pathway_id: str, seq: int, event: ev.Event) -> dict[str, Any]:
+    return {
+        "pathway_id": pathway_id,
+        "seq": seq,
+        "type": event.kind,
+        "at": event.at,
+        "event_id": getattr(event, "event_id", None),
+        "body": dump_event(event),
+    }
+
+
+def when_due(pathway: Pathway) -> dt.datetime:
+    """A valid ``now`` for `Pathway.due`, which reads it only to validate it."""
+    return log_of(pathway)[-1].at
+
+
+def task_rows(pathway: Pathway, tasks: Sequence[Task]) -> list[dict[str, Any]]:
+    return [
+        {
+            "pathway_id": pathway.pathway_id,
+            "position": position,
+            "patient_id": pathway.patient_id,
+            "kind": task.kind,
+            "not_before": task.not_before,
+            "due_by": task.due_by,
+            "visit_id": task.visit_id,
+            "detail": task.detail,
+        }
+        for position, task in enumerate(tasks)
+    ]
+
+
+def task_of(row: Any) -> Task:
+    return Task(row.kind, row.not_before, row.due_by, row.visit_id, row.detail)
+
+
+def pathway_values(pathway: Pathway, version: int) -> dict[str, Any]:
+    """The ``facetcare_pathways`` columns that change with every append."""
+    return {
+        "version": version,
+        "stage": str(pathway.stage),
+        "last_event_at": when_due(pathway),
+    }
+
+
+def replayed(pathway_id: str, policy: object, bodies: Iterable[tuple[int, object]]) -> Pathway:
+    """The pathway stored as ``policy`` and ``(seq, body)`` rows, replayed under every rule."""
+    where = f"store pathway {pathway_id!r}"
+    read_policy = load_policy(policy, f"{where} policy")
+    loaded = []
+    for expected, (seq, body) in enumerate(bodies):
+        if seq != expected:
+            raise SerializationError(f"{where}: event seq {expected} is missing (found {seq})")
+        loaded.append(load_event(body, f"{where} event {seq}"))
+    if not loaded:
+        raise SerializationError(f"{where}: no events (a pathway has at least its Referred)")
+    return Pathway.replay(loaded, policy=read_policy)
+
+
+def policy_value(pathway: Pathway) -> dict[str, Any]:
+    return dump_policy(pathway.policy)
