@@ -11,7 +11,8 @@ never block the writer nor the writer the readers. ``synchronous`` stays
 SQLite's default (FULL): a committed append survives a power cut.
 
 An in-memory store (``Store()``) is one connection shared by every thread
-of this process (`StaticPool`): handy for tests and demos, not concurrent.
+of this process (`StaticPool`), which the store lends to one thread at a
+time: handy for tests and demos, not for concurrent writers.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.pool import StaticPool
 
-__all__ = ["BUSY_TIMEOUT_MS", "WRITE", "engine_for"]
+__all__ = ["BUSY_TIMEOUT_MS", "WRITE", "engine_for", "is_memory"]
 
 #: How long a SQLite writer waits for another's lock before giving up.
 BUSY_TIMEOUT_MS = 30_000
@@ -30,7 +31,10 @@ BUSY_TIMEOUT_MS = 30_000
 WRITE = "facetcare_write"
 
 
-def _is_memory(url: sa.URL) -> bool:
+def is_memory(url: sa.URL) -> bool:
+    """An in-memory SQLite database (one connection, shared by this process)."""
+    if url.get_backend_name() != "sqlite":
+        return False
     return url.database in (None, "", ":memory:") or "mode=memory" in str(url)
 
 
@@ -39,7 +43,7 @@ def engine_for(url: str | sa.URL, **options: Any) -> sa.Engine:
     parsed = sa.make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return sa.create_engine(parsed, **options)
-    memory = _is_memory(parsed)
+    memory = is_memory(parsed)
     if memory:
         options.setdefault("poolclass", StaticPool)
         options.setdefault("connect_args", {"check_same_thread": False})

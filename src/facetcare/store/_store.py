@@ -14,10 +14,11 @@ from the database; the version check in the UPDATE still decides.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
@@ -30,7 +31,7 @@ from facetcare.pathway import Pathway
 from facetcare.policy import Policy
 from facetcare.scheduling import Task
 from facetcare.store import _schema as s
-from facetcare.store._engine import WRITE, engine_for
+from facetcare.store._engine import WRITE, engine_for, is_memory
 from facetcare.store._errors import Conflict, NotFound
 from facetcare.store._priors import filled
 from facetcare.store._rows import (
@@ -81,12 +82,26 @@ class Store:
         self._writer = self.engine.execution_options(**{WRITE: True})
         self._kept: OrderedDict[str, _Kept] = OrderedDict()
         self._lock = threading.Lock()
-        with self._writer.begin() as conn:
+        # One shared connection (in-memory SQLite) is used by one thread at a time.
+        self._serial: contextlib.AbstractContextManager[object] = (
+            threading.RLock() if is_memory(self.engine.url) else contextlib.nullcontext())
+        with self._writing() as conn:
             self.schema_version: int = prepare(conn, upgrade=upgrade)
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[sa.Connection]:
+        """A write transaction (``BEGIN IMMEDIATE`` on SQLite), committed on success."""
+        with self._serial, self._writer.begin() as conn:
+            yield conn
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[sa.Connection]:
+        with self._serial, self.engine.connect() as conn:
+            yield conn
 
     def upgrade(self) -> int:
         """Bring the tables up to this facetcare's schema (a no-op when they are); the version."""
-        with self._writer.begin() as conn:
+        with self._writing() as conn:
             self.schema_version = prepare(conn, upgrade=True)
         return self.schema_version
 
@@ -116,7 +131,7 @@ class Store:
             raise TypeError(
                 f"a pathway starts with a Referred event, got {type(referral).__name__}"
             )
-        with self._writer.begin() as conn:
+        with self._writing() as conn:
             self._absent(conn, referral.pathway_id)
             pathway = Pathway.start(filled(conn, referral), policy=policy)
             self._insert(conn, pathway)
@@ -130,7 +145,7 @@ class Store:
         """
         if not isinstance(pathway, Pathway):
             raise TypeError(f"expected a facetcare.Pathway, got {type(pathway).__name__}")
-        with self._writer.begin() as conn:
+        with self._writing() as conn:
             self._absent(conn, pathway.pathway_id)
             self._insert(conn, pathway)
         return len(log_of(pathway))
@@ -167,7 +182,7 @@ class Store:
             raise ValueError(f"expected_version must be a positive int, got {expected!r}")
         with self._lock:
             kept = self._kept.pop(pathway_id, None)
-        with self._writer.begin() as conn:
+        with self._writing() as conn:
             if kept is not None and kept.version == expected:
                 pathway, before = kept.pathway, kept.tasks
             else:
@@ -176,6 +191,8 @@ class Store:
                 try:
                     pathway.apply(event)
                 except Rejected as refused:
+                    if kept is not None:  # judged on the kept pathway: is it still current?
+                        self._current(conn, pathway_id, expected)
                     raise Rejected(refused.reasons, event=event, index=index) from None
             log = log_of(pathway)
             version = len(log)
@@ -203,8 +220,7 @@ class Store:
         if row is None:
             raise NotFound(pathway_id)
         if row.version != expected:
-            raise Conflict(pathway_id, f"expected version {expected}, the store has "
-                                       f"{row.version}: load it again and retry")
+            self._current(conn, pathway_id, expected)
         return self._replay(conn, pathway_id, row.policy, row.version)
 
     def _bump(self, conn: sa.Connection, pathway: Pathway, pathway_id: str, expected: int,
@@ -215,15 +231,20 @@ class Store:
             .where(p.pathway_id == pathway_id, p.version == expected)
             .values(**pathway_values(pathway, version))
         ).rowcount
-        if changed == 1:
-            return
+        if changed != 1:
+            self._current(conn, pathway_id, expected)
+            raise AssertionError("unreachable: the version matched but no row changed")
+
+    def _current(self, conn: sa.Connection, pathway_id: str, expected: int) -> None:
+        """`NotFound` or `Conflict` unless the stored pathway is at ``expected``."""
         current = conn.execute(
-            sa.select(p.version).where(p.pathway_id == pathway_id)
+            sa.select(s.pathways.c.version).where(s.pathways.c.pathway_id == pathway_id)
         ).scalar_one_or_none()
         if current is None:
             raise NotFound(pathway_id)
-        raise Conflict(pathway_id, f"expected version {expected}, the store has {current}: "
-                                   "load it again and retry")
+        if current != expected:
+            raise Conflict(pathway_id, f"expected version {expected}, the store has "
+                                       f"{current}: load it again and retry")
 
     def _absent(self, conn: sa.Connection, pathway_id: str) -> None:
         found = conn.execute(
@@ -255,7 +276,7 @@ class Store:
         """The pathway, replayed under every rule, and its version (its log's length)."""
         pathway_id = _identifier(pathway_id)
         p = s.pathways.c
-        with self.engine.connect() as conn:
+        with self._reading() as conn:
             row = conn.execute(
                 sa.select(p.version, p.policy).where(p.pathway_id == pathway_id)
             ).one_or_none()
@@ -278,7 +299,7 @@ class Store:
     def version(self, pathway_id: str) -> int:
         """The pathway's current version, without loading it; `NotFound` if not stored."""
         pathway_id = _identifier(pathway_id)
-        with self.engine.connect() as conn:
+        with self._reading() as conn:
             found = conn.execute(
                 sa.select(s.pathways.c.version).where(s.pathways.c.pathway_id == pathway_id)
             ).scalar_one_or_none()
@@ -294,7 +315,7 @@ class Store:
         `WorkItem.overdue` is usually asked at.
         """
         window(start, end)
-        with self.engine.connect() as conn:
+        with self._reading() as conn:
             return tuple(item_of(row) for row in conn.execute(query(end)))
 
     def pathways(self, *, patient_id: str | None = None,
@@ -306,7 +327,7 @@ class Store:
             statement = statement.where(p.patient_id == _identifier(patient_id))
         if region is not None:
             statement = statement.where(p.region == str(Region(region)))
-        with self.engine.connect() as conn:
+        with self._reading() as conn:
             rows = conn.execute(statement.order_by(p.pathway_id)).all()
         return tuple(
             StoredPathway(row.pathway_id, row.patient_id, Region(row.region), Stage(row.stage),
@@ -317,7 +338,7 @@ class Store:
     def tasks(self, pathway_id: str) -> tuple[Task, ...]:
         """The pathway's stored tasks (what `Pathway.due` gave at its last write)."""
         t = s.tasks.c
-        with self.engine.connect() as conn:
+        with self._reading() as conn:
             rows = conn.execute(
                 sa.select(t.kind, t.not_before, t.due_by, t.visit_id, t.detail)
                 .where(t.pathway_id == _identifier(pathway_id))
