@@ -12,6 +12,7 @@ from facetcare._cli.check import check
 from facetcare._cli.draw import diagram
 from facetcare._cli.paths import paths
 from facetcare._cli.simulate import simulate
+from facetcare._cli.store import store
 
 __all__ = ["cli"]
 
@@ -31,5 +32,5 @@ def cli() -> None:
     """
 
 
-for _command in (diagram, check, simulate, paths):
+for _command in (diagram, check, simulate, paths, store):
     cli.add_command(_command)
