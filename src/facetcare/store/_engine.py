@@ -23,12 +23,27 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.pool import StaticPool
 
-__all__ = ["BUSY_TIMEOUT_MS", "WRITE", "engine_for", "is_memory"]
+__all__ = ["BUSY_TIMEOUT_MS", "READ", "WRITE", "engine_for", "is_memory", "reader"]
 
 #: How long a SQLite writer waits for another's lock before giving up.
 BUSY_TIMEOUT_MS = 30_000
 #: Execution option that marks a writer's connection (``BEGIN IMMEDIATE`` on SQLite).
 WRITE = "facetcare_write"
+#: Execution option of a reader that runs single statements (no BEGIN on SQLite).
+READ = "facetcare_read"
+
+
+def reader(engine: sa.Engine, **options: Any) -> sa.Engine:
+    """An engine for reads of one statement each, which need no transaction around them.
+
+    Each statement reads one snapshot by itself; leaving out BEGIN and
+    ROLLBACK saves round trips on every read. SQLite: the same pool, no
+    BEGIN emitted. PostgreSQL: a pool of its own in AUTOCOMMIT (switching a
+    pooled connection's isolation level at every checkout costs more).
+    """
+    if engine.dialect.name == "sqlite":
+        return engine.execution_options(**{READ: True})
+    return sa.create_engine(engine.url, isolation_level="AUTOCOMMIT", **options)
 
 
 def is_memory(url: sa.URL) -> bool:
@@ -61,7 +76,10 @@ def engine_for(url: str | sa.URL, **options: Any) -> sa.Engine:
 
     @event.listens_for(engine, "begin")
     def _begin(connection: sa.Connection) -> None:
-        writing = connection.get_execution_options().get(WRITE, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+        options = connection.get_execution_options()
+        if options.get(WRITE, False):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        elif not options.get(READ, False):
+            connection.exec_driver_sql("BEGIN")
 
     return engine

@@ -31,7 +31,8 @@ from facetcare.pathway import Pathway
 from facetcare.policy import Policy
 from facetcare.scheduling import Task
 from facetcare.store import _schema as s
-from facetcare.store._engine import WRITE, engine_for, is_memory
+from facetcare.store import _statements as sql
+from facetcare.store._engine import WRITE, engine_for, is_memory, reader
 from facetcare.store._errors import Conflict, NotFound
 from facetcare.store._priors import filled
 from facetcare.store._rows import (
@@ -80,6 +81,7 @@ class Store:
                  engine_options: dict[str, Any] | None = None) -> None:
         self.engine: sa.Engine = engine_for(url, **(engine_options or {}))
         self._writer = self.engine.execution_options(**{WRITE: True})
+        self._reader = reader(self.engine, **(engine_options or {}))
         self._kept: OrderedDict[str, _Kept] = OrderedDict()
         self._lock = threading.Lock()
         # One shared connection (in-memory SQLite) is used by one thread at a time.
@@ -96,7 +98,8 @@ class Store:
 
     @contextlib.contextmanager
     def _reading(self) -> Iterator[sa.Connection]:
-        with self._serial, self.engine.connect() as conn:
+        """A connection for reads that need no transaction: each is one statement."""
+        with self._serial, self._reader.connect() as conn:
             yield conn
 
     def upgrade(self) -> int:
@@ -106,8 +109,10 @@ class Store:
         return self.schema_version
 
     def close(self) -> None:
-        """Close the engine's pooled connections."""
+        """Close the engines' pooled connections."""
         self.engine.dispose()
+        if self._reader.engine is not self.engine:
+            self._reader.dispose()
 
     def __enter__(self) -> Store:
         return self
@@ -198,14 +203,14 @@ class Store:
             version = len(log)
             self._bump(conn, pathway, pathway_id, expected, version)
             if version > expected:
-                conn.execute(s.events.insert(), [
+                conn.execute(sql.EVENTS_INSERT, [
                     event_row(pathway_id, seq, log[seq]) for seq in range(expected, version)
                 ])
             tasks = pathway.due(when_due(pathway))
             if tasks != before:
-                conn.execute(s.tasks.delete().where(s.tasks.c.pathway_id == pathway_id))
+                conn.execute(sql.TASKS_DELETE, {"pathway_id": pathway_id})
                 if tasks:
-                    conn.execute(s.tasks.insert(), task_rows(pathway, tasks))
+                    conn.execute(sql.TASKS_INSERT, task_rows(pathway, tasks))
         with self._lock:
             self._kept[pathway_id] = _Kept(version, pathway, tasks)
             if len(self._kept) > _KEPT:
@@ -213,33 +218,22 @@ class Store:
         return version, pathway.stage
 
     def _read_for_write(self, conn: sa.Connection, pathway_id: str, expected: int) -> Pathway:
-        p = s.pathways.c
-        row = conn.execute(
-            sa.select(p.version, p.policy).where(p.pathway_id == pathway_id)
-        ).one_or_none()
-        if row is None:
-            raise NotFound(pathway_id)
-        if row.version != expected:
+        pathway, version = self._log(conn, pathway_id)
+        if version != expected:
             self._current(conn, pathway_id, expected)
-        return self._replay(conn, pathway_id, row.policy, row.version)
+        return pathway
 
     def _bump(self, conn: sa.Connection, pathway: Pathway, pathway_id: str, expected: int,
               version: int) -> None:
-        p = s.pathways.c
-        changed = conn.execute(
-            s.pathways.update()
-            .where(p.pathway_id == pathway_id, p.version == expected)
-            .values(**pathway_values(pathway, version))
-        ).rowcount
+        changed = conn.execute(sql.BUMP, {"id": pathway_id, "expected": expected,
+                                          **pathway_values(pathway, version)}).rowcount
         if changed != 1:
             self._current(conn, pathway_id, expected)
             raise AssertionError("unreachable: the version matched but no row changed")
 
     def _current(self, conn: sa.Connection, pathway_id: str, expected: int) -> None:
         """`NotFound` or `Conflict` unless the stored pathway is at ``expected``."""
-        current = conn.execute(
-            sa.select(s.pathways.c.version).where(s.pathways.c.pathway_id == pathway_id)
-        ).scalar_one_or_none()
+        current = conn.execute(sql.VERSION, {"pathway_id": pathway_id}).scalar_one_or_none()
         if current is None:
             raise NotFound(pathway_id)
         if current != expected:
@@ -275,34 +269,22 @@ class Store:
     def load(self, pathway_id: str) -> tuple[Pathway, int]:
         """The pathway, replayed under every rule, and its version (its log's length)."""
         pathway_id = _identifier(pathway_id)
-        p = s.pathways.c
         with self._reading() as conn:
-            row = conn.execute(
-                sa.select(p.version, p.policy).where(p.pathway_id == pathway_id)
-            ).one_or_none()
-            if row is None:
-                raise NotFound(pathway_id)
-            return self._replay(conn, pathway_id, row.policy, row.version), row.version
+            return self._log(conn, pathway_id)
 
-    def _replay(self, conn: sa.Connection, pathway_id: str, policy: Any,
-                version: int) -> Pathway:
-        # The log below ``version`` is immutable, so this read agrees with the
-        # version just read even under READ COMMITTED.
-        e = s.events.c
-        rows = conn.execute(
-            sa.select(e.seq, e.body)
-            .where(e.pathway_id == pathway_id, e.seq < version)
-            .order_by(e.seq)
-        ).all()
-        return replayed(pathway_id, policy, ((seq, body) for seq, body in rows))
+    def _log(self, conn: sa.Connection, pathway_id: str) -> tuple[Pathway, int]:
+        rows = conn.execute(sql.LOG, {"pathway_id": pathway_id}).all()
+        if not rows:
+            raise NotFound(pathway_id)
+        head = rows[0]
+        version: int = head.version
+        return replayed(pathway_id, head.body, ((r.seq, r.body) for r in rows[1:])), version
 
     def version(self, pathway_id: str) -> int:
         """The pathway's current version, without loading it; `NotFound` if not stored."""
         pathway_id = _identifier(pathway_id)
         with self._reading() as conn:
-            found = conn.execute(
-                sa.select(s.pathways.c.version).where(s.pathways.c.pathway_id == pathway_id)
-            ).scalar_one_or_none()
+            found = conn.execute(sql.VERSION, {"pathway_id": pathway_id}).scalar_one_or_none()
         if found is None:
             raise NotFound(pathway_id)
         return int(found)
@@ -337,13 +319,6 @@ class Store:
 
     def tasks(self, pathway_id: str) -> tuple[Task, ...]:
         """The pathway's stored tasks (what `Pathway.due` gave at its last write)."""
-        t = s.tasks.c
         with self._reading() as conn:
-            rows = conn.execute(
-                sa.select(t.kind, t.not_before, t.due_by, t.visit_id, t.detail)
-                .where(t.pathway_id == _identifier(pathway_id))
-                .order_by(t.position)
-            ).all()
+            rows = conn.execute(sql.TASKS, {"pathway_id": _identifier(pathway_id)}).all()
         return tuple(Task(r.kind, r.not_before, r.due_by, r.visit_id, r.detail) for r in rows)
-
-
