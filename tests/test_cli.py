@@ -312,7 +312,7 @@ BAD_INPUTS = {
                       "line 7: not valid JSON"),
     "unknown event type": ("odd.jsonl", '{"type": "CheckedOut", "at": "2026-03-02T09:00+00:00"}\n',
                            "unknown event type 'CheckedOut'"),
-    "newer schema": ("new.json", _document_text().replace("pathway@1", "pathway@9"),
+    "newer schema": ("new.json", _document_text().replace("pathway@2", "pathway@9"),
                      "newer than this facetcare reads"),
     "bad field": ("bad.jsonl", dump_events_jsonl(positive_block_events()).replace(
         '"baseline_pain":7', '"baseline_pain":"7"'), "baseline_pain"),

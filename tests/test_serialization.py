@@ -73,7 +73,7 @@ def test_document_shape() -> None:
     assert text == json.dumps(json.loads(text), separators=(",", ":"), ensure_ascii=False)
     document = json.loads(text)
     assert list(document) == ["schema", "policy", "events"]
-    assert document["schema"] == "facetcare/pathway@1"
+    assert document["schema"] == "facetcare/pathway@2"
     assert document["policy"]["name"] == MEDICARE.name
     assert document["policy"]["relief_threshold"] == "4/5"
     assert document["policy"]["min_block_gap"] == 14 * 24 * 3600
@@ -133,7 +133,7 @@ def _drop(path: tuple[Any, ...]) -> Mutation:
 
 
 BAD_DOCUMENTS: dict[str, tuple[Mutation, str]] = {
-    "newer schema": (_set(("schema",), "facetcare/pathway@2"), "newer"),
+    "newer schema": (_set(("schema",), "facetcare/pathway@9"), "newer"),
     "other schema": (_set(("schema",), "othercare/pathway@1"), "schema"),
     "no schema": (_drop(("schema",)), "schema"),
     "no policy": (_drop(("policy",)), "policy"),

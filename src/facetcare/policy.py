@@ -14,6 +14,7 @@ exact fractions; ``*_strict`` says the source wants "more than", not
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from fractions import Fraction
 from typing import Any
 
@@ -76,6 +77,26 @@ def _limit(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
         raise ValueError(f"{attribute.name} must be at least 1, got {value}")
 
 
+def _positive_duration(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value <= dt.timedelta(0):
+        raise ValueError(f"{attribute.name} must be positive")
+
+
+def _time_zone(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    """An IANA name that `zoneinfo` knows, such as "America/Chicago"."""
+    if not isinstance(value, str):
+        raise TypeError(f"{attribute.name} must be an IANA time zone name, got {value!r}")
+    if value == "UTC":
+        return
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        raise ValueError(
+            f"{attribute.name} {value!r} is not an IANA time zone name known to zoneinfo "
+            "(e.g. 'America/Chicago', 'Australia/Brisbane', 'UTC')"
+        ) from None
+
+
 _number = _validate.optional_number
 _flag = _validate.flag
 _duration = attrs.validators.instance_of(dt.timedelta)
@@ -129,6 +150,15 @@ class Policy:
     repeat_relief_strict: bool = attrs.field(validator=_flag)
     repeat_min_relief_duration: dt.timedelta | None = attrs.field(validator=_nonneg_duration)
     reblock_after: dt.timedelta | None = attrs.field(validator=_nonneg_duration)
+
+    # -- the clinic's calendar and routine reviews (docs/rules.md#time) --
+    #: The clinic's IANA time zone: "same day" and "next calendar day" are its days.
+    time_zone: str = attrs.field(default="UTC", validator=_time_zone)
+    #: How often a patient in sustained relief is reviewed. An assumption: the
+    #: outcome studies report relief at 3 months (Cohen 2010) and at 6 and 12
+    #: months (MacVicar 2013), so a review every 3 months (91 d) sees each.
+    follow_up_interval: dt.timedelta = attrs.field(
+        default=THREE_MONTHS, validator=[_duration, _positive_duration])
 
     @relief_window_min.validator
     def _window_min_inside(self, attribute: attrs.Attribute[Any], value: dt.timedelta) -> None:

@@ -56,11 +56,22 @@ __all__ = [
 ]
 
 SCHEMA_NAME = "facetcare/pathway"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SCHEMA = f"{SCHEMA_NAME}@{SCHEMA_VERSION}"
 
+
+def _v1_to_v2(document: dict[str, Any]) -> dict[str, Any]:
+    """@2 adds the policy's clinic time zone and follow-up interval (their defaults)."""
+    policy = document.get("policy")
+    if isinstance(policy, dict):
+        policy = dict(policy)
+        policy.setdefault("time_zone", "UTC")
+        policy.setdefault("follow_up_interval", 91 * 86400)
+    return {**document, "policy": policy}
+
+
 #: version N → a function turning a version-N document into version N+1.
-MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2}
 
 
 def _strict(kind: type, name: str) -> Callable[[object, type], Any]:
@@ -120,6 +131,22 @@ def _converter() -> cattrs.Converter:
 
 
 _CONVERTER = _converter()
+_POLICY_FIELDS = tuple(a.name for a in attrs.fields(Policy))
+_build_policy = make_dict_structure_fn(Policy, _CONVERTER, _cattrs_forbid_extra_keys=True)
+
+
+def _policy(value: object, _: type) -> Policy:
+    """Every policy field is required, wherever a policy appears (no silent defaults)."""
+    if not isinstance(value, dict):
+        raise TypeError(f"a policy must be an object, got {type(value).__name__}")
+    missing = [name for name in _POLICY_FIELDS if name not in value]
+    if missing:
+        raise ValueError(f"missing policy field(s) {missing}")
+    built: Policy = _build_policy(value, Policy)
+    return built
+
+
+_CONVERTER.register_structure_hook(Policy, _policy)
 
 
 # -- the fast reader -------------------------------------------------------------
@@ -262,9 +289,12 @@ def _fast_converter() -> cattrs.Converter:
     conv.register_structure_hook(ev.Target, _fast_target(conv))
     conv.register_structure_hook(ev.PainEntry, _fast_attrs(ev.PainEntry, conv))
     conv.register_structure_hook(ev.Lesion, _fast_attrs(ev.Lesion, conv))
+    conv.register_structure_hook(ev.PriorProcedure, _fast_attrs(ev.PriorProcedure, conv))
+    conv.register_structure_hook(Policy, lambda value, _: load_policy(value))
     for item, listed in ((ev.Target, tuple[ev.Target, ...]),
                          (ev.PainEntry, tuple[ev.PainEntry, ...]),
-                         (ev.Lesion, tuple[ev.Lesion, ...])):
+                         (ev.Lesion, tuple[ev.Lesion, ...]),
+                         (ev.PriorProcedure, tuple[ev.PriorProcedure, ...])):
         conv.register_structure_hook_func(_equal_to(listed), _fast_list(item, conv))
     return conv
 
