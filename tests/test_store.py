@@ -191,18 +191,24 @@ def test_times_in_any_offset_are_stored_as_instants(store: Store) -> None:
 
 
 def test_worklist_includes_overdue_and_excludes_later_tasks_in_order(store: Store) -> None:
-    early = reach(S.BLOCK_SCHEDULED)  # confirm_escort is not needed: escort confirmed
-    stored(store, early)
+    booked = reach(S.BLOCK_SCHEDULED)  # escort confirmed: only the visit's outcome to record
+    stored(store, booked)
     unconfirmed = Journey(at=T0 + HOUR, pathway_id="pw-2", patient_id="pt-2")
     unconfirmed.book_block(escort_confirmed=False)
     stored(store, unconfirmed)
     later = Journey(at=T0 + 10 * DAY, pathway_id="pw-3", patient_id="pt-3")
     stored(store, later)
-    items = store.worklist(T0 + 20 * DAY, T0 + 20 * DAY)
+    day = T0 + 14 * DAY + 2 * HOUR  # the visits are at T0 + 14 d, 09:00 and 10:00
+    items = store.worklist(day, day)
     assert [(i.pathway_id, i.task.kind) for i in items] == [
-        ("pw-2", "confirm_escort"), ("pw-3", "schedule_block")]
-    assert items[0].overdue(T0 + 20 * DAY) and not items[1].overdue(T0 + 20 * DAY)
-    assert store.worklist(T0, T0 + 2 * HOUR) == items[:1]
+        ("pw-2", "confirm_escort"),  # opened on T0, overdue since 10:00
+        ("pw-3", "schedule_block"),  # opened on T0 + 10 d, still open
+        ("pw-1", "record_visit_outcome"),
+        ("pw-2", "record_visit_outcome"),
+    ]
+    assert [i.overdue(day) for i in items] == [True, False, False, False]
+    # Opening after the end of the window: left out; the order is by opening time.
+    assert [i.task.kind for i in store.worklist(T0, T0 + 2 * HOUR)] == ["confirm_escort"]
     assert items[0] == WorkItem("pw-2", "pt-2", unconfirmed.pw.due(T0)[0])
 
 

@@ -59,9 +59,10 @@ def test_worklist_lists_overdue_first(clinic: tuple[str, Path, Path, fc.Pathway]
                  "--to", "2026-12-02T00:00+00:00")
     assert listed.exit_code == 0, listed.output
     lines = listed.output.splitlines()
-    assert "2 task(s), 1 overdue" in lines[0]
+    assert "3 task(s), 2 overdue" in lines[0]
     assert lines[1].startswith("overdue") and "pw-2" in lines[1] and "confirm_escort" in lines[1]
-    assert lines[2].startswith("due now") and "decide_next_step" in lines[2]
+    assert lines[2].startswith("overdue") and "record_visit_outcome" in lines[2]
+    assert lines[3].startswith("due now") and "decide_next_step" in lines[3]
     early = run("worklist", "--db", url, "--from", "2026-03-01T00:00+00:00",
                 "--to", "2026-03-04T00:00+00:00")
     assert "1 task(s), 0 overdue" in early.output and "pw-1" not in early.output

@@ -24,18 +24,13 @@ from facetcare import events as ev
 from facetcare.store import _schema as s
 from facetcare.store._rows import replayed
 
-__all__ = ["PROCEDURES", "filled", "supported"]
+__all__ = ["PROCEDURES", "filled"]
 
 #: Which events are procedures performed, and the name the core counts them by.
 PROCEDURES: dict[type[ev.Event], str] = {
     ev.BlockPerformed: "block",
     ev.NeurotomyPerformed: "neurotomy",
 }
-
-
-def supported() -> bool:
-    """Whether this facetcare's ``Referred`` carries prior procedures."""
-    return "prior_procedures" in attrs.fields_dict(ev.Referred)
 
 
 def _others(conn: sa.Connection, referral: ev.Referred) -> list[tuple[str, Any]]:
@@ -49,27 +44,31 @@ def _others(conn: sa.Connection, referral: ev.Referred) -> list[tuple[str, Any]]
     return [(pathway_id, policy) for pathway_id, policy in rows]
 
 
-def _performed(conn: sa.Connection, pathway_id: str, policy: Any) -> list[Any]:
+def _performed(conn: sa.Connection, pathway_id: str, policy: Any,
+               before: ev.Referred) -> list[ev.PriorProcedure]:
     e = s.events.c
     rows = conn.execute(
         sa.select(e.seq, e.body).where(e.pathway_id == pathway_id).order_by(e.seq)
     ).all()
     pathway = replayed(pathway_id, policy, ((seq, body) for seq, body in rows))
-    prior = getattr(ev, "PriorProcedure")  # noqa: B009 - not in every facetcare yet
     return [
-        prior(procedure=PROCEDURES[type(event)], at=event.at, pathway_id=pathway_id)
+        ev.PriorProcedure(procedure=PROCEDURES[type(event)], at=event.at, pathway_id=pathway_id)
         for event in pathway.events
-        if type(event) in PROCEDURES
+        if type(event) in PROCEDURES and event.at <= before.at
     ]
 
 
 def filled(conn: sa.Connection, referral: ev.Referred) -> ev.Referred:
-    """``referral`` with the procedures of the patient's other pathways in its region added."""
-    if not supported():
-        return referral
-    found: list[Any] = list(getattr(referral, "prior_procedures"))  # noqa: B009
+    """``referral`` with the procedures of the patient's other pathways in its region added.
+
+    Only procedures performed by the referral's time count (a prior
+    procedure cannot be later than the referral); those the caller already
+    listed are kept, once.
+    """
+    found = list(referral.prior_procedures)
     for pathway_id, policy in _others(conn, referral):
-        found.extend(_performed(conn, pathway_id, policy))
+        found.extend(_performed(conn, pathway_id, policy, referral))
     unique = sorted(set(found), key=lambda p: (p.at, p.procedure, p.pathway_id))
-    changes: dict[str, Any] = {"prior_procedures": tuple(unique)}
-    return attrs.evolve(referral, **changes)
+    if tuple(unique) == referral.prior_procedures:
+        return referral
+    return attrs.evolve(referral, prior_procedures=tuple(unique))

@@ -14,9 +14,9 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from facetcare import events as ev
-from facetcare.errors import SerializationError
+from facetcare.errors import Reason, SerializationError
 from facetcare.pathway import Pathway
-from facetcare.scheduling import Task
+from facetcare.scheduling import Option, Task
 from facetcare.serialization import dump_event, dump_policy, load_event, load_policy
 
 __all__ = [
@@ -68,13 +68,27 @@ def task_rows(pathway: Pathway, tasks: Sequence[Task]) -> list[dict[str, Any]]:
             "due_by": task.due_by,
             "visit_id": task.visit_id,
             "detail": task.detail,
+            "options": [_option_value(option) for option in task.options],
+            "policy": task.policy,
         }
         for position, task in enumerate(tasks)
     ]
 
 
+def _option_value(option: Option) -> dict[str, Any]:
+    return {"kind": option.kind, "not_before": option.not_before.isoformat(),
+            "blocked_by": [[reason.code, reason.message] for reason in option.blocked_by]}
+
+
+def _option_of(value: Any) -> Option:
+    return Option(value["kind"], dt.datetime.fromisoformat(value["not_before"]),
+                  tuple(Reason(code, message) for code, message in value["blocked_by"]))
+
+
 def task_of(row: Any) -> Task:
-    return Task(row.kind, row.not_before, row.due_by, row.visit_id, row.detail)
+    """A task from its row; rows are written by `task_rows` only, so they are trusted."""
+    return Task(row.kind, row.not_before, row.due_by, row.visit_id, row.detail,
+                tuple(_option_of(value) for value in row.options), row.policy)
 
 
 def pathway_values(pathway: Pathway, version: int) -> dict[str, Any]:

@@ -75,6 +75,9 @@ tasks = sa.Table(
     sa.Column("due_by", Instant, nullable=True),
     sa.Column("visit_id", sa.String, nullable=True),
     sa.Column("detail", sa.Text, nullable=False),
+    # `Task.options` (the ways on from a decision) and the policy in force.
+    sa.Column("options", Document, nullable=False),
+    sa.Column("policy", sa.String, nullable=False),
     # The worklist reads this index in order: one range scan, no sort.
     sa.Index("ix_facetcare_tasks_not_before", "not_before", "pathway_id", "position"),
 )

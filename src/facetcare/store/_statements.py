@@ -40,5 +40,6 @@ BUMP = (
 EVENTS_INSERT = s.events.insert()
 TASKS_DELETE = s.tasks.delete().where(_t.pathway_id == _ID)
 TASKS_INSERT = s.tasks.insert()
-TASKS = (sa.select(_t.kind, _t.not_before, _t.due_by, _t.visit_id, _t.detail)
+TASKS = (sa.select(_t.kind, _t.not_before, _t.due_by, _t.visit_id, _t.detail, _t.options,
+                   _t.policy)
          .where(_t.pathway_id == _ID).order_by(_t.position))

@@ -41,6 +41,7 @@ from facetcare.store._rows import (
     pathway_values,
     policy_value,
     replayed,
+    task_of,
     task_rows,
     when_due,
 )
@@ -321,4 +322,4 @@ class Store:
         """The pathway's stored tasks (what `Pathway.due` gave at its last write)."""
         with self._reading() as conn:
             rows = conn.execute(sql.TASKS, {"pathway_id": _identifier(pathway_id)}).all()
-        return tuple(Task(r.kind, r.not_before, r.due_by, r.visit_id, r.detail) for r in rows)
+        return tuple(task_of(row) for row in rows)

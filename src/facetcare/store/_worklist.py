@@ -57,7 +57,8 @@ def window(start: dt.datetime, end: dt.datetime) -> None:
 
 
 _COLUMNS = (s.tasks.c.pathway_id, s.tasks.c.patient_id, s.tasks.c.kind, s.tasks.c.not_before,
-            s.tasks.c.due_by, s.tasks.c.visit_id, s.tasks.c.detail)
+            s.tasks.c.due_by, s.tasks.c.visit_id, s.tasks.c.detail, s.tasks.c.options,
+            s.tasks.c.policy)
 
 
 def query(end: dt.datetime) -> sa.Select[tuple[object, ...]]:
