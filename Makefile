@@ -13,10 +13,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[dev]"
 	touch $(STAMP)
 
-# The demo installs only the cli extra (no test or dask tooling), to start fast.
+# The demo installs only the cli and store extras (no test or dask tooling), to start fast.
 $(CLI): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[cli]"
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[cli,store]"
 	touch $(CLI)
 
 demo: $(CLI)
@@ -30,6 +30,8 @@ demo: $(CLI)
 	$(BIN)/facetcare simulate -n 20000 --seed 1 --region lumbar --policy seed \
 		--compare medicare-l38803 --workers 2 \
 		--csv $(OUT)/cohort.csv --plot $(OUT)/cohort.png
+	@echo
+	$(BIN)/python examples/store_clinic.py $(OUT)/clinic.db
 	@echo
 	@echo "Demo output in $(OUT)/:"
 	@ls -1 $(OUT) | sed 's|^|  $(OUT)/|'

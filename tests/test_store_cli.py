@@ -104,3 +104,23 @@ def test_exit_codes_match_check(clinic: tuple[str, Path, Path, fc.Pathway],
     with Store(url) as store:  # the log went in before the refused document; pw-9 never did
         assert [p.pathway_id for p in store.pathways()] == ["pw-1", "pw-2"]
     assert recurrence.pathway_id == "pw-1"
+
+
+def test_the_store_clinic_example_prints_tomorrows_worklist_overdue_first(
+    tmp_path: Path,
+) -> None:
+    import subprocess
+    import sys
+
+    script = Path(__file__).resolve().parents[1] / "examples" / "store_clinic.py"
+    done = subprocess.run([sys.executable, str(script), str(tmp_path / "clinic.db")],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("Wrote ") and "pathways" in lines[0]
+    header = next(i for i, line in enumerate(lines) if line.startswith("Worklist for"))
+    statuses = [line.split()[0] for line in lines[header + 1:] if line.startswith("  ")
+                and line.split()[0] in {"OVERDUE", "open"}]
+    assert "OVERDUE" in statuses and statuses == sorted(statuses, key=lambda s: s != "OVERDUE")
+    with Store(f"sqlite:///{tmp_path / 'clinic.db'}") as store:
+        assert len(store.pathways()) > 50
