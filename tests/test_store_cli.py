@@ -124,3 +124,15 @@ def test_the_store_clinic_example_prints_tomorrows_worklist_overdue_first(
     assert "OVERDUE" in statuses and statuses == sorted(statuses, key=lambda s: s != "OVERDUE")
     with Store(f"sqlite:///{tmp_path / 'clinic.db'}") as store:
         assert len(store.pathways()) > 50
+
+
+def test_the_readme_store_quick_start_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    import re
+
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", text, re.S)
+    (code,) = [b for b in blocks if "facetcare.store" in b]
+    exec(compile(code, "README.md", "exec"), {})
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0] == "referred"  # the cancellation, applied at the current version
+    assert printed[1].startswith("pw-1 schedule_block 2026-03-02 09:00")
