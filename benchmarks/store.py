@@ -211,9 +211,9 @@ def fill(url: str, pathways: int) -> Store:
     if sqlite:
         numbers = ("WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n "
                    "WHERE i < :count - 1) ")
-        when, source, policy = ":t0 + i * :step", "FROM n", ":policy"
+        when, source, policy, empty = ":t0 + i * :step", "FROM n", ":policy", "'[]'"
     else:
-        numbers, policy = "", "CAST(:policy AS json)"
+        numbers, policy, empty = "", "CAST(:policy AS json)", "CAST('[]' AS json)"
         when = "timestamptz 'epoch' + (:t0 + i * :step) * interval '1 microsecond'"
         source = "FROM generate_series(0, :count - 1) AS g(i)"
 
@@ -228,9 +228,9 @@ def fill(url: str, pathways: int) -> Store:
             f"{policy}, 1, 'referred', {when} {source}"), {**values, "policy": _policy_text()})
         conn.execute(sa.text(
             f"{numbers}INSERT INTO facetcare_tasks (pathway_id, position, patient_id, kind, "
-            f"not_before, due_by, visit_id, detail) SELECT {named('pw')}, 0, {named('pt')}, "
-            f"'schedule_block', {when}, NULL, NULL, 'book a diagnostic medial branch block' "
-            f"{source}"), values)
+            f"not_before, due_by, visit_id, detail, options, policy) SELECT {named('pw')}, 0, "
+            f"{named('pt')}, 'schedule_block', {when}, NULL, NULL, "
+            f"'book a diagnostic medial branch block', {empty}, 'seed' {source}"), values)
     with store.engine.connect() as conn:
         conn.exec_driver_sql("ANALYZE")
         conn.commit()

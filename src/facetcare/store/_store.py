@@ -274,12 +274,12 @@ class Store:
             return self._log(conn, pathway_id)
 
     def _log(self, conn: sa.Connection, pathway_id: str) -> tuple[Pathway, int]:
-        rows = conn.execute(sql.LOG, {"pathway_id": pathway_id}).all()
+        rows = sql.LOG_ROWS.run(conn, pathway_id=pathway_id)
         if not rows:
             raise NotFound(pathway_id)
-        head = rows[0]
-        version: int = head.version
-        return replayed(pathway_id, head.body, ((r.seq, r.body) for r in rows[1:])), version
+        _, policy, version = rows[0]
+        bodies = ((seq, sql.json_value(body)) for seq, body, _ in rows[1:])
+        return replayed(pathway_id, sql.json_value(policy), bodies), int(version)
 
     def version(self, pathway_id: str) -> int:
         """The pathway's current version, without loading it; `NotFound` if not stored."""
