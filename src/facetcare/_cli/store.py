@@ -55,9 +55,14 @@ def _opened(url: str) -> Iterator[Store]:
     import sqlalchemy as sa
 
     try:
+        shown = sa.make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        raise Unreadable(f"--db: not a database URL: {url!r}") from None
+    try:
         store = Store(url)
     except (sa.exc.ArgumentError, sa.exc.OperationalError, PathwayError) as error:
-        raise Unreadable(f"{url}: cannot open the store: {error}") from None
+        detail = str(getattr(error, "orig", None) or error)  # the driver's words, no SQL dump
+        raise Unreadable(f"{shown}: cannot open the store: {detail}") from None
     try:
         yield store
     finally:
