@@ -214,7 +214,8 @@ def fill(url: str, pathways: int) -> Store:
         when, source, policy, empty = ":t0 + i * :step", "FROM n", ":policy", "'[]'"
     else:
         numbers, policy, empty = "", "CAST(:policy AS json)", "CAST('[]' AS json)"
-        when = "timestamptz 'epoch' + (:t0 + i * :step) * interval '1 microsecond'"
+        when = ("timestamptz 'epoch' + (CAST(:t0 AS bigint) + CAST(i AS bigint) * "
+                "CAST(:step AS bigint)) * interval '1 microsecond'")
         source = "FROM generate_series(0, :count - 1) AS g(i)"
 
     def named(prefix: str) -> str:
