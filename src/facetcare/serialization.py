@@ -135,6 +135,13 @@ _POLICY_FIELDS = tuple(a.name for a in attrs.fields(Policy))
 _build_policy = make_dict_structure_fn(Policy, _CONVERTER, _cattrs_forbid_extra_keys=True)
 
 
+def _exactly(wanted: type) -> Callable[[Any], bool]:
+    def matches(kind: Any) -> bool:
+        return kind is wanted
+
+    return matches
+
+
 def _policy(value: object, _: type) -> Policy:
     """Every policy field is required, wherever a policy appears (no silent defaults)."""
     if not isinstance(value, dict):
@@ -147,6 +154,9 @@ def _policy(value: object, _: type) -> Policy:
 
 
 _CONVERTER.register_structure_hook(Policy, _policy)
+# A corrected event (`Amended.replacement`, `LateEntry.event`) is any event: tagged by type.
+_CONVERTER.register_unstructure_hook_func(_exactly(ev.Event), lambda event: dump_event(event))
+_CONVERTER.register_structure_hook_func(_exactly(ev.Event), lambda value, _: load_event(value))
 
 
 # -- the fast reader -------------------------------------------------------------
@@ -296,10 +306,14 @@ def _fast_converter() -> cattrs.Converter:
                          (ev.Lesion, tuple[ev.Lesion, ...]),
                          (ev.PriorProcedure, tuple[ev.PriorProcedure, ...])):
         conv.register_structure_hook_func(_equal_to(listed), _fast_list(item, conv))
+    conv.register_structure_hook_func(_equal_to(ev.Event), lambda value, _: load_event(value))
     return conv
 
 
 _FAST = _fast_converter()
+#: The optional identity of every event, written only when given.
+_IDENTITY = ("event_id", "recorded_at", "recorded_by")
+_IDENTITY_KEYS = frozenset(_IDENTITY)
 #: event type name → (class, its fields and ``type``, `_FAST`'s reader of the fields).
 _FAST_EVENTS: dict[str, tuple[type[ev.Event], frozenset[str], Callable[..., Any]]] = {
     name: (kind, _fields(kind) | {"type"}, make_dict_structure_fn(kind, _FAST))
@@ -310,7 +324,8 @@ _FAST_EVENTS: dict[str, tuple[type[ev.Event], frozenset[str], Callable[..., Any]
 def _fast_event(data: Any) -> ev.Event:
     """An event exactly as `dump_event` writes it; any other input raises (see `_FAST`)."""
     kind, keys, build = _FAST_EVENTS[data["type"]]
-    if type(data) is not dict or data.keys() != keys:
+    if type(data) is not dict or (data.keys() != keys and not (
+            data.keys() <= keys and keys - data.keys() <= _IDENTITY_KEYS)):
         return _not_fast(data)
     event: ev.Event = build(data, kind)  # ``type`` is not a field: `_FAST` skips it
     return event
@@ -342,6 +357,9 @@ def _describe(error: Exception, where: str) -> SerializationError:
 def dump_event(event: ev.Event) -> dict[str, Any]:
     """An event as a JSON-ready dict: ``type`` first, then fields in order."""
     body: dict[str, Any] = _CONVERTER.unstructure(event, unstructure_as=type(event))
+    for name in _IDENTITY:
+        if body[name] is None:
+            del body[name]
     return {"type": event.kind, **body}
 
 
