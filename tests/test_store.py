@@ -252,14 +252,45 @@ def test_a_tampered_event_row_is_refused_on_load(store: Store) -> None:
         store.load("pw-1")
 
 
-@pytest.mark.skipif("event_id" not in {f.name for f in __import__("attrs").fields(ev.Closed)},
-                    reason="events carry no event_id in this facetcare yet (issue 10)")
 def test_an_event_resent_with_its_event_id_is_stored_once(store: Store) -> None:
     store.create(referral())
-    closing = ev.Closed(at=T0 + DAY, reason="declined", event_id="desk-1")  # type: ignore[call-arg]
+    closing = ev.Closed(at=T0 + DAY, reason="declined", event_id="desk-1",
+                        recorded_at=T0 + DAY, recorded_by="clerk-7")
     assert store.append("pw-1", [closing], expected_version=1) == 2
-    assert store.apply("pw-1", closing) == S.CLOSED
+    assert store.apply("pw-1", closing) == S.CLOSED  # re-sent: a no-op
+    assert store.append("pw-1", [closing], expected_version=2) == 2
     assert store.version("pw-1") == 2 and len(rows(store, schema.events)) == 2
+    with store.engine.connect() as conn:
+        stored_row = conn.execute(sa.select(schema.events).where(schema.events.c.seq == 1)).one()
+    assert (stored_row.event_id, stored_row.recorded_at, stored_row.recorded_by) == (
+        "desk-1", T0 + DAY, "clerk-7")
+    before = everything(store)
+    other = ev.Withdrawn(at=T0 + DAY, reason="moved", event_id="desk-1")
+    with pytest.raises(fc.Rejected) as refused:
+        store.apply("pw-1", other)
+    assert refused.value.codes == ("duplicate_event_id",)
+    assert everything(store) == before
+
+
+def test_corrections_go_through_the_store_and_keep_the_log(store: Store) -> None:
+    j = reach(S.BLOCK_SCHEDULED)
+    stored(store, j)
+    missed = ev.VisitMissed(at=j.visit_at + HOUR, visit_id=j.visit_id)
+    assert store.apply("pw-1", missed) == S.REFERRED
+    # The clerk clicked the wrong row: the visit was not missed.
+    wrong = ev.EnteredInError(at=j.visit_at + 2 * HOUR, seq=2, reason="wrong row")
+    check_in = ev.CheckedIn(at=j.visit_at + 2 * HOUR, visit_id=j.visit_id, escort_present=True)
+    assert store.append("pw-1", [wrong, check_in], expected_version=3) == 5
+    loaded, version = store.load("pw-1")
+    assert version == len(loaded.log) == 5 and loaded.stage == S.BLOCK_VISIT
+    assert missed in loaded.log and missed not in loaded.events
+    assert store.tasks("pw-1") == loaded.due(loaded.log[-1].at)
+    # A correction that the rules refuse writes nothing (the check-in stands on it).
+    before = everything(store)
+    with pytest.raises(fc.Rejected):
+        store.append("pw-1", [ev.EnteredInError(at=j.visit_at + 3 * HOUR, seq=1,
+                                                reason="no booking")], expected_version=5)
+    assert everything(store) == before
 
 
 def test_seed_policy_is_the_default_and_policies_are_kept_per_pathway(store: Store) -> None:

@@ -32,13 +32,12 @@ __all__ = [
 
 
 def log_of(pathway: Pathway) -> tuple[ev.Event, ...]:
-    """Every entry the pathway accepted, in order: what the events table holds.
+    """Every entry the pathway accepted, corrections included: what the events table holds.
 
-    Once corrections exist (``Pathway.log``, issue 10) the log and the
-    effective history differ; the store keeps the log.
+    ``seq`` is an entry's index here and never changes; `Pathway.events` (the
+    effective history) is what replaying the log gives.
     """
-    log: tuple[ev.Event, ...] | None = getattr(pathway, "log", None)
-    return log if log is not None else pathway.events
+    return pathway.log
 
 
 def event_row(pathway_id: str, seq: int, event: ev.Event) -> dict[str, Any]:
@@ -47,7 +46,9 @@ def event_row(pathway_id: str, seq: int, event: ev.Event) -> dict[str, Any]:
         "seq": seq,
         "type": event.kind,
         "at": event.at,
-        "event_id": getattr(event, "event_id", None),
+        "event_id": event.event_id,
+        "recorded_at": event.recorded_at,
+        "recorded_by": event.recorded_by,
         "body": dump_event(event),
     }
 

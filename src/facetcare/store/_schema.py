@@ -23,7 +23,7 @@ from facetcare.store._columns import Document, Instant
 __all__ = ["VERSION", "events", "metadata", "pathways", "schema", "tasks"]
 
 #: The schema this facetcare writes. Version 1 had no tasks table and no
-#: ``event_id`` column; `facetcare.store._upgrade` brings it up to date.
+#: event identity columns; `facetcare.store._upgrade` brings it up to date.
 VERSION = 2
 
 metadata = sa.MetaData()
@@ -55,10 +55,13 @@ events = sa.Table(
     sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("type", sa.String(40), nullable=False),
     sa.Column("at", Instant, nullable=False),
-    # The caller's id of the event (corrections, issue 10): unique within a
-    # pathway, so a re-sent event can never be stored twice. NULL for events
-    # without one (several NULLs never collide, on both databases).
+    # The caller's id of the event: unique within a pathway, so a re-sent
+    # event can never be stored twice. NULL for events without one (several
+    # NULLs never collide, on both databases). With who recorded the event
+    # and when, for audit queries; the body holds them too.
     sa.Column("event_id", sa.String, nullable=True),
+    sa.Column("recorded_at", Instant, nullable=True),
+    sa.Column("recorded_by", sa.String, nullable=True),
     sa.Column("body", Document, nullable=False),
     sa.Index("ux_facetcare_events_event_id", "pathway_id", "event_id", unique=True),
 )

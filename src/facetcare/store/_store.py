@@ -193,13 +193,13 @@ class Store:
                 pathway, before = kept.pathway, kept.tasks
             else:
                 pathway, before = self._read_for_write(conn, pathway_id, expected), None
-            for index, event in enumerate(events):
-                try:
-                    pathway.apply(event)
-                except Rejected as refused:
-                    if kept is not None:  # judged on the kept pathway: is it still current?
-                        self._current(conn, pathway_id, expected)
-                    raise Rejected(refused.reasons, event=event, index=index) from None
+            try:
+                # All or none, corrections judged together (`Pathway.apply_all`).
+                pathway.apply_all(events)
+            except Rejected:
+                if kept is not None:  # judged on the kept pathway: is it still current?
+                    self._current(conn, pathway_id, expected)
+                raise
             log = log_of(pathway)
             version = len(log)
             self._bump(conn, pathway, pathway_id, expected, version)

@@ -11,8 +11,9 @@ on PostgreSQL.
 Version history:
 
 1. ``facetcare_schema``, ``facetcare_pathways`` and ``facetcare_events``
-   without ``event_id``; no tasks table: the worklist replayed every pathway.
-2. ``facetcare_events.event_id`` with a unique index per pathway, and
+   without event identity; no tasks table: the worklist replayed every pathway.
+2. ``facetcare_events.event_id`` (with a unique index per pathway),
+   ``recorded_at`` and ``recorded_by``; and
    ``facetcare_tasks`` with its ``not_before`` index, filled by replaying
    each stored pathway once during the upgrade.
 """
@@ -50,7 +51,10 @@ def stored_version(conn: sa.Connection) -> int | None:
 
 
 def _v1_to_v2(conn: sa.Connection) -> None:
-    conn.execute(sa.text("ALTER TABLE facetcare_events ADD COLUMN event_id VARCHAR"))
+    # Version-1 events had no identity: the new columns stay NULL for them.
+    for column in (s.events.c.event_id, s.events.c.recorded_at, s.events.c.recorded_by):
+        kind = column.type.compile(dialect=conn.dialect)
+        conn.execute(sa.text(f"ALTER TABLE facetcare_events ADD COLUMN {column.name} {kind}"))
     for index in s.events.indexes:
         index.create(conn)
     s.tasks.create(conn)
