@@ -325,3 +325,16 @@ def test_the_in_memory_store_works_across_threads() -> None:
     store.create(referral())
     with ThreadPoolExecutor(2) as pool:
         assert list(pool.map(lambda _: store.load("pw-1")[1], range(4))) == [1, 1, 1, 1]
+
+
+def test_a_missing_postgresql_skips_here_and_fails_under_ci(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from store_support import unavailable
+
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="PostgreSQL: no initdb"):
+        unavailable("PostgreSQL: no initdb")
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI=true"):
+        unavailable("PostgreSQL: no initdb")
