@@ -140,7 +140,8 @@ class AuditEntry:
     ``status`` is ``"effective"``, ``"amended"`` (replaced by a later
     amendment), ``"retracted"`` (entered in error; it stays in the log) or
     ``"correction"`` (an amendment or a retraction). A `LateEntry` is a
-    clinical event that came late: its status is that of its event. ``corrects`` is the ``seq`` a correction acts on;
+    clinical event that came late: its status is that of its event.
+    ``corrects`` is the ``seq`` a correction acts on;
     ``corrected_by`` the seqs of the corrections that acted on this entry.
     """
 

@@ -21,9 +21,9 @@ from facetcare.anatomy import JOINTS, NERVES, Region, Side, normalise_joint
 from facetcare.policy import Policy
 
 __all__ = [
+    "Amended",
     "BlockPerformed",
     "BlockScheduled",
-    "Amended",
     "CheckedIn",
     "Closed",
     "Correction",
@@ -101,7 +101,7 @@ class Target:
 
     @property
     def nerves(self) -> tuple[str, ...]:
-        """The nerves that supply this joint (DOMAIN.md; clinical-facts §1.7, §3.1)."""
+        """The nerves that supply this joint (docs/rules.md#nerve-supply)."""
         return NERVES[self.joint]
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from facetcare import corrections
 from facetcare import events as ev
-from facetcare.codes import CORRECTION_CONFLICT, DUPLICATE_EVENT_ID
+from facetcare._correcting import Correcting
 from facetcare.errors import Reason, Rejected, Verdict
 from facetcare.facts import Facts, advance
 from facetcare.machine import BRANCHES, STAGE_OF, START, TRIGGERS, VALID, Stage
@@ -27,6 +27,8 @@ from facetcare.scheduling import Task, due
 
 __all__ = ["Pathway"]
 
+#: The event types of the table: `apply`'s fast path.
+_ORDINARY = frozenset(ev.EVENT_TYPES)
 #: Per event type, every rule in `check()` order: the common ones, then the event's own.
 _CHECKS: dict[type[ev.Event], tuple[Rule, ...]] = {
     kind: COMMON + rules for kind, rules in RULES.items()
@@ -39,14 +41,6 @@ def _seed_policy() -> Policy:
     return Policy.seed()
 
 
-def _ids_of(event: ev.Event) -> tuple[str, ...]:
-    """The event ids an accepted log entry carries: its own, and its corrected event's."""
-    inner = (event.event if isinstance(event, ev.LateEntry)
-             else event.replacement if isinstance(event, ev.Amended) else None)
-    found = (event.event_id, inner.event_id if inner is not None else None)
-    return tuple(i for i in found if i is not None)
-
-
 class _Cursor:
     """What the shared `transitions` machine moves: a ``state`` and nothing else."""
 
@@ -56,7 +50,7 @@ class _Cursor:
         self.state = state
 
 
-class Pathway:
+class Pathway(Correcting):
     """A policy plus the ordered accepted events; the stage is what they give.
 
     Build one with `Pathway.start`, `Pathway.replay` or `Pathway.from_json`.
@@ -199,6 +193,26 @@ class Pathway:
         An event re-sent with an ``event_id`` already accepted and the same
         content changes nothing and returns the stage.
         """
+        if type(event) not in _ORDINARY:
+            return self._apply_other(event)
+        event_id = event.event_id
+        if event_id is not None and event_id in self._ids:
+            if self._log[self._ids[event_id]] == event:
+                return self.stage  # re-sent: accepted once
+            raise Rejected((self._duplicate(event),), event=event)
+        reasons = self._reasons(event)
+        if reasons:
+            raise Rejected(tuple(reasons), event=event)
+        self._accept(event)
+        seq = len(self._log)
+        self._log.append(event)
+        self._origins.append(seq)
+        if event_id is not None:
+            self._ids[event_id] = seq
+        return STAGE_OF[self._cursor.state]
+
+    def _apply_other(self, event: ev.Event) -> Stage:
+        """`apply` for a correction, or an event of a type outside the table."""
         if self._resent(event):
             return self.stage
         if isinstance(event, ev.Correction):
@@ -208,87 +222,7 @@ class Pathway:
             self._take(rebuilt, after)
             self._logged(event)
             return self.stage
-        reasons = self._reasons(event)
-        if reasons:
-            raise Rejected(tuple(reasons), event=event)
-        self._accept(event)
-        self._logged(event)
-        self._origins.append(len(self._log) - 1)
-        return STAGE_OF[self._cursor.state]
-
-    def apply_all(self, events: Iterable[ev.Event]) -> Stage:
-        """Accept every event, in order, or raise `Rejected` and change nothing.
-
-        Corrections that only make sense together (retract a diary and the
-        booking that followed from it) are judged together: the effective
-        history they lead to must pass every rule once they are all applied.
-        ``Rejected.index`` is the position in ``events`` of the refused one.
-        """
-        batch = list(events)
-        if not any(isinstance(event, ev.Correction) for event in batch):
-            saved = self._saved()
-            for index, event in enumerate(batch):
-                try:
-                    self.apply(event)
-                except Rejected as refused:
-                    self._restore(saved)
-                    raise Rejected(refused.reasons, event=refused.event, index=index) from None
-            return self.stage
-        log = list(self._log)
-        ids = dict(self._ids)
-        history = list(zip(self._origins, self._events, strict=True))
-        for index, event in enumerate(batch):
-            if event.event_id is not None and event.event_id in ids:
-                if log[ids[event.event_id]] == event:
-                    continue
-                raise Rejected((self._duplicate(event),), event=event, index=index)
-            seq = len(log)
-            if isinstance(event, ev.Correction):
-                history, problem = corrections.corrected(log, history, event, seq)
-                if problem is not None:
-                    raise Rejected((problem,), event=event, index=index)
-            else:
-                history.append((seq, event))
-            log.append(event)
-            for carried in _ids_of(event):
-                ids[carried] = seq
-        rebuilt, failed = self._replayed([event for _, event in history])
-        if failed is not None:
-            position, first = failed
-            origin = history[position][0] if history else 0
-            if history and origin >= len(self._log) and not isinstance(log[origin],
-                                                                          ev.Correction):
-                raise Rejected(first.reasons, event=first.event, index=batch.index(log[origin]))
-            raise Rejected((self._conflict(history, position, first),), event=batch[-1])
-        assert rebuilt is not None
-        self._take(rebuilt, history)
-        self._log, self._ids = log, ids
-        return self.stage
-
-    def preview(self, correction: ev.Correction) -> corrections.Impact:
-        """What ``correction`` would do (stage, tasks, events refused), changing nothing."""
-        if not isinstance(correction, ev.Correction):
-            raise TypeError(f"preview takes a correction, got {type(correction).__name__}")
-        before = self._tasks()
-        after, problem = corrections.corrected(self._log, list(zip(self._origins, self._events,
-                                                                   strict=True)),
-                                               correction, len(self._log))
-        if problem is not None:
-            return corrections.Impact(self._facts.state, None, (), (), (), (problem,))
-        trial = Pathway(policy=self._policy)
-        refused = []
-        for _, event in after:
-            verdict = trial.check(event)
-            if verdict.allowed:
-                trial.apply(event)
-            else:
-                refused.append(corrections.Refusal(event, verdict.reasons))
-        tasks = trial._tasks()
-        stage = trial._facts.state if trial._facts.state != START else None
-        return corrections.Impact(
-            self._facts.state, stage,
-            tuple(t for t in tasks if t not in before), tuple(t for t in before if t not in tasks),
-            tuple(refused))
+        raise Rejected(tuple(self._reasons(event)), event=event)
 
     def due(self, now: dt.datetime) -> tuple[Task, ...]:
         """Open tasks of the current stage, future ones included, by ``not_before``."""
@@ -335,80 +269,11 @@ class Pathway:
             self._in_force = event.policy
         self._events.append(event)
 
-    # -- corrections and identity ---------------------------------------------------
+    def _state(self) -> str:
+        return self._cursor.state
 
-    def _resent(self, event: ev.Event) -> bool:
-        """An event already accepted under its ``event_id``, re-sent with the same content."""
-        if not isinstance(event, ev.Event):
-            raise TypeError(f"expected a facetcare event, got {type(event).__name__}")
-        seq = self._ids.get(event.event_id) if event.event_id is not None else None
-        return seq is not None and self._log[seq] == event
-
-    def _duplicate(self, event: ev.Event) -> Reason:
-        seq = self._ids[event.event_id or ""]
-        return Reason(DUPLICATE_EVENT_ID,
-                      f"event id {event.event_id} was accepted at seq {seq} as a "
-                      f"{self._log[seq].kind} with other content")
-
-    def _logged(self, event: ev.Event) -> None:
-        seq = len(self._log)
-        self._log.append(event)
-        for carried in _ids_of(event):
-            self._ids[carried] = seq
-
-    def _judge_correction(
-        self, correction: ev.Correction
-    ) -> tuple[Pathway | None, tuple[Reason, ...], list[corrections.Entry]]:
-        """The pathway the correction leads to, or why it is refused; changes nothing."""
-        if correction.event_id is not None and correction.event_id in self._ids:
-            return None, (self._duplicate(correction),), []
-        history = list(zip(self._origins, self._events, strict=True))
-        after, problem = corrections.corrected(self._log, history, correction, len(self._log))
-        if problem is not None:
-            return None, (problem,), after
-        rebuilt, failed = self._replayed([event for _, event in after])
-        if failed is not None:
-            position, first = failed
-            return None, (self._conflict(after, position, first),), after
-        return rebuilt, (), after
-
-    @staticmethod
-    def _conflict(history: list[corrections.Entry], position: int, first: Rejected) -> Reason:
-        if not history:
-            return Reason(CORRECTION_CONFLICT, "after this correction the pathway would have "
-                                               "no events left; it starts with its Referred")
-        return corrections.conflict(history[position][1], position, first.reasons)
-
-    def _replayed(self, events: list[ev.Event]) -> tuple[Pathway | None, tuple[int, Rejected]
-                                                         | None]:
-        trial = Pathway(policy=self._policy)
-        for position, event in enumerate(events):
-            try:
-                trial.apply(event)
-            except Rejected as refused:
-                return None, (position, refused)
-        if not events:
-            return None, (0, Rejected(()))
-        return trial, None
-
-    def _take(self, rebuilt: Pathway, history: list[corrections.Entry]) -> None:
-        self._facts, self._in_force = rebuilt._facts, rebuilt._in_force
-        self._cursor.state = rebuilt._cursor.state
-        self._events = [event for _, event in history]
-        self._origins = [seq for seq, _ in history]
-
-    def _saved(self) -> tuple[Any, ...]:
-        return (list(self._log), list(self._events), list(self._origins), dict(self._ids),
-                self._facts, self._cursor.state, self._in_force)
-
-    def _restore(self, saved: tuple[Any, ...]) -> None:
-        (self._log, self._events, self._origins, self._ids, self._facts, self._cursor.state,
-         self._in_force) = saved
-
-    def _tasks(self) -> tuple[Task, ...]:
-        if self._facts.last_at is None:
-            return ()
-        return self.due(self._facts.last_at)
+    def _set_state(self, state: str) -> None:
+        self._cursor.state = state
 
     # -- documents ----------------------------------------------------------------
 

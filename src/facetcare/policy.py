@@ -1,11 +1,12 @@
 """Policies: every number a rule uses, with the profiles that set them.
 
-Sources disagree (DOMAIN.md "Policy profiles"), so no clinical number is a
-constant in the machine: a rule reads it from a `Policy`. A profile is a
-value; ``attrs.evolve(Policy.seed(), blocks_required=2)`` makes a clinic's
-own. Bracketed references are sections of ``reference/clinical-facts.md``.
+Sources disagree (docs/policies.md compares the profiles), so no clinical
+number is a constant in the machine: a rule reads it from a `Policy`. A
+profile is a value; ``attrs.evolve(Policy.seed(), blocks_required=2)`` makes
+a clinic's own. Bracketed numbers such as ``[1.3]`` are the research notes'
+sections, mapped to full citations in docs/sources.md#section-map.
 
-Months are fixed day counts (DESIGN "Precise semantics"): 3 months = 91 d,
+Months are fixed day counts (docs/rules.md#fixed-day-counts): 3 months = 91 d,
 6 months = 183 d, 12 months = 365 d, 2 years = 730 d. Relief thresholds are
 exact fractions; ``*_strict`` says the source wants "more than", not
 "at least".

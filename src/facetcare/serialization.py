@@ -155,7 +155,7 @@ def _policy(value: object, _: type) -> Policy:
 
 _CONVERTER.register_structure_hook(Policy, _policy)
 # A corrected event (`Amended.replacement`, `LateEntry.event`) is any event: tagged by type.
-_CONVERTER.register_unstructure_hook_func(_exactly(ev.Event), lambda event: dump_event(event))
+_CONVERTER.register_unstructure_hook_func(_exactly(ev.Event), lambda e: dump_event(e))  # noqa: PLW0108 (defined below)
 _CONVERTER.register_structure_hook_func(_exactly(ev.Event), lambda value, _: load_event(value))
 
 
@@ -462,7 +462,7 @@ def to_dict(pathway: Pathway) -> dict[str, Any]:
     return {
         "schema": SCHEMA,
         "policy": dump_policy(pathway.policy),
-        "events": [dump_event(event) for event in pathway.events],
+        "events": [dump_event(event) for event in pathway.log],
     }
 
 

@@ -64,6 +64,8 @@ class PathwayMachine(RuleBasedStateMachine):
         self._block_at: dt.datetime | None = None
         self._booked_from: Stage | None = None
         self._positives_at_booking = 0
+        self._required_at_booking = self.policy.blocks_required
+        self._in_force = self.policy
 
     # -- hooks for subclasses ---------------------------------------------------
 
@@ -158,12 +160,15 @@ class PathwayMachine(RuleBasedStateMachine):
 
     def _audit(self, event: ev.Event, source: Stage | None, stage: Stage) -> None:
         """Safety properties, judged from the events alone, not from the core's record."""
-        policy = self.policy
+        if isinstance(event, ev.PolicyChanged):
+            self._in_force = event.policy  # later events are judged under it
+        policy = self._in_force
         if isinstance(event, ev.CheckedIn | ev.Discharged) and policy.escort_required:
             assert event.escort_present, f"{event.kind} without an escort was accepted"
         if isinstance(event, ev.BlockScheduled | ev.NeurotomyScheduled):
             self._booked_from = source
             self._positives_at_booking = self._positives
+            self._required_at_booking = policy.blocks_required
         elif isinstance(event, ev.VisitCancelled | ev.VisitMissed):
             assert stage == self._booked_from, (
                 f"{event.kind} went to {stage}, the visit was booked from {self._booked_from}"
@@ -183,9 +188,9 @@ class PathwayMachine(RuleBasedStateMachine):
             if self._booked_from == Stage.RECURRENCE:
                 assert self._neurotomies >= 1, "a repeat neurotomy without a first one"
             else:
-                assert self._positives_at_booking >= policy.blocks_required, (
+                assert self._positives_at_booking >= self._required_at_booking, (
                     f"a neurotomy after {self._positives_at_booking} positive block(s); "
-                    f"{policy.name} requires {policy.blocks_required}"
+                    f"the policy at booking required {self._required_at_booking}"
                 )
             self._neurotomies += 1
             self._positives = 0
