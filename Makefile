@@ -5,8 +5,12 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-dev
 CLI    := $(VENV)/.installed-cli
 OUT    := demo-output
+# The official FHIR JSON Schemas and value sets the FHIR tests check against,
+# from the HL7 packages on the npm registry (FACETCARE_FHIR_SPEC points the tests here).
+FHIR_SPEC     := $(VENV)/fhir-spec
+FHIR_PACKAGES := hl7.fhir.r4b.core@4.3.0 hl7.fhir.r5.core@5.0.0 hl7.terminology.r4@7.0.1
 
-.PHONY: demo test lint types bench clean
+.PHONY: demo test lint types bench clean fhir-spec
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,8 +46,24 @@ lint: $(STAMP)
 types: $(STAMP)
 	$(BIN)/mypy --strict src
 
-test: lint types
-	$(BIN)/python -m pytest -n 2 -q
+$(FHIR_SPEC)/.fetched:
+	rm -rf $(FHIR_SPEC) && mkdir -p $(FHIR_SPEC)
+	cd $(FHIR_SPEC) && set -e && for package in $(FHIR_PACKAGES); do \
+		name=$${package%@*}; file=$$(npm pack --silent "$$package"); mkdir -p "$$name"; \
+		tar -xzf "$$file" -C "$$name" --wildcards 'package/openapi/fhir.schema.json' \
+			'package/ValueSet-*.json' 'package/CodeSystem-*.json' \
+			'package/NamingSystem-*.json' 2>/dev/null || true; \
+		rm -f "$$file"; \
+	done; \
+	test -f hl7.fhir.r4b.core/package/openapi/fhir.schema.json; \
+	test -f hl7.fhir.r5.core/package/openapi/fhir.schema.json; \
+	test -f hl7.terminology.r4/package/CodeSystem-v3-ActCode.json
+	touch $@
+
+fhir-spec: $(FHIR_SPEC)/.fetched
+
+test: lint types fhir-spec
+	FACETCARE_FHIR_SPEC=$(abspath $(FHIR_SPEC)) $(BIN)/python -m pytest -n 2 -q
 
 # Not part of `make test`: about 7 minutes; `benchmarks/run.py --quick` takes ~30 s.
 bench: $(STAMP)

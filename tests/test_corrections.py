@@ -9,12 +9,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, find, given, settings
 from hypothesis import strategies as st
 
 import facetcare as fc
 from facetcare import events as ev
-from facetcare.testing import journeys
+from facetcare.testing import corrections, journeys
 from journey import DAY, HOUR, MINUTE, SEED, Journey, S, reach
 
 PROFILES = list(fc.Policy.profiles().values())
@@ -212,23 +212,6 @@ def test_documents_carry_the_log_and_round_trip() -> None:
 # -- the property -----------------------------------------------------------------------------
 
 
-def _corrections(pw: fc.Pathway) -> st.SearchStrategy[ev.Event]:
-    """Corrections aimed at the pathway's log, valid or not."""
-    assert pw.facts.last_at is not None
-    at = st.just(pw.facts.last_at + DAY)
-    seqs = st.integers(min_value=0, max_value=len(pw.log) + 1)
-    reasons = st.just("desk correction")
-    clinical = [e for e in pw.log if not isinstance(e, ev.Correction)]
-    amended = st.builds(
-        lambda seq, other: ev.Amended(at=pw.facts.last_at + DAY, seq=seq, replacement=other,
-                                      reason="desk correction"),
-        seqs, st.sampled_from(clinical))
-    late = st.builds(lambda e: ev.LateEntry(at=pw.facts.last_at + DAY, event=e,
-                                            reason="late"), st.sampled_from(clinical))
-    return st.one_of(st.builds(ev.EnteredInError, at=at, seq=seqs, reason=reasons), amended,
-                     late)
-
-
 @pytest.mark.parametrize("policy", PROFILES, ids=[p.name for p in PROFILES])
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
@@ -237,7 +220,7 @@ def test_random_corrections_never_break_the_pathway(policy: fc.Policy,
     pw = fc.Pathway.replay(data.draw(journeys(policy, max_steps=25), label="journey"),
                            policy=policy)
     for _ in range(data.draw(st.integers(1, 4), label="corrections")):
-        correction = data.draw(_corrections(pw), label="correction")
+        correction = data.draw(corrections(pw), label="correction")
         before = (pw.log, pw.events, pw.facts, pw.stage)
         verdict = pw.check(correction)
         try:
@@ -254,5 +237,19 @@ def test_random_corrections_never_break_the_pathway(policy: fc.Policy,
         assert fc.Pathway.from_json(pw.to_json()) == pw
 
 
-def test_corrections_leave_the_original_seed_profile_alone() -> None:
-    assert fc.Pathway(policy=SEED).log == ()
+@pytest.mark.parametrize("outcome", ["accepted", "correction_conflict", "unknown_event",
+                                     "amend_type_mismatch"])
+def test_the_corrections_strategy_draws_every_outcome(outcome: str) -> None:
+    pw = _assessed(baseline=8, score=2).book_neurotomy().pw
+
+    def gives(correction: ev.Event) -> bool:
+        verdict = pw.check(correction)
+        return verdict.allowed if outcome == "accepted" else outcome in verdict.codes
+
+    found = find(corrections(pw), gives, settings=settings(max_examples=2000, database=None))
+    assert isinstance(found, ev.Correction)
+
+
+def test_corrections_need_a_referred_pathway() -> None:
+    with pytest.raises(ValueError, match="Referred"):
+        corrections(fc.Pathway(policy=SEED))

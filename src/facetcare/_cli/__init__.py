@@ -10,6 +10,7 @@ import click
 import facetcare
 from facetcare._cli.check import check
 from facetcare._cli.draw import diagram
+from facetcare._cli.fhir import fhir
 from facetcare._cli.paths import paths
 from facetcare._cli.simulate import simulate
 from facetcare._cli.store import store
@@ -32,5 +33,5 @@ def cli() -> None:
     """
 
 
-for _command in (diagram, check, simulate, paths, store):
+for _command in (diagram, check, simulate, paths, fhir, store):
     cli.add_command(_command)

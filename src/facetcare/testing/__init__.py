@@ -24,6 +24,7 @@ except ImportError as missing:  # pragma: no cover - depends on the environment
         name="hypothesis",
     ) from missing
 
+from facetcare.testing._corrections import corrections
 from facetcare.testing._journeys import journeys, near_misses
 from facetcare.testing._machine import PathwayMachine
 from facetcare.testing._paths import Outcome, Path, PathSuite, paths
@@ -49,6 +50,7 @@ __all__ = [
     "PathwayMachine",
     "any_referrals",
     "aware_datetimes",
+    "corrections",
     "events",
     "journeys",
     "lesions",
