@@ -17,10 +17,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[dev]"
 	touch $(STAMP)
 
-# The demo installs only the cli extra (no test or dask tooling), to start fast.
+# The demo installs only the cli and store extras (no test or dask tooling), to start fast.
 $(CLI): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[cli]"
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[cli,store]"
 	touch $(CLI)
 
 demo: $(CLI)
@@ -36,6 +36,8 @@ demo: $(CLI)
 		--csv $(OUT)/cohort.csv --plot $(OUT)/cohort.png --report $(OUT)/report.html
 	$(BIN)/facetcare validate --replications 5 -n 1000 --seed 1 --workers 2 \
 		--csv $(OUT)/validation.csv --plot $(OUT)/validation.png
+	@echo
+	$(BIN)/python examples/store_clinic.py $(OUT)/clinic.db
 	@echo
 	@echo "Demo output in $(OUT)/:"
 	@ls -1 $(OUT) | sed 's|^|  $(OUT)/|'

@@ -199,7 +199,7 @@ def test_desk_corrections_run(capsys: pytest.CaptureFixture[str]) -> None:
     text = README.read_text(encoding="utf-8")
     start = text.index("## Quick start")
     blocks = re.findall(r"```python\n(.*?)```", text[start:text.index("## The pathway")], re.S)
-    assert len(blocks) == 2
+    assert len(blocks) >= 2  # the quick start, the corrections, then the store (test_store_cli)
     namespace: dict[str, object] = {}
     exec(compile(blocks[0], "README.md quick start", "exec"), namespace)
     capsys.readouterr()

@@ -13,6 +13,7 @@ from facetcare._cli.draw import diagram
 from facetcare._cli.fhir import fhir
 from facetcare._cli.paths import paths
 from facetcare._cli.simulate import simulate
+from facetcare._cli.store import store
 from facetcare._cli.validate import validate
 
 __all__ = ["cli"]
@@ -33,5 +34,5 @@ def cli() -> None:
     """
 
 
-for _command in (diagram, check, simulate, paths, validate, fhir):
+for _command in (diagram, check, simulate, paths, validate, fhir, store):
     cli.add_command(_command)
