@@ -12,11 +12,19 @@ event is *allowed* is the pathway's business (see `facetcare.rules`).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, ClassVar
+from typing import Any
 
 import attrs
 
 from facetcare import _validate as v
+from facetcare._correction_events import (
+    CORRECTION_TYPES,
+    Amended,
+    Correction,
+    EnteredInError,
+    LateEntry,
+)
+from facetcare._event import Event
 from facetcare.anatomy import JOINTS, NERVES, Region, Side, normalise_joint
 from facetcare.policy import Policy
 
@@ -133,51 +141,6 @@ def _no_duplicates(
         return  # the usual pair (both sides of a level, or two levels): no set to hash
     if len(set(value)) != len(value):
         raise ValueError(f"{attribute.name} must not repeat a target")
-
-
-def _optional_time(value: object) -> object:
-    return None if value is None else v.fixed_offset(value)
-
-
-def _optional_aware(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if value is not None:
-        v.aware(instance, attribute, value)
-
-
-def _optional_identifier(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if value is not None:
-        v.identifier(instance, attribute, value)
-
-
-def _recorded_after(instance: Event, attribute: attrs.Attribute[Any], value: object) -> None:
-    if isinstance(value, dt.datetime) and value < instance.at:
-        raise ValueError(
-            f"{attribute.name} {value.isoformat()} is before the event's own time "
-            f"({instance.at.isoformat()}): a system cannot learn of something before it happens"
-        )
-
-
-@attrs.frozen(kw_only=True)
-class Event:
-    """Base of all pathway events; ``kind`` is the machine trigger's name.
-
-    ``at`` is when it happened clinically. The optional identity a caller may
-    give: ``event_id`` (unique within a pathway: a re-sent event with the same
-    id and content is accepted once), ``recorded_at`` (when the caller's system
-    learned of it; never before ``at``) and ``recorded_by`` (who recorded it).
-    facetcare never fills them from a clock (docs/corrections.md).
-    """
-
-    kind: ClassVar[str] = ""
-    at: dt.datetime = attrs.field(converter=v.fixed_offset, validator=v.aware)
-    event_id: str | None = attrs.field(default=None, validator=_optional_identifier)
-    recorded_at: dt.datetime | None = attrs.field(
-        default=None, converter=_optional_time, validator=[_optional_aware, _recorded_after])
-    recorded_by: str | None = attrs.field(default=None, validator=_optional_identifier)
-
-    def __init_subclass__(cls) -> None:
-        super().__init_subclass__()
-        cls.kind = cls.__name__
 
 
 @attrs.frozen
@@ -353,57 +316,6 @@ class PolicyChanged(Event):
     policy: Policy = attrs.field(validator=attrs.validators.instance_of(Policy))
     reason: str = attrs.field(validator=v.identifier)
 
-
-# -- corrections: they change the effective history, never the log --------------
-
-
-@attrs.frozen(kw_only=True)
-class Correction(Event):
-    """Base of the events that correct the record; ``at`` is when the correction is made."""
-
-
-def _seq(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{attribute.name} must be an int (a position in the log), got {value!r}")
-    if value < 0:
-        raise ValueError(f"{attribute.name} must not be negative, got {value}")
-
-
-def _clinical(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, Event) or isinstance(value, Correction):
-        raise TypeError(
-            f"{attribute.name} must be a clinical event (not a correction), "
-            f"got {type(value).__name__}"
-        )
-
-
-@attrs.frozen(kw_only=True)
-class EnteredInError(Correction):
-    """The event at ``seq`` in the log should never have been recorded."""
-
-    seq: int = attrs.field(validator=_seq)
-    reason: str = attrs.field(validator=v.identifier)
-
-
-@attrs.frozen(kw_only=True)
-class Amended(Correction):
-    """The event at ``seq`` is replaced by ``replacement``, an event of the same type."""
-
-    seq: int = attrs.field(validator=_seq)
-    replacement: Event = attrs.field(validator=_clinical)
-    reason: str = attrs.field(validator=v.identifier)
-
-
-@attrs.frozen(kw_only=True)
-class LateEntry(Correction):
-    """``event`` happened before events already accepted; it enters at its own time."""
-
-    event: Event = attrs.field(validator=_clinical)
-    reason: str = attrs.field(validator=v.identifier)
-
-
-#: The correction event types.
-CORRECTION_TYPES: tuple[type[Correction], ...] = (EnteredInError, Amended, LateEntry)
 
 #: Every event type, in the order of the DESIGN table; the name is the trigger.
 EVENT_TYPES: tuple[type[Event], ...] = (
