@@ -9,11 +9,13 @@ the event. ``check`` runs the same rules and changes nothing.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable, Iterable
 from fractions import Fraction
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from facetcare import documents
 from facetcare import events as ev
 from facetcare.errors import Reason, Rejected, Verdict
 from facetcare.machine import BRANCHES, STAGE_OF, START, TRIGGERS, VALID, Stage
@@ -71,9 +73,14 @@ class Pathway:
 
     Build one with `Pathway.start`, `Pathway.replay` or `Pathway.from_json`.
     Two pathways are equal when their policies and events are equal.
+
+    Safe to share between threads: `apply`, `check`, `due` and the document
+    methods hold a per-pathway lock, so two threads booking at once never
+    both succeed (the second is judged after the first). `copy.copy` and
+    `copy.deepcopy` give independent pathways.
     """
 
-    __slots__ = ("_events", "_record", "policy")
+    __slots__ = ("_events", "_lock", "_record", "policy")
 
     def __init__(self, *, policy: Policy | None = None) -> None:
         """An empty pathway before referral; prefer `start` or `replay`."""
@@ -82,6 +89,7 @@ class Pathway:
         self.policy: Policy = policy if policy is not None else _seed_policy()
         self._record = Record()
         self._events: list[ev.Event] = []
+        self._lock = threading.RLock()
 
     # -- building ---------------------------------------------------------------
 
@@ -159,10 +167,15 @@ class Pathway:
 
     def check(self, event: ev.Event) -> Verdict:
         """Every reason ``event`` would be refused for; changes nothing."""
-        return Verdict(tuple(self._reasons(event)))
+        with self._lock:
+            return Verdict(tuple(self._reasons(event)))
 
     def apply(self, event: ev.Event) -> Stage:
         """Accept ``event`` and return the new stage, or raise `Rejected` and change nothing."""
+        with self._lock:
+            return self._apply(event)
+
+    def _apply(self, event: ev.Event) -> Stage:
         reasons = self._reasons(event)
         if reasons:
             raise Rejected(tuple(reasons), event=event)
@@ -188,7 +201,8 @@ class Pathway:
         """Open tasks of the current stage, future ones included, by ``not_before``."""
         from facetcare.scheduling import due
 
-        return due(self, now)
+        with self._lock:
+            return due(self, now)
 
     def _reasons(self, event: ev.Event) -> list[Reason]:
         if not isinstance(event, ev.Event):
@@ -209,28 +223,48 @@ class Pathway:
         return reasons
 
     # -- documents ----------------------------------------------------------------
+    #
+    # `facetcare.documents` reads and writes (policy, events); a pathway is
+    # always rebuilt by replaying them under every rule.
 
-    def to_dict(self) -> dict[str, Any]:
-        from facetcare.serialization import to_dict
+    def to_dict(self, *, key: bytes | None = None) -> dict[str, Any]:
+        with self._lock:
+            return documents.to_document(self.policy, self._events, key=key)
 
-        return to_dict(self)
-
-    def to_json(self) -> str:
-        from facetcare.serialization import to_json
-
-        return to_json(self)
-
-    @classmethod
-    def from_dict(cls, document: object) -> Pathway:
-        from facetcare.serialization import from_dict
-
-        return from_dict(document)
+    def to_json(self, *, key: bytes | None = None) -> str:
+        """The canonical document; with ``key`` (bytes), signed with HMAC-SHA256."""
+        with self._lock:
+            return documents.encode(self.policy, self._events, key=key)
 
     @classmethod
-    def from_json(cls, text: str | bytes) -> Pathway:
-        from facetcare.serialization import from_json
+    def from_dict(cls, document: object, *, key: bytes | None = None,
+                  limits: documents.Limits = documents.DEFAULT_LIMITS) -> Pathway:
+        policy, events = documents.decode(document, key=key, limits=limits)
+        return cls.replay(events, policy=policy)
 
-        return from_json(text)
+    @classmethod
+    def from_json(cls, text: str | bytes, *, key: bytes | None = None,
+                  limits: documents.Limits = documents.DEFAULT_LIMITS) -> Pathway:
+        """Read a document and replay it; with ``key``, refuse it unless signed with it.
+
+        Raises `SerializationError` (unreadable, over a limit, edited after
+        writing, badly signed) or `Rejected` (an event the rules refuse).
+        """
+        policy, events = documents.decode(text, key=key, limits=limits)
+        return cls.replay(events, policy=policy)
+
+    # -- copies -------------------------------------------------------------------
+
+    def __copy__(self) -> Pathway:
+        """An independent pathway with the same policy and events (values are frozen)."""
+        with self._lock:
+            events, policy = list(self._events), self.policy
+        if not events:
+            return type(self)(policy=policy)
+        return type(self).replay(events, policy=policy)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Pathway:
+        return self.__copy__()
 
     # -- values -------------------------------------------------------------------
 
