@@ -112,9 +112,15 @@ def detailed_converter() -> cattrs.Converter:
     conv.register_unstructure_hook(dt.timedelta, duration_text)
     conv.register_structure_hook(Fraction, _fraction)
     conv.register_unstructure_hook(Fraction, str)
-    conv.register_structure_hook(ev.Region, _enum(ev.Region))
-    conv.register_structure_hook(ev.Side, _enum(ev.Side))
+    for kind in (ev.Region, ev.Side):
+        conv.register_structure_hook(kind, _enum(kind))
+        conv.register_unstructure_hook(kind, _enum_text)
     return conv
+
+
+def _enum_text(member: enum.Enum) -> str:
+    """A member as plain text (``str(member.value)``: never the member itself)."""
+    return str.__str__(member.value)
 
 
 DETAILED = detailed_converter()

@@ -194,13 +194,13 @@ def _verify(document: dict[str, Any], version: int, key: bytes | None) -> bool:
 
 
 def _strict(document: object, key: bytes | None) -> Document:
+    """Any other document: every field read (errors name it), then the chain and signature."""
     if not isinstance(document, dict):
         raise SerializationError(
             f"$: a pathway document must be an object, got {type(document).__name__}"
         )
     version = version_of(document.get("schema"))
     check_fields(document, version)
-    signed = _verify(document, version, key)
     current = migrate(dict(document))
     policy = load_policy(current["policy"])
     raw_events = current["events"]
@@ -208,7 +208,9 @@ def _strict(document: object, key: bytes | None) -> Document:
         raise SerializationError("$.events: expected a list of events")
     if not raw_events:
         raise SerializationError("$.events: a pathway has at least its Referred event")
-    return Document(policy, tuple(load_events(raw_events)), version, signed)
+    events = tuple(load_events(raw_events))
+    signed = _verify(document, version, key)  # as written, before any migration
+    return Document(policy, events, version, signed)
 
 
 def read_document(source: object, *, key: bytes | None = None,
@@ -217,7 +219,7 @@ def read_document(source: object, *, key: bytes | None = None,
     if key is not None:
         signing.sign("", key)  # a bad key is the caller's TypeError, not the document's
     if isinstance(source, dict):
-        return _strict(strict_tree(source, limits), key)
+        return _strict(strict_tree(source, limits, pairs=False), key)
     text = as_text(source, limits, "a pathway document")
     found = _fast(text, key)
     if found is not None:

@@ -67,6 +67,15 @@ class _Overlong:
         self.length = length
 
 
+class _Constant:
+    """``NaN`` or ``Infinity`` (Python's parser takes them; JSON has no such number)."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
 def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
@@ -110,7 +119,7 @@ def parse_pairs(text: str, limits: Limits) -> Any:
     """Parse to pair tuples, long number literals kept as markers; `SerializationError` else."""
     decoder = json.JSONDecoder(
         object_pairs_hook=tuple,
-        parse_constant=_refuse_constant,
+        parse_constant=_Constant,
         parse_int=_bounded(limits.max_number_chars, int),
         parse_float=_bounded(limits.max_number_chars, float),
     )
@@ -125,15 +134,17 @@ def parse_pairs(text: str, limits: Limits) -> Any:
         raise SerializationError(
             f"$: nested deeper than the parser allows (limit {limits.max_depth})"
         ) from None
-    except ValueError as error:  # NaN or Infinity
-        raise SerializationError(f"not valid JSON: {error}") from None
+    except ValueError as error:  # an integer over Python's own digit limit
+        raise SerializationError(f"not valid JSON: {error}"[:200]) from None
 
 
-def strict_tree(value: Any, limits: Limits, where: str = "$", depth: int = 0) -> Any:
+def strict_tree(value: Any, limits: Limits, where: str = "$", depth: int = 0,
+                *, pairs: bool = True) -> Any:
     """Pair tuples to dicts, with every limit checked and the failing path named.
 
-    Also accepts plain Python values (`from_dict`): anything that is not a
-    JSON type, a key that is not a string, or a cycle (as depth) is refused.
+    With ``pairs=False`` it reads plain Python values (`from_dict`): dicts
+    are objects and tuples arrays; anything that is not a JSON type, a key
+    that is not a string, or a cycle (as depth) is refused.
     """
     kind = type(value)
     if kind is str:
@@ -149,13 +160,14 @@ def strict_tree(value: Any, limits: Limits, where: str = "$", depth: int = 0) ->
     if kind is _Overlong:
         raise SerializationError(f"{where}: a number literal of {value.length} characters is "
                                  f"over the limit of {limits.max_number_chars}")
+    if kind is _Constant:
+        raise SerializationError(f"{where}: {value.name} is not a JSON number")
     if depth >= limits.max_depth:
         raise SerializationError(f"{where}: nested deeper than {limits.max_depth} "
                                  "(Limits.max_depth)")
-    if kind is tuple or kind is dict:
-        pairs = value if kind is tuple else value.items()
+    if (kind is tuple and pairs) or kind is dict:
         result: dict[str, Any] = {}
-        for pair in pairs:
+        for pair in value if kind is tuple else value.items():
             if type(pair) is not tuple or len(pair) != 2:
                 raise SerializationError(f"{where}: not a JSON value (a tuple)")
             key, item = pair
@@ -164,10 +176,11 @@ def strict_tree(value: Any, limits: Limits, where: str = "$", depth: int = 0) ->
                                          f"{show(key)}")
             if key in result:
                 raise SerializationError(f"{where}: the key {show(key)} is given twice")
-            result[key] = strict_tree(item, limits, f"{where}.{_key(key)}", depth + 1)
+            result[key] = strict_tree(item, limits, f"{where}.{_key(key)}", depth + 1,
+                                      pairs=pairs)
         return result
-    if kind is list:
-        return [strict_tree(item, limits, f"{where}[{i}]", depth + 1)
+    if kind is list or kind is tuple:
+        return [strict_tree(item, limits, f"{where}[{i}]", depth + 1, pairs=pairs)
                 for i, item in enumerate(value)]
     raise SerializationError(f"{where}: not a JSON value ({type(value).__name__})")
 

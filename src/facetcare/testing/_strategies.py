@@ -10,6 +10,7 @@ event types refuse never reaches a pathway.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 import math
 import zoneinfo
 from collections.abc import Sequence
@@ -187,19 +188,31 @@ def lesion_values(
     return _seconds_within(policy), _temperature_within(policy)
 
 
+#: Characters an identifier may hold: no controls, surrogates, line separators,
+#: unassigned code points or bidirectional controls (see `facetcare._validate`).
+_ID_CHARACTERS = st.characters(
+    codec="utf-8", exclude_categories=("Cc", "Cs", "Zl", "Zp", "Cn"),
+    exclude_characters="\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+                       "\u2066\u2067\u2068\u2069",
+)
+
+
+def _visible(text: str) -> bool:
+    return any(char.isalnum() or char.isprintable() and not char.isspace()
+               and unicodedata.category(char) not in ("Cf", "Mn") for char in text)
+
+
 def reasons() -> st.SearchStrategy[str]:
-    """Free-text reasons (cancellation, closure): usual phrases and any non-blank text."""
+    """Free-text reasons (cancellation, closure): usual phrases and any visible text."""
     usual = st.sampled_from(["patient request", "unwell", "transport", "care completed"])
-    text = st.text(st.characters(codec="utf-8"), min_size=1, max_size=20)
-    return st.one_of(usual, text.filter(lambda s: bool(s.strip())))
+    text = st.text(_ID_CHARACTERS, min_size=1, max_size=20)
+    return st.one_of(usual, text.filter(_visible))
 
 
 def _ids(prefix: str) -> st.SearchStrategy[str]:
     return st.one_of(
         st.integers(1, 3).map(lambda n: f"{prefix}{n}"),
-        st.text(st.characters(codec="utf-8"), min_size=1, max_size=8).filter(
-            lambda s: bool(s.strip())
-        ),
+        st.text(_ID_CHARACTERS, min_size=1, max_size=8).filter(_visible),
     )
 
 
