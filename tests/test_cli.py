@@ -23,6 +23,8 @@ from facetcare.cli import EXTRA_HINT, cli, main
 from facetcare.errors import CODES
 from facetcare.machine import Stage
 from facetcare.rules import COMMON, RULES
+from facetcare.documents import canonical
+from facetcare.documents.signing import chain
 from facetcare.serialization import dump_events_jsonl
 
 UTC = dt.UTC
@@ -285,6 +287,10 @@ def test_check_refused_document(tmp_path: Path) -> None:
     data["events"][2]["at"] = "2026-03-01T09:00:00+00:00"  # before the referral
     path = tmp_path / "doc.json"
     path.write_text(json.dumps(data), encoding="utf-8")
+    edited = invoke("check", str(path))  # the hash chain no longer matches
+    assert edited.exit_code == 2 and "chain" in edited.output
+    data["chain"] = chain(canonical(data["policy"]), map(canonical, data["events"]))
+    path.write_text(json.dumps(data), encoding="utf-8")  # a forger recomputed it
     result = invoke("check", str(path))
     assert result.exit_code == 1
     assert "event 2 (CheckedIn" in result.output and "out_of_order" in result.output
@@ -312,7 +318,7 @@ BAD_INPUTS = {
                       "line 7: not valid JSON"),
     "unknown event type": ("odd.jsonl", '{"type": "CheckedOut", "at": "2026-03-02T09:00+00:00"}\n',
                            "unknown event type 'CheckedOut'"),
-    "newer schema": ("new.json", _document_text().replace("pathway@1", "pathway@9"),
+    "newer schema": ("new.json", _document_text().replace("pathway@2", "pathway@9"),
                      "newer than this facetcare reads"),
     "bad field": ("bad.jsonl", dump_events_jsonl(positive_block_events()).replace(
         '"baseline_pain":7', '"baseline_pain":"7"'), "baseline_pain"),

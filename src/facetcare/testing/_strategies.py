@@ -188,31 +188,40 @@ def lesion_values(
     return _seconds_within(policy), _temperature_within(policy)
 
 
-#: Characters an identifier may hold: no controls, surrogates, line separators,
-#: unassigned code points or bidirectional controls (see `facetcare._validate`).
-_ID_CHARACTERS = st.characters(
-    codec="utf-8", exclude_categories=("Cc", "Cs", "Zl", "Zp", "Cn"),
-    exclude_characters="\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
-                       "\u2066\u2067\u2068\u2069",
-)
+def _shown(text: str) -> str:
+    """``text`` with every character an identifier may not hold made ``"x"``.
+
+    Controls, surrogates, line separators, unassigned code points and
+    bidirectional controls are refused by `facetcare._validate`; text with
+    nothing visible gets an ``"x"``. A map, not a filter, so the strategy
+    draws the same examples it always did.
+    """
+    kept = "".join(
+        "x" if unicodedata.category(char) in ("Cc", "Cs", "Zl", "Zp", "Cn")
+        or char in _BIDI else char
+        for char in text
+    )
+    visible = any(not char.isspace() and unicodedata.category(char) not in ("Cf", "Mn")
+                  for char in kept)
+    return kept if visible else kept + "x"
 
 
-def _visible(text: str) -> bool:
-    return any(char.isalnum() or char.isprintable() and not char.isspace()
-               and unicodedata.category(char) not in ("Cf", "Mn") for char in text)
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def reasons() -> st.SearchStrategy[str]:
-    """Free-text reasons (cancellation, closure): usual phrases and any visible text."""
+    """Free-text reasons (cancellation, closure): usual phrases and any non-blank text."""
     usual = st.sampled_from(["patient request", "unwell", "transport", "care completed"])
-    text = st.text(_ID_CHARACTERS, min_size=1, max_size=20)
-    return st.one_of(usual, text.filter(_visible))
+    text = st.text(st.characters(codec="utf-8"), min_size=1, max_size=20)
+    return st.one_of(usual, text.filter(lambda s: bool(s.strip())).map(_shown))
 
 
 def _ids(prefix: str) -> st.SearchStrategy[str]:
     return st.one_of(
         st.integers(1, 3).map(lambda n: f"{prefix}{n}"),
-        st.text(_ID_CHARACTERS, min_size=1, max_size=8).filter(_visible),
+        st.text(st.characters(codec="utf-8"), min_size=1, max_size=8).filter(
+            lambda s: bool(s.strip())
+        ).map(_shown),
     )
 
 
