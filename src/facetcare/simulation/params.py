@@ -32,21 +32,38 @@ def _probability(_: object, attribute: attrs.Attribute[Any], value: Any) -> None
         raise ValueError(f"{attribute.name} must be between 0 and 1, got {value}")
 
 
-def _positive(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(f"{attribute.name} must be a number, got {value!r}")
-    if not 0 < value < math.inf:
-        raise ValueError(f"{attribute.name} must be positive and finite, got {value}")
+def _positive(high: float) -> Any:
+    """A validator for a number in ``(0, high]``: bounded, so no draw overflows or exhausts."""
+
+    def check(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise TypeError(f"{attribute.name} must be a number, got {value!r}"[:200])
+        if not 0 < value <= high:
+            raise ValueError(f"{attribute.name} must be positive and at most {high:g}, "
+                             f"got {value}"[:200])
+
+    return check
 
 
-def _non_negative(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(f"{attribute.name} must be a number, got {value!r}")
-    if not 0 <= value < math.inf:
-        raise ValueError(f"{attribute.name} must be non-negative and finite, got {value}")
+def _non_negative(high: float) -> Any:
+    def check(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise TypeError(f"{attribute.name} must be a number, got {value!r}"[:200])
+        if not 0 <= value <= high:
+            raise ValueError(f"{attribute.name} must be from 0 to {high:g}, got {value}"[:200])
+
+    return check
 
 
-def _int_range(low: int, high: float = math.inf) -> Any:
+#: Upper bounds of the parameters (assumptions: far beyond any cited value,
+#: there so a simulation cannot overflow the calendar or exhaust memory).
+MAX_DAYS = 3650  # ten years between any two steps
+MAX_MEDIAN_DAYS = 3650  # ten years of relief
+MAX_LESIONS = 100
+MAX_SIGMA = 3.0
+
+
+def _int_range(low: int, high: float) -> Any:
     """A validator for an inclusive ``(lo, hi)`` pair of whole numbers in ``low..high``."""
 
     def check(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -55,11 +72,12 @@ def _int_range(low: int, high: float = math.inf) -> Any:
             or len(value) != 2
             or any(isinstance(v, bool) or not isinstance(v, int) for v in value)
         ):
-            raise TypeError(f"{attribute.name} must be a (low, high) pair of ints, got {value!r}")
+            raise TypeError(f"{attribute.name} must be a (low, high) pair of ints, got "
+                            f"{value!r}"[:200])
         if not low <= value[0] <= value[1] <= high:
-            bound = "" if high == math.inf else f" <= {high:g}"
             raise ValueError(
-                f"{attribute.name} must satisfy {low} <= low <= high{bound}, got {value!r}"
+                f"{attribute.name} must satisfy {low} <= low <= high <= {high:g}, got "
+                f"{value!r}"[:200]
             )
 
     return check
@@ -68,8 +86,10 @@ def _int_range(low: int, high: float = math.inf) -> Any:
 def _days(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
     if not isinstance(value, tuple) or not value:
         raise TypeError(f"{attribute.name} must be a non-empty tuple of day counts")
-    if any(isinstance(v, bool) or not isinstance(v, int) or v < 1 for v in value):
-        raise ValueError(f"{attribute.name} must hold whole days >= 1, got {value!r}")
+    if any(isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= MAX_DAYS
+           for v in value) or len(value) > 100:
+        raise ValueError(f"{attribute.name} must hold at most 100 whole days from 1 to "
+                         f"{MAX_DAYS}, got {value!r}"[:200])
     if list(value) != sorted(set(value)):
         raise ValueError(f"{attribute.name} must be strictly increasing, got {value!r}")
 
@@ -109,7 +129,7 @@ class CohortParams:
     pain_months: tuple[int, int] = attrs.field(
         default=(1, 36),
         converter=_as_tuple,
-        validator=_int_range(0),
+        validator=_int_range(0, 1200),
         metadata=_source(
             "assumption: pain duration at referral, uniform; some referrals fall short of "
             "the 3 months payers require [1.2]"
@@ -162,23 +182,23 @@ class CohortParams:
     # -- neurotomy --------------------------------------------------------------
     lesions_mean: float = attrs.field(
         default=5.0,
-        validator=_positive,
+        validator=_positive(MAX_LESIONS),
         metadata=_source("[3.2] Kornick 2004: 5 ± 3 lesions per lumbar session "
                          "(cervical: assumption, same)"),
     )
     lesions_sd: float = attrs.field(
-        default=3.0, validator=_non_negative, metadata=_source("[3.2]")
+        default=3.0, validator=_non_negative(MAX_LESIONS), metadata=_source("[3.2]")
     )
     lesion_seconds: tuple[int, int] = attrs.field(
         default=(60, 90),
         converter=_as_tuple,
-        validator=_int_range(1),
+        validator=_int_range(1, 3600),
         metadata=_source("[DOMAIN step 5; 2.4 ASPN 60–90 s]; narrowed to the policy's rule"),
     )
     lesion_temperature_c: tuple[int, int] = attrs.field(
         default=(80, 90),
         converter=_as_tuple,
-        validator=_int_range(1),
+        validator=_int_range(1, 150),
         metadata=_source("[2.1 80–90 °C; 3.2 Lord 80 °C]; narrowed to the policy's rule"),
     )
     minor_complication_per_lesion: float = attrs.field(
@@ -201,11 +221,11 @@ class CohortParams:
         metadata=_source("assumption: as the first neurotomy's sham-like rate [4.3]"),
     )
     relief_median_days: float = attrs.field(
-        validator=_positive,
+        validator=_positive(MAX_MEDIAN_DAYS),
         metadata=_source("[4.4] lumbar 9 months (274 d, Smuck), cervical 263 d (Lord)"),
     )
     repeat_relief_median_days: float = attrs.field(
-        validator=_positive,
+        validator=_positive(MAX_MEDIAN_DAYS),
         metadata=_source("[4.4] lumbar 11.6 months (353 d), cervical 9 months (274 d)"),
     )
     relief_distribution: str = attrs.field(
@@ -218,7 +238,7 @@ class CohortParams:
     )
     relief_sigma: float = attrs.field(
         default=0.75,
-        validator=_positive,
+        validator=_positive(MAX_SIGMA),
         metadata=_source("assumption: log-normal shape, used only with 'lognormal'"),
     )
 
@@ -232,13 +252,13 @@ class CohortParams:
     referral_to_block_days: tuple[int, int] = attrs.field(
         default=(14, 42),
         converter=_as_tuple,
-        validator=_int_range(0),
+        validator=_int_range(0, MAX_DAYS),
         metadata=_source("assumption (DOMAIN.md): days from referral to the first block"),
     )
     booking_days: tuple[int, int] = attrs.field(
         default=(14, 42),
         converter=_as_tuple,
-        validator=_int_range(0),
+        validator=_int_range(0, MAX_DAYS),
         metadata=_source("assumption (DOMAIN.md, block to neurotomy): days from any later "
                          "booking (confirmatory block, neurotomy, rebooking) to the visit"),
     )
@@ -251,8 +271,9 @@ class CohortParams:
 
     @max_negative_blocks.validator
     def _check_negatives(self, attribute: attrs.Attribute[Any], value: Any) -> None:
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{attribute.name} must be an int >= 1, got {value!r}")
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 100:
+            raise ValueError(f"{attribute.name} must be an int from 1 to 100, got "
+                             f"{value!r}"[:200])
 
     @joints.validator
     def _check_joints(self, attribute: attrs.Attribute[Any], value: Any) -> None:
