@@ -121,8 +121,15 @@ def require_aware(name: str, value: object) -> None:
 def _out_of_range(name: str, value: dt.datetime) -> None:
     raise ValueError(
         f"{name} must be between {EARLIEST.isoformat()} and {LATEST.isoformat()} "
-        f"(the supported calendar), got year {dt.datetime.__dict__['year'].__get__(value)}"
+        f"(the supported calendar), got year {_field(value, 'year')}"
     )
+
+
+def _field(value: dt.datetime, name: str) -> int:
+    """A datetime's field read through the base class (a subclass may override it)."""
+    descriptor = dt.datetime.__dict__.get(name) or dt.date.__dict__[name]
+    found: int = descriptor.__get__(value)
+    return found
 
 
 def fixed_offset(value: object) -> object:
@@ -147,7 +154,7 @@ def fixed_offset(value: object) -> object:
     try:
         offset = dt.datetime.utcoffset(value)
         if type(value) is not dt.datetime:
-            fields = (dt.datetime.__dict__[name].__get__(value) for name in
+            fields = (_field(value, name) for name in
                       ("year", "month", "day", "hour", "minute", "second", "microsecond"))
             value = dt.datetime(*fields, tzinfo=value.tzinfo)
         if offset is not None and not isinstance(value.tzinfo, dt.timezone):
@@ -162,11 +169,17 @@ def fixed_offset(value: object) -> object:
 # -- identifiers and text ---------------------------------------------------------
 
 
-def _refusal(value: str, limit: int) -> str | None:
+#: Line ends free text may hold (a reason may have paragraphs); identifiers may not.
+_LINE_ENDS = frozenset("\n\r\t\x85\u2028\u2029")
+
+
+def _refusal(value: str, limit: int, lines: bool = False) -> str | None:
     """Why ``value`` cannot be an identifier, or None. Says which character and where."""
     if len(value) > limit:
         return f"is longer than {limit} characters ({len(value)})"
     for index, char in enumerate(value):
+        if lines and char in _LINE_ENDS:
+            continue
         category = unicodedata.category(char)
         code = f"U+{ord(char):04X}"
         if category == "Cs":
@@ -185,7 +198,7 @@ def _refusal(value: str, limit: int) -> str | None:
     return None
 
 
-def _text(name: str, value: object, limit: int) -> None:
+def _text(name: str, value: object, limit: int, lines: bool = False) -> None:
     if type(value) is str and value.isascii() and value.isprintable() and len(value) <= limit:
         if value.strip():
             return  # the usual id or reason: printable ASCII with something to see
@@ -194,7 +207,7 @@ def _text(name: str, value: object, limit: int) -> None:
         raise TypeError(f"{name} must be a str, got {type(value).__name__}")
     if not value.strip():
         raise ValueError(f"{name} must not be empty")
-    why = _refusal(value, limit)
+    why = _refusal(value, limit, lines)
     if why is not None:
         raise ValueError(f"{name} {why}")
 
@@ -205,8 +218,8 @@ def identifier(_: Any, attribute: attrs.Attribute[Any], value: object) -> None:
 
 
 def text(_: Any, attribute: attrs.Attribute[Any], value: object) -> None:
-    """Free text (a reason): as `identifier`, longer."""
-    _text(attribute.name, value, MAX_TEXT_CHARS)
+    """Free text (a reason): as `identifier`, longer, and line ends allowed."""
+    _text(attribute.name, value, MAX_TEXT_CHARS, lines=True)
 
 
 # -- flags and numbers --------------------------------------------------------------

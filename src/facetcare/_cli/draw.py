@@ -25,7 +25,7 @@ _TEXT_FORMATS = {".mmd": "mermaid", ".mermaid": "mermaid", ".md": "mermaid",
 @click.command(short_help="Draw the pathway as Mermaid or Graphviz dot.")
 @click.option("--format", "fmt", type=click.Choice(["mermaid", "dot"]), default=None,
               help="Text format. Default: from the -o suffix (.dot/.gv: dot), else mermaid.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
               help="Write here instead of stdout; .png/.svg/.pdf are rendered with "
                    "Graphviz's dot if it is installed.")
 def diagram(fmt: str | None, output: Path | None) -> None:
