@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-dev
 CLI    := $(VENV)/.installed-cli
 OUT    := demo-output
 
-.PHONY: demo test lint types bench clean
+.PHONY: demo test lint types bench fuzz clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,11 @@ types: $(STAMP)
 
 test: lint types
 	$(BIN)/python -m pytest -n 2 -q
+
+# Not part of `make test` (which runs a short campaign, tests/test_fuzz_short.py):
+# 100,000 seeded examples over documents, event logs, policies and event streams.
+fuzz: $(STAMP)
+	$(BIN)/python benchmarks/fuzz.py --examples 100000
 
 # Not part of `make test`: about 7 minutes; `benchmarks/run.py --quick` takes ~30 s.
 bench: $(STAMP)
