@@ -117,6 +117,7 @@ def cancelled_and_missed() -> Journey:
         ev.NeurotomyScheduled(at=booked, visit_id="n1", visit_at=booked + 14 * DAY,
                               targets=TARGETS, escort_confirmed=True),
         ev.VisitCancelled(at=booked + DAY, visit_id="n1", reason="clinic closed"),
+        ev.PolicyChanged(at=booked + DAY + HOUR, policy=Policy.seed(), reason="payer changed"),
         ev.Withdrawn(at=booked + 2 * DAY, reason="moved away"),
     ]
     return events

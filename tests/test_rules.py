@@ -377,29 +377,47 @@ def test_same_visit_calendar_days_around_midnight_utc() -> None:
         S.NEUROTOMY_SCHEDULED)
 
 
-def test_same_visit_days_are_judged_in_the_visit_time_zone() -> None:
-    new_york = dt.timezone(dt.timedelta(hours=-5))
-    block = dt.datetime(2026, 3, 16, 20, 0, tzinfo=new_york)  # 01:00 UTC on the 17th
-    j = _block_at(SEED, block)
-    assert j.now == block + 4 * HOUR  # assessed at 05:00 UTC on the 17th
-    # 06:00 UTC on the 17th: the same UTC day as the block → refused…
-    utc_visit = dt.datetime(2026, 3, 17, 6, 0, tzinfo=UTC)
-    only(j.pw, j.booking(ev.NeurotomyScheduled, visit_at=utc_visit), "same_visit", "2026-03-17")
-    # …but 01:30 in New York is already the next day there (the block was on the 16th).
-    local_visit = dt.datetime(2026, 3, 17, 1, 30, tzinfo=new_york)
-    assert local_visit > utc_visit
-    assert allow(j.pw, j.booking(ev.NeurotomyScheduled, visit_at=local_visit)) == (
-        S.NEUROTOMY_SCHEDULED)
+def test_same_visit_days_are_judged_in_the_clinic_time_zone() -> None:
+    clinic = attrs.evolve(SEED, name="new-york", time_zone="America/New_York")
+    new_york = dt.timezone(dt.timedelta(hours=-4))  # EDT on 16 March 2026
+    block = dt.datetime(2026, 3, 16, 14, 0, tzinfo=new_york)  # 18:00 UTC on the 16th
+    j = _block_at(clinic, block)
+    # 23:30 in New York on the 16th (03:30 UTC on the 17th) is the clinic's block day.
+    same_day = dt.datetime(2026, 3, 17, 3, 30, tzinfo=UTC)
+    only(j.pw, j.booking(ev.NeurotomyScheduled, visit_at=same_day), "same_visit",
+         "2026-03-16", "America/New_York")
+    # 00:30 the next morning in New York is a later clinic day, in any offset.
+    for written in (dt.datetime(2026, 3, 17, 0, 30, tzinfo=new_york),
+                    dt.datetime(2026, 3, 17, 4, 30, tzinfo=UTC),
+                    dt.datetime(2026, 3, 17, 14, 30, tzinfo=dt.timezone(dt.timedelta(hours=10)))):
+        assert j.pw.check(j.booking(ev.NeurotomyScheduled, visit_at=written)).allowed, written
+
+
+def test_the_same_instant_gets_the_same_verdict_in_any_offset() -> None:
+    # A block at 09:00 in Brisbane arrives from the EHR as 23:00Z the evening before.
+    clinic = attrs.evolve(SEED, name="brisbane", time_zone="Australia/Brisbane")
+    brisbane = dt.timezone(dt.timedelta(hours=10))
+    for block in (dt.datetime(2026, 3, 17, 9, 0, tzinfo=brisbane),
+                  dt.datetime(2026, 3, 16, 23, 0, tzinfo=UTC)):
+        j = _block_at(clinic, block)
+        for visit in (dt.datetime(2026, 3, 17, 20, 0, tzinfo=brisbane),
+                      dt.datetime(2026, 3, 17, 10, 0, tzinfo=UTC)):
+            assert j.pw.check(j.booking(ev.NeurotomyScheduled, visit_at=visit)).codes == (
+                "same_visit",)
+        for visit in (dt.datetime(2026, 3, 18, 0, 0, tzinfo=brisbane),
+                      dt.datetime(2026, 3, 17, 14, 0, tzinfo=UTC)):
+            assert j.pw.check(j.booking(ev.NeurotomyScheduled, visit_at=visit)).allowed
 
 
 def test_same_visit_before_the_assessment_concluded() -> None:
     j = _block_at(SEED, t(days=14, hours=14, minutes=30))  # 23:30 UTC
     assessed = j.now
     assert assessed == t(days=14, hours=18, minutes=30)  # 03:30 the next day
-    at_assessment = j.booking(ev.NeurotomyScheduled, visit_at=assessed)
-    only(j.pw, at_assessment, "same_visit", "relief assessment",
-         assessed.isoformat(timespec="minutes"))
-    after = j.booking(ev.NeurotomyScheduled, visit_at=assessed + MINUTE)
+    before = j.booking(ev.NeurotomyScheduled, at=assessed - HOUR, visit_at=assessed - MINUTE)
+    verdict = j.pw.check(before)
+    assert "same_visit" in verdict.codes
+    assert any("relief assessment" in r.message for r in verdict.reasons)
+    after = j.booking(ev.NeurotomyScheduled, visit_at=assessed)
     assert allow(j.pw, after) == S.NEUROTOMY_SCHEDULED
 
 

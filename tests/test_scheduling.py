@@ -45,6 +45,11 @@ def the(tasks: tuple[fc.Task, ...], kind: str) -> fc.Task:
     return task
 
 
+def option(task: fc.Task, kind: str) -> fc.Option:
+    (found,) = [o for o in task.options if o.kind == kind]
+    return found
+
+
 # -- per stage ---------------------------------------------------------------------------
 
 
@@ -70,25 +75,60 @@ def test_confirm_escort_until_the_visit(book: object) -> None:
     j.book(j.booking(ev.BlockScheduled if book is Journey.book_block else ev.NeurotomyScheduled,
                      escort_confirmed=False))
     assert j.visit_at is not None
-    (task,) = j.pw.due(j.now)
-    assert task.kind == "confirm_escort"
+    task = the(j.pw.due(j.now), "confirm_escort")
     assert (task.not_before, task.due_by, task.visit_id) == (booked_at, j.visit_at, j.visit_id)
     assert not task.overdue(j.visit_at)
     assert task.overdue(j.visit_at + SECOND)
 
 
 def test_no_escort_task_when_confirmed_or_not_required() -> None:
-    assert reach(S.BLOCK_SCHEDULED).pw.due(T0) == ()  # booked with escort_confirmed=True
+    # Booked with escort_confirmed=True: only the visit's outcome is to be recorded.
+    assert kinds(reach(S.BLOCK_SCHEDULED).pw.due(T0)) == ["record_visit_outcome"]
     walk_in = attrs.evolve(SEED, name="walk-in", escort_required=False)
     j = Journey(walk_in)
     j.book(j.booking(ev.BlockScheduled, escort_confirmed=False))
-    assert j.pw.due(T0) == ()
+    assert kinds(j.pw.due(T0)) == ["record_visit_outcome"]
 
 
-@pytest.mark.parametrize("stage", [S.BLOCK_VISIT, S.NEUROTOMY_VISIT, S.SUSTAINED_RELIEF,
-                                   S.CLOSED, S.WITHDRAWN])
-def test_stages_without_tasks(stage: fc.Stage) -> None:
+@pytest.mark.parametrize("stage", [S.CLOSED, S.WITHDRAWN])
+def test_only_final_stages_are_without_tasks(stage: fc.Stage) -> None:
     assert reach(stage).pw.due(FAR) == ()
+
+
+@pytest.mark.parametrize("stage", [S.BLOCK_SCHEDULED, S.NEUROTOMY_SCHEDULED])
+def test_a_visit_whose_time_passed_needs_its_outcome(stage: fc.Stage) -> None:
+    j = reach(stage)
+    assert j.visit_at is not None
+    task = the(j.pw.due(j.now), "record_visit_outcome")
+    assert (task.not_before, task.visit_id) == (j.visit_at, j.visit_id)
+    # Due by the end of the visit's clinic day; 11 days later it is overdue.
+    assert task.due_by == dt.datetime.combine(j.visit_at.date() + dt.timedelta(days=1),
+                                              dt.time(0), tzinfo=UTC)
+    assert not task.overdue(j.visit_at)
+    assert task.overdue(j.visit_at + 11 * DAY)
+
+
+@pytest.mark.parametrize("stage", [S.BLOCK_VISIT, S.NEUROTOMY_VISIT])
+def test_a_checked_in_visit_needs_its_procedure_recorded(stage: fc.Stage) -> None:
+    j = reach(stage)
+    (task,) = j.pw.due(j.now)
+    assert (task.kind, task.not_before, task.visit_id) == ("record_procedure", j.now,
+                                                           j.visit_id)
+    assert task.overdue(j.now + DAY)
+
+
+def test_sustained_relief_is_reviewed_on_the_policy_schedule() -> None:
+    j = reach(S.SUSTAINED_RELIEF)
+    last = j.now
+    (task,) = j.pw.due(j.now)
+    assert (task.kind, task.not_before) == ("record_follow_up", last + 91 * DAY)
+    assert not task.overdue(last + 105 * DAY)
+    assert task.overdue(last + 105 * DAY + SECOND)
+    j.follow_up(2, after=100 * DAY)
+    assert j.pw.due(j.now)[0].not_before == j.now + 91 * DAY
+    monthly = attrs.evolve(SEED, name="monthly", follow_up_interval=30 * DAY)
+    k = reach(S.SUSTAINED_RELIEF, monthly)
+    assert k.pw.due(k.now)[0].not_before == k.now + 30 * DAY
 
 
 def test_block_observation_discharge_and_diary() -> None:
@@ -136,14 +176,16 @@ def test_block_positive_schedule_neurotomy_from_the_next_day() -> None:
     assert not j.pw.check(j.booking(ev.NeurotomyScheduled, visit_at=task.not_before - SECOND))
 
 
-def test_schedule_neurotomy_in_the_block_time_zone() -> None:
+def test_schedule_neurotomy_in_the_clinic_time_zone() -> None:
     tokyo = dt.timezone(dt.timedelta(hours=9))
-    j = Journey()
+    j = Journey(attrs.evolve(SEED, name="tokyo", time_zone="Asia/Tokyo"))
     block = dt.datetime(2026, 3, 17, 7, 0, tzinfo=tokyo)  # 22:00 UTC on the 16th
     j.book_block(visit_at=block - 10 * MINUTE).check_in().perform_block()
     j.discharge().diary((2 * HOUR, 1)).assess()
     (task,) = j.pw.due(j.now)
     assert task.not_before == dt.datetime(2026, 3, 18, 0, 0, tzinfo=tokyo)
+    assert j.pw.check(j.booking(ev.NeurotomyScheduled, visit_at=task.not_before))
+    assert not j.pw.check(j.booking(ev.NeurotomyScheduled, visit_at=task.not_before - SECOND))
 
 
 def test_schedule_neurotomy_waits_for_a_late_assessment() -> None:
@@ -154,8 +196,8 @@ def test_schedule_neurotomy_waits_for_a_late_assessment() -> None:
     assessed = j.now
     (task,) = j.pw.due(j.now)
     assert task.not_before == assessed
-    assert j.pw.check(j.booking(ev.NeurotomyScheduled, visit_at=assessed + MINUTE))
-    assert not j.pw.check(j.booking(ev.NeurotomyScheduled, visit_at=assessed - MINUTE))
+    assert j.pw.check(j.booking(ev.NeurotomyScheduled, visit_at=assessed))
+    assert not j.pw.check(j.booking(ev.NeurotomyScheduled, visit_at=assessed - SECOND))
 
 
 def test_block_positive_medicare_confirmatory_block_after_14_days() -> None:
@@ -209,13 +251,16 @@ def test_decide_next_step_with_a_minimum_interval() -> None:
     assert j.neurotomy_at is not None
     (task,) = j.pw.due(j.now)
     earliest = j.neurotomy_at + 183 * DAY
-    assert (task.kind, task.not_before) == ("decide_next_step", earliest)
-    assert earliest.isoformat() in task.detail
+    # The decision is due now; the repeat is an option from the earliest date.
+    assert (task.kind, task.not_before) == ("decide_next_step", j.now)
+    repeat = option(task, "schedule_neurotomy")
+    assert repeat.not_before == earliest
+    assert repeat.available
     assert j.pw.check(j.booking(ev.NeurotomyScheduled, visit_at=earliest))
     assert not j.pw.check(j.booking(ev.NeurotomyScheduled, visit_at=earliest - SECOND))
-    # Once the interval has passed, the decision is due at once.
+    # Once the interval has passed, the repeat can be booked at once.
     late = Journey(commercial).positive_blocks().neurotomy().follow_up(2).pain_returned()
-    assert late.pw.due(late.now)[0].not_before == late.now
+    assert option(late.pw.due(late.now)[0], "schedule_neurotomy").not_before == late.now
 
 
 def test_decide_next_step_under_the_medicare_yearly_cap() -> None:
@@ -224,21 +269,26 @@ def test_decide_next_step_under_the_medicare_yearly_cap() -> None:
     first, second = j.neurotomy_times
     (task,) = j.pw.due(j.now)
     assert task.kind == "decide_next_step"
-    assert task.not_before == first + 365 * DAY
-    assert "repeat neurotomy allowed from" in task.detail
+    repeat = option(task, "schedule_neurotomy")
+    assert repeat.not_before == first + 365 * DAY
     assert (second + 730 * DAY).isoformat() in task.detail  # the re-block deadline
+    # Ten days of relief cannot justify a repeat: listed, and blocked, with the reason.
+    assert [r.code for r in repeat.blocked_by] == ["insufficient_prior_relief"]
     # The rules agree: after new blocks on the right, a neurotomy fits from that date.
     j.positive_blocks(targets("L4-L5", side=R))
     right = targets("L4-L5", side=R)
-    assert j.pw.check(j.booking(ev.NeurotomyScheduled, right, visit_at=task.not_before))
+    earliest = the(j.pw.due(j.now), "schedule_neurotomy").not_before
+    assert earliest == first + 365 * DAY
+    assert j.pw.check(j.booking(ev.NeurotomyScheduled, right, visit_at=earliest))
     assert not j.pw.check(j.booking(ev.NeurotomyScheduled, right,
-                                    visit_at=task.not_before - SECOND))
+                                    visit_at=earliest - SECOND))
 
 
 def test_decide_next_step_medicare_single_neurotomy_is_not_capped() -> None:
     j = reach(S.RECURRENCE, MEDICARE)
     (task,) = j.pw.due(j.now)
     assert task.not_before == j.now
+    assert option(task, "schedule_neurotomy").not_before == j.now
 
 
 # -- general properties ---------------------------------------------------------------
@@ -252,9 +302,8 @@ def test_due_is_ordered_and_ignores_now(stage: fc.Stage, policy: fc.Policy) -> N
     assert list(tasks) == sorted(tasks, key=lambda task: task.not_before)
     assert j.pw.due(T0 - 1000 * DAY) == tasks == j.pw.due(FAR)
     assert all(task.not_before.tzinfo is not None for task in tasks)
-    assert (tasks == ()) == (stage in (S.BLOCK_VISIT, S.NEUROTOMY_VISIT, S.SUSTAINED_RELIEF,
-                                       S.CLOSED, S.WITHDRAWN, S.BLOCK_SCHEDULED,
-                                       S.NEUROTOMY_SCHEDULED))
+    # No pathway stands without work unless it is final.
+    assert (tasks == ()) == stage.is_final
 
 
 def test_naive_now_is_refused() -> None:

@@ -53,6 +53,7 @@ DESIGN_ROWS: set[tuple[str, str, str | None]] = {
         "referred", "block_positive", "block_negative", "sustained_relief", "no_relief",
         "recurrence")},
     *{("Withdrawn", s, "withdrawn") for s in ONGOING},
+    *{("PolicyChanged", s, None) for s in ONGOING},
 }
 
 
@@ -133,6 +134,9 @@ def _event_for(j: Journey, step: Step, source: str) -> ev.Event:
         return ev.FollowUpRecorded(at=max(j.now, j.neurotomy_at + after), pain_score=score)
     if kind is ev.PainReturned:
         return ev.PainReturned(at=j.now + 60 * DAY, pain_score=7)
+    if kind is ev.PolicyChanged:
+        return ev.PolicyChanged(at=j.now + HOUR, policy=fc.Policy.consensus_2020(),
+                                reason="payer changed")
     if kind is ev.VisitCancelled:
         assert j.visit_id is not None
         return ev.VisitCancelled(at=j.now + HOUR, visit_id=j.visit_id, reason="patient unwell")
@@ -232,6 +236,7 @@ def _sample(kind: type[ev.Event], j: Journey) -> ev.Event:
         ev.VisitMissed: ev.VisitMissed(at=at, visit_id=SAMPLE_ID),
         ev.Closed: ev.Closed(at=at, reason="done"),
         ev.Withdrawn: ev.Withdrawn(at=at, reason="left"),
+        ev.PolicyChanged: ev.PolicyChanged(at=at, policy=fc.Policy.seed(), reason="payer"),
     }
     return samples[kind]
 

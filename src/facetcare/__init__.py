@@ -10,20 +10,25 @@ journeys on the same rules (`facetcare.simulation`, `facetcare.testing`).
 from facetcare import events
 from facetcare.anatomy import Region, Side
 from facetcare.errors import PathwayError, Reason, Rejected, SerializationError, Verdict
-from facetcare.events import Lesion, PainEntry, Target
+from facetcare.events import Lesion, PainEntry, PolicyChanged, PriorProcedure, Target
+from facetcare.facts import Facts
 from facetcare.machine import Stage
 from facetcare.pathway import Pathway
 from facetcare.policy import Policy
-from facetcare.scheduling import SlotEstimate, Task, estimate_slot
+from facetcare.scheduling import Option, SlotEstimate, Task, estimate_slot
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "Facts",
     "Lesion",
+    "Option",
     "PainEntry",
     "Pathway",
     "PathwayError",
     "Policy",
+    "PolicyChanged",
+    "PriorProcedure",
     "Reason",
     "Region",
     "Rejected",

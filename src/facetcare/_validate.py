@@ -331,13 +331,13 @@ def bounded_share(value: Fraction) -> bool:
 # -- collections ------------------------------------------------------------------------
 
 
-def members_of(kind: type) -> Any:
-    """A validator for a non-empty tuple whose items are all ``kind``, no duplicates."""
+def members_of(kind: type, *, allow_empty: bool = False) -> Any:
+    """A validator for a tuple whose items are all ``kind``; non-empty unless allowed."""
 
     def check(_: Any, attribute: attrs.Attribute[Any], value: object) -> None:
         if not isinstance(value, tuple):
             raise TypeError(f"{attribute.name} must be a sequence of {kind.__name__}")
-        if not value:
+        if not value and not allow_empty:
             raise ValueError(f"{attribute.name} must not be empty")
         for item in value:
             if not isinstance(item, kind):

@@ -1,8 +1,9 @@
 """Why something was refused, and the exceptions that carry it.
 
 A `Reason` is a stable ``code`` (API: scheduling systems switch on it) and a
-``message`` written for the clerk at the desk. The codes are listed in
-`CODES`; new ones are added, existing ones never change meaning.
+``message`` written for the clerk at the desk. The codes are declared in
+`facetcare.codes` (re-exported here as `CODES`); new ones are added,
+existing ones never change meaning.
 """
 
 from __future__ import annotations
@@ -11,37 +12,12 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from facetcare.codes import CODES
+
 if TYPE_CHECKING:
     from facetcare.events import Event
 
 __all__ = ["CODES", "PathwayError", "Reason", "Rejected", "SerializationError", "Verdict"]
-
-#: Every reason code facetcare can give, with what it means.
-CODES: dict[str, str] = {
-    "invalid_transition": "the event is not allowed in the pathway's current stage",
-    "out_of_order": "the event is earlier than the last accepted event",
-    "entry_criteria": "the referral does not meet the policy's entry criteria",
-    "visit_in_past": "the visit is booked for a time before the booking",
-    "block_interval": "too soon after the last block for the policy's minimum gap",
-    "annual_limit": "the policy's cap per rolling 12 months would be exceeded",
-    "too_many_levels": "more facet joints (levels) than the policy allows in one session",
-    "no_positive_block": "fewer positive blocks than the policy requires before a neurotomy",
-    "untested_target": "a nerve that no qualifying positive block confirmed",
-    "same_visit": "the neurotomy must be a separate, later visit than the block",
-    "repeat_too_soon": "too soon after the last neurotomy for the policy's minimum interval",
-    "insufficient_prior_relief": "the last neurotomy did not give enough relief for long enough",
-    "reblock_required": "the last neurotomy is too long ago: new diagnostic blocks are needed",
-    "no_escort": "no driver or escort to take the patient home",
-    "unknown_visit": "the visit id is not the pathway's open visit",
-    "duplicate_visit": "the visit id was already used in this pathway",
-    "target_mismatch": "a target was treated that the visit was not booked for",
-    "region_mismatch": "a target outside the pathway's spinal region",
-    "lesion_duration": "a lesion shorter or longer than the policy allows",
-    "lesion_temperature": "a lesion temperature outside the policy's range, or not recorded",
-    "observation_incomplete": "discharge before the policy's observation or recovery time",
-    "outside_relief_window": "a diary entry outside the relief window",
-    "relief_window_open": "the relief assessment cannot conclude this early",
-}
 
 
 @attrs.frozen

@@ -12,12 +12,13 @@ event is *allowed* is the pathway's business (see `facetcare.rules`).
 from __future__ import annotations
 
 import datetime as dt
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import attrs
 
 from facetcare import _validate as v
 from facetcare.anatomy import JOINTS, NERVES, Region, Side, normalise_joint
+from facetcare.policy import Policy
 
 __all__ = [
     "BlockPerformed",
@@ -32,6 +33,8 @@ __all__ = [
     "NeurotomyScheduled",
     "PainEntry",
     "PainReturned",
+    "PolicyChanged",
+    "PriorProcedure",
     "Referred",
     "Region",
     "ReliefAssessed",
@@ -142,6 +145,31 @@ class Event:
         cls.kind = cls.__name__
 
 
+@attrs.frozen
+class PriorProcedure:
+    """A block or neurotomy this patient had in this region before the referral.
+
+    The yearly caps and the intervals count them (docs/rules.md#rolling-year):
+    a patient re-referred after a closed pathway keeps the procedures already
+    performed. A store fills these from the patient's other pathways.
+    """
+
+    procedure: str = attrs.field(validator=attrs.validators.in_(("block", "neurotomy")))
+    at: dt.datetime = attrs.field(converter=v.fixed_offset, validator=v.aware)
+    pathway_id: str = attrs.field(converter=v.plain_str, validator=v.identifier)
+
+
+def _prior_before_referral(
+    instance: Referred, attribute: attrs.Attribute[Any], value: tuple[PriorProcedure, ...]
+) -> None:
+    for prior in value:
+        if prior.at > instance.at:
+            raise ValueError(
+                f"{attribute.name}: a {prior.procedure} at {prior.at.isoformat()} is later "
+                f"than the referral ({instance.at.isoformat()})"
+            )
+
+
 @attrs.frozen(kw_only=True)
 class Referred(Event):
     """Referred for facet-pain evaluation: opens a pathway for one region."""
@@ -154,6 +182,10 @@ class Referred(Event):
     pain_months: int | None = attrs.field(default=None, converter=v.plain_int,
                                           validator=v.count)
     conservative_care_failed: bool | None = attrs.field(default=None, validator=v.optional_flag)
+    prior_procedures: tuple[PriorProcedure, ...] = attrs.field(
+        default=(), converter=v.as_tuple,
+        validator=[v.members_of(PriorProcedure, allow_empty=True), _prior_before_referral],
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -277,6 +309,17 @@ class Withdrawn(Event):
     reason: str = attrs.field(converter=v.plain_str, validator=v.text)
 
 
+@attrs.frozen(kw_only=True)
+class PolicyChanged(Event):
+    """The payer or the clinic's rules changed: later events are judged under ``policy``.
+
+    Events accepted before it stay as they were accepted (docs/rules.md#policy-change).
+    """
+
+    policy: Policy = attrs.field(validator=attrs.validators.instance_of(Policy))
+    reason: str = attrs.field(converter=v.plain_str, validator=v.text)
+
+
 #: Every event type, in the order of the DESIGN table; the name is the trigger.
 EVENT_TYPES: tuple[type[Event], ...] = (
     Referred,
@@ -294,5 +337,6 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     VisitMissed,
     Closed,
     Withdrawn,
+    PolicyChanged,
 )
 EVENT_BY_NAME: dict[str, type[Event]] = {kind.__name__: kind for kind in EVENT_TYPES}

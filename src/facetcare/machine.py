@@ -17,7 +17,6 @@ quadratic, leaking without ``remove_model``).
 from __future__ import annotations
 
 import enum
-import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -26,7 +25,7 @@ from transitions import Machine
 
 from facetcare import events as ev
 
-__all__ = ["MACHINE", "PATHWAY", "START", "Stage", "Step"]
+__all__ = ["MACHINE", "PATHWAY", "START", "Branch", "Stage", "Step"]
 
 
 class Stage(enum.StrEnum):
@@ -52,6 +51,19 @@ class Stage(enum.StrEnum):
     @property
     def is_final(self) -> bool:
         return self in FINAL
+
+
+class Branch(enum.StrEnum):
+    """The computed outcomes the rules decide (`facetcare.rules.outcomes`) and rows name.
+
+    A cancelled or missed visit's branch is the stage it returns to.
+    """
+
+    POSITIVE = "positive"
+    NEGATIVE = "negative"
+    RELIEVED = "relieved"
+    SETTLING = "settling"
+    NOT_RELIEVED = "not_relieved"
 
 
 #: The machine's state before `Referred`; not a `Stage`.
@@ -117,17 +129,18 @@ PATHWAY: tuple[Step, ...] = (
     _rows(ev.Discharged, S.BLOCK_OBSERVATION, S.RELIEF_ASSESSMENT),
     _rows(ev.Discharged, S.NEUROTOMY_RECOVERY, S.FOLLOW_UP),
     _rows(ev.ReliefDiaryRecorded, (S.BLOCK_OBSERVATION, S.RELIEF_ASSESSMENT), None),
-    _rows(ev.ReliefAssessed, S.RELIEF_ASSESSMENT, S.BLOCK_POSITIVE, branch="positive"),
-    _rows(ev.ReliefAssessed, S.RELIEF_ASSESSMENT, S.BLOCK_NEGATIVE, branch="negative"),
-    _rows(ev.FollowUpRecorded, S.FOLLOW_UP, S.SUSTAINED_RELIEF, branch="relieved"),
-    _rows(ev.FollowUpRecorded, S.FOLLOW_UP, S.NO_RELIEF, branch="not_relieved"),
-    _rows(ev.FollowUpRecorded, S.FOLLOW_UP, None, branch="settling"),
+    _rows(ev.ReliefAssessed, S.RELIEF_ASSESSMENT, S.BLOCK_POSITIVE, branch=Branch.POSITIVE),
+    _rows(ev.ReliefAssessed, S.RELIEF_ASSESSMENT, S.BLOCK_NEGATIVE, branch=Branch.NEGATIVE),
+    _rows(ev.FollowUpRecorded, S.FOLLOW_UP, S.SUSTAINED_RELIEF, branch=Branch.RELIEVED),
+    _rows(ev.FollowUpRecorded, S.FOLLOW_UP, S.NO_RELIEF, branch=Branch.NOT_RELIEVED),
+    _rows(ev.FollowUpRecorded, S.FOLLOW_UP, None, branch=Branch.SETTLING),
     _rows(ev.FollowUpRecorded, S.SUSTAINED_RELIEF, None),
     _rows(ev.PainReturned, S.SUSTAINED_RELIEF, S.RECURRENCE),
     *_returns(ev.VisitCancelled, SCHEDULED + IN_VISIT),
     *_returns(ev.VisitMissed, SCHEDULED),
     _rows(ev.Closed, CLOSABLE, S.CLOSED),
     _rows(ev.Withdrawn, ONGOING, S.WITHDRAWN),
+    _rows(ev.PolicyChanged, ONGOING, None),
 )
 
 #: stage → the event types valid there; precomputed from `PATHWAY`, never by firing.
@@ -153,9 +166,9 @@ def _is(branch: str) -> Callable[..., bool]:
 
 
 def _build() -> Machine:
-    # transitions logs ~10 lines per event; an application at DEBUG would pay
-    # 7x per event (perf-baseline §5), so its logger stays at WARNING.
-    logging.getLogger("transitions").setLevel(logging.WARNING)
+    # transitions logs ~10 debug lines per event. facetcare leaves its logger
+    # alone (the host application owns logging configuration); an application
+    # that sets the "transitions" logger to DEBUG pays about 7x per event.
     transitions: list[dict[str, Any]] = []
     for step in PATHWAY:
         row: dict[str, Any] = {

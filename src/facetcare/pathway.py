@@ -10,51 +10,22 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from fractions import Fraction
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from facetcare import documents
 from facetcare import events as ev
 from facetcare.errors import Reason, Rejected, Verdict
+from facetcare.facts import Facts, advance
 from facetcare.machine import BRANCHES, STAGE_OF, START, TRIGGERS, VALID, Stage
 from facetcare.policy import Policy
-from facetcare.record import Record
-from facetcare.rules import COMMON, RULES, Rule, invalid_transition, out_of_order
-
-if TYPE_CHECKING:
-    from facetcare.scheduling import Task
+from facetcare.rules import BRANCH_OF, COMMON, RULES, Rule, invalid_transition, out_of_order
+from facetcare.rules.outcomes import best_relief
+from facetcare.scheduling import Task, due
 
 __all__ = ["Pathway"]
-
-
-def _relief_branch(rec: Record, event: ev.ReliefAssessed, policy: Policy) -> str:
-    """Positive when relief ≥ threshold; no in-window entry or baseline 0 → negative."""
-    return "positive" if rec.block_relief_at_least(policy.relief_threshold) else "negative"
-
-
-def _follow_up_branch(rec: Record, event: ev.FollowUpRecorded, policy: Policy) -> str:
-    if rec.relief_at_least(event.pain_score, policy.neurotomy_success_threshold):
-        return "relieved"
-    performed = rec.neurotomy.at if rec.neurotomy else event.at
-    # Soreness settles and the full effect can take ~3 weeks [3.3]: inclusive.
-    if event.at <= performed + policy.follow_up_settling:
-        return "settling"
-    return "not_relieved"
-
-
-def _return_branch(rec: Record, event: Any, policy: Policy) -> str:
-    """A cancelled or missed visit returns to the stage it was booked from."""
-    return rec.open_visit.origin if rec.open_visit else rec.state
-
-
-_BRANCH_OF: dict[type[ev.Event], Callable[[Record, Any, Policy], str]] = {
-    ev.ReliefAssessed: _relief_branch,
-    ev.FollowUpRecorded: _follow_up_branch,
-    ev.VisitCancelled: _return_branch,
-    ev.VisitMissed: _return_branch,
-}
 
 #: Per event type, every rule in `check()` order: the common ones, then the event's own.
 _CHECKS: dict[type[ev.Event], tuple[Rule, ...]] = {
@@ -68,11 +39,23 @@ def _seed_policy() -> Policy:
     return Policy.seed()
 
 
+class _Cursor:
+    """What the shared `transitions` machine moves: a ``state`` and nothing else."""
+
+    __slots__ = ("state",)
+
+    def __init__(self, state: str) -> None:
+        self.state = state
+
+
 class Pathway:
     """A policy plus the ordered accepted events; the stage is what they give.
 
     Build one with `Pathway.start`, `Pathway.replay` or `Pathway.from_json`.
     Two pathways are equal when their policies and events are equal.
+    ``policy`` is the policy the pathway started under, and it cannot be
+    reassigned: a payer change is a `PolicyChanged` event, after which
+    ``policy_in_force`` is the new one (docs/rules.md#policy-change).
 
     Safe to share between threads: `apply`, `check`, `due` and the document
     methods hold a per-pathway lock, so two threads booking at once never
@@ -80,14 +63,16 @@ class Pathway:
     `copy.deepcopy` give independent pathways.
     """
 
-    __slots__ = ("_events", "_lock", "_record", "policy")
+    __slots__ = ("_cursor", "_events", "_facts", "_in_force", "_lock", "_policy")
 
     def __init__(self, *, policy: Policy | None = None) -> None:
         """An empty pathway before referral; prefer `start` or `replay`."""
         if policy is not None and not isinstance(policy, Policy):
             raise TypeError(f"policy must be a facetcare.Policy, got {type(policy).__name__}")
-        self.policy: Policy = policy if policy is not None else _seed_policy()
-        self._record = Record()
+        self._policy: Policy = policy if policy is not None else _seed_policy()
+        self._in_force: Policy = self._policy
+        self._facts = Facts()
+        self._cursor = _Cursor(START)
         self._events: list[ev.Event] = []
         self._lock = threading.RLock()
 
@@ -130,8 +115,23 @@ class Pathway:
     # -- the questions a scheduling system asks ----------------------------------
 
     @property
+    def policy(self) -> Policy:
+        """The policy the pathway started under (read-only; see `PolicyChanged`)."""
+        return self._policy
+
+    @property
+    def policy_in_force(self) -> Policy:
+        """The policy later events are judged under: the last `PolicyChanged`, or ``policy``."""
+        return self._in_force
+
+    @property
+    def facts(self) -> Facts:
+        """The derived facts the rules read: a frozen value that never changes under you."""
+        return self._facts
+
+    @property
     def stage(self) -> Stage:
-        state = self._record.state
+        state = self._facts.state
         if state == START:
             raise ValueError("this pathway has no events yet: apply a Referred event first")
         return STAGE_OF[state]
@@ -142,28 +142,28 @@ class Pathway:
 
     @property
     def pathway_id(self) -> str:
-        return self._record.pathway_id
+        return self._facts.pathway_id
 
     @property
     def patient_id(self) -> str:
-        return self._record.patient_id
+        return self._facts.patient_id
 
     @property
     def region(self) -> ev.Region:
-        return self._record.region
+        return self._facts.region
 
     @property
     def last_event_at(self) -> dt.datetime | None:
-        return self._record.last_at
+        return self._facts.last_at
 
     @property
     def best_relief(self) -> Fraction | None:
         """Best follow-up relief since the last neurotomy (None before any follow-up)."""
-        return self._record.best_relief
+        return best_relief(self._facts)
 
     def allowed_events(self) -> frozenset[type[ev.Event]]:
         """Event types valid in the current stage (the rules may still refuse one)."""
-        return VALID[self._record.state]
+        return VALID[self._facts.state]
 
     def check(self, event: ev.Event) -> Verdict:
         """Every reason ``event`` would be refused for; changes nothing."""
@@ -179,45 +179,45 @@ class Pathway:
         reasons = self._reasons(event)
         if reasons:
             raise Rejected(tuple(reasons), event=event)
-        rec = self._record
-        origin = rec.state
-        kind = type(event)
-        branching = _BRANCH_OF.get(kind)
-        if branching is not None and (origin, event.kind) in BRANCHES:
-            branch: str | None = branching(rec, event, self.policy)
-            fired = TRIGGERS[event.kind].trigger(rec, branch)
+        facts = self._facts
+        cursor = self._cursor
+        decide = BRANCH_OF.get(type(event))
+        if decide is not None and (facts.state, event.kind) in BRANCHES:
+            branch: str | None = decide(facts, event, self._in_force)
+            fired = TRIGGERS[event.kind].trigger(cursor, branch)
         else:
             branch = None
-            fired = TRIGGERS[event.kind].trigger(rec)
+            fired = TRIGGERS[event.kind].trigger(cursor)
         if not fired:
             # The rules passed but no row of the table matched the branch: a
-            # defect in facetcare, not in the caller's event. Nothing was noted.
-            raise RuntimeError(f"no transition for {event.kind} from {origin} ({branch})")
-        rec.note(event, origin, branch)
+            # defect in facetcare, not in the caller's event. Nothing was kept.
+            cursor.state = facts.state
+            raise RuntimeError(f"no transition for {event.kind} from {facts.state} ({branch})")
+        self._facts = advance(facts, event, cursor.state, branch)
+        if type(event) is ev.PolicyChanged:
+            self._in_force = event.policy
         self._events.append(event)
-        return STAGE_OF[rec.state]
+        return STAGE_OF[cursor.state]
 
     def due(self, now: dt.datetime) -> tuple[Task, ...]:
         """Open tasks of the current stage, future ones included, by ``not_before``."""
-        from facetcare.scheduling import due
-
         with self._lock:
-            return due(self, now)
+            return due(self._facts, self._in_force, now)
 
     def _reasons(self, event: ev.Event) -> list[Reason]:
         if not isinstance(event, ev.Event):
             raise TypeError(f"expected a facetcare event, got {type(event).__name__}")
-        rec = self._record
-        policy = self.policy
-        if type(event) not in VALID[rec.state]:
-            reasons = [invalid_transition(rec, event)]
-            late = out_of_order(rec, event, policy)
+        facts = self._facts
+        policy = self._in_force
+        if type(event) not in VALID[facts.state]:
+            reasons = [invalid_transition(facts, event)]
+            late = out_of_order(facts, event, policy)
             if late is not None:
                 reasons.append(late)
             return reasons
         reasons = []
         for rule in _CHECKS[type(event)]:
-            found = rule(rec, event, policy)
+            found = rule(facts, event, policy)
             if found is not None:
                 reasons.append(found)
         return reasons
@@ -229,12 +229,12 @@ class Pathway:
 
     def to_dict(self, *, key: bytes | None = None) -> dict[str, Any]:
         with self._lock:
-            return documents.to_document(self.policy, self._events, key=key)
+            return documents.to_document(self._policy, self._events, key=key)
 
     def to_json(self, *, key: bytes | None = None) -> str:
         """The canonical document; with ``key`` (bytes), signed with HMAC-SHA256."""
         with self._lock:
-            return documents.encode(self.policy, self._events, key=key)
+            return documents.encode(self._policy, self._events, key=key)
 
     @classmethod
     def from_dict(cls, document: object, *, key: bytes | None = None,
@@ -258,7 +258,7 @@ class Pathway:
     def __copy__(self) -> Pathway:
         """An independent pathway with the same policy and events (values are frozen)."""
         with self._lock:
-            events, policy = list(self._events), self.policy
+            events, policy = list(self._events), self._policy
         if not events:
             return type(self)(policy=policy)
         return type(self).replay(events, policy=policy)
@@ -271,13 +271,13 @@ class Pathway:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Pathway):
             return NotImplemented
-        return self.policy == other.policy and self._events == other._events
+        return self._policy == other._policy and self._events == other._events
 
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
-        state = self._record.state
+        facts = self._facts
         return (
-            f"<Pathway {self._record.pathway_id or '?'} ({self._record.region}) {state}, "
-            f"{len(self._events)} events, policy {self.policy.name}>"
+            f"<Pathway {facts.pathway_id or '?'} ({facts.region}) {facts.state}, "
+            f"{len(self._events)} events, policy {self._in_force.name}>"
         )

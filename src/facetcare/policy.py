@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import zoneinfo
 from fractions import Fraction
 from typing import Any
 
@@ -91,6 +92,29 @@ def _not_below(lower: str) -> Any:
     return check
 
 
+def _positive_duration(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value <= dt.timedelta(0):
+        raise ValueError(f"{attribute.name} must be positive")
+
+
+def _time_zone(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    """An IANA name that `zoneinfo` knows, such as "America/Chicago"."""
+    if type(value) is not str:
+        raise TypeError(f"{attribute.name} must be an IANA time zone name, got "
+                        f"{_validate.show(value)}")
+    if value == "UTC":
+        return
+    try:
+        if not value.isascii() or len(value) > 64:
+            raise ValueError(value)
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        raise ValueError(
+            f"{attribute.name} {_validate.show(value)} is not an IANA time zone name known to "
+            "zoneinfo (e.g. 'America/Chicago', 'Australia/Brisbane', 'UTC')"
+        ) from None
+
+
 _seconds = _validate.optional_seconds
 _celsius = _validate.optional_celsius
 _flag = _validate.flag
@@ -157,6 +181,16 @@ class Policy:
     repeat_relief_strict: bool = attrs.field(validator=_flag)
     repeat_min_relief_duration: dt.timedelta | None = attrs.field(validator=_duration)
     reblock_after: dt.timedelta | None = attrs.field(validator=_duration)
+
+    # -- the clinic's calendar and routine reviews (docs/rules.md#time) --
+    #: The clinic's IANA time zone: "same day" and "next calendar day" are its days.
+    time_zone: str = attrs.field(default="UTC", converter=_validate.plain_str,
+                                 validator=_time_zone)
+    #: How often a patient in sustained relief is reviewed. An assumption: the
+    #: outcome studies report relief at 3 months (Cohen 2010) and at 6 and 12
+    #: months (MacVicar 2013), so a review every 3 months (91 d) sees each.
+    follow_up_interval: dt.timedelta = attrs.field(
+        default=THREE_MONTHS, validator=[_duration, _positive_duration])
 
     @relief_window_min.validator
     def _window_min_inside(self, attribute: attrs.Attribute[Any], value: dt.timedelta) -> None:

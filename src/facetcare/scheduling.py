@@ -1,30 +1,59 @@
-"""What a scheduling system must do next, and how long a slot to book.
+"""What a scheduling system must do next: `due`, its `Task` values and their options.
 
-`due` turns a pathway's stage and facts into `Task` values with their
-windows (``not_before`` / ``due_by``); it never reads the clock, the caller
-passes ``now``. `estimate_slot` sizes a procedure-room booking.
+`due` turns a pathway's facts into tasks with their windows; it never reads
+the clock (the caller passes ``now``, which is only validated: the tasks do
+not depend on it, so a store can keep them as rows). Every booking date it
+offers comes from `facetcare.timing`, the functions the rules refuse with,
+and every option it lists is judged by the rules themselves, so what `due`
+offers the rules accept (docs/scheduling.md).
+
+``not_before`` means, for a booking task or option (``schedule_block``,
+``schedule_neurotomy``), the earliest visit time the rules allow; for every
+other task, the earliest time to act. ``due_by`` is the latest time to act,
+or None.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Literal
 
 import attrs
 
-from facetcare import _validate
+from facetcare import _validate, timing
+from facetcare import events as ev
+from facetcare.errors import Reason
+from facetcare.facts import Facts
 from facetcare.machine import Stage
 from facetcare.policy import Policy
-from facetcare.record import Record
-from facetcare.rules import YEAR
+from facetcare.rules import RULES
+from facetcare.slots import SlotEstimate, estimate_slot
 
-if TYPE_CHECKING:
-    from facetcare.pathway import Pathway
+__all__ = ["BOOKING_KINDS", "Option", "SlotEstimate", "Task", "due", "estimate_slot"]
 
-__all__ = ["SlotEstimate", "Task", "due", "estimate_slot"]
+#: Task kinds whose ``not_before`` is the earliest allowed visit time.
+BOOKING_KINDS = frozenset({"schedule_block", "schedule_neurotomy"})
+#: A follow-up not recorded within this time after it fell due is overdue (an assumption:
+#: two weeks to reach the patient).
+_FOLLOW_UP_GRACE = dt.timedelta(days=14)
 
-MINUTE = dt.timedelta(minutes=1)
+
+@attrs.frozen
+class Option:
+    """One way on from a decision: the task ``kind`` it leads to, from when, and what blocks it.
+
+    ``blocked_by`` holds the reasons the rules would refuse it for at
+    ``not_before``; an option no date can make valid is listed, blocked, so
+    the desk can say why.
+    """
+
+    kind: str
+    not_before: dt.datetime
+    blocked_by: tuple[Reason, ...] = ()
+
+    @property
+    def available(self) -> bool:
+        return not self.blocked_by
 
 
 @attrs.frozen
@@ -36,6 +65,10 @@ class Task:
     due_by: dt.datetime | None = None
     visit_id: str | None = None
     detail: str = ""
+    #: For ``decide_next_step``: the ways on, each with its earliest date.
+    options: tuple[Option, ...] = ()
+    #: The name of the policy in force when the task was computed.
+    policy: str = ""
 
     def overdue(self, now: dt.datetime) -> bool:
         """True once ``due_by`` has passed (a task without one is never overdue)."""
@@ -43,186 +76,174 @@ class Task:
         return self.due_by is not None and now > self.due_by
 
 
-def _next_day(moment: dt.datetime) -> dt.datetime:
-    """Midnight starting the calendar day after ``moment``, in its own time zone."""
-    day = moment.date() + dt.timedelta(days=1)
-    return dt.datetime.combine(day, dt.time(0), tzinfo=moment.tzinfo)
+def _task(policy: Policy, kind: str, not_before: dt.datetime,  # noqa: PLR0917
+          due_by: dt.datetime | None = None, visit_id: str | None = None, detail: str = "",
+          options: tuple[Option, ...] = ()) -> Task:
+    return Task(kind, not_before, due_by, visit_id, detail, options, policy.name)
 
 
-def _earliest_after_cap(times: list[dt.datetime], cap: int | None) -> dt.datetime | None:
-    """First moment a new procedure fits under a cap per rolling 365 days."""
-    if cap is None or len(times) < cap:
-        return None
-    # The window (t − 365 d, t] must hold at most cap − 1 earlier procedures.
-    return sorted(times)[-cap] + YEAR
+def _blocked_by(facts: Facts, booking: ev.BlockScheduled | ev.NeurotomyScheduled,
+                policy: Policy) -> tuple[Reason, ...]:
+    """The reasons the rules give for a booking, apart from its id and its booking time."""
+    skip = {"visit_in_past", "duplicate_visit"}
+    found = (rule(facts, booking, policy) for rule in RULES[type(booking)])
+    return tuple(r for r in found if r is not None and r.code not in skip)
 
 
-def _referred(rec: Record, policy: Policy) -> list[Task]:
-    assert rec.last_at is not None
-    return [Task("schedule_block", rec.last_at, detail="book a diagnostic medial branch block")]
+def _probe_id(facts: Facts) -> str:
+    probe = "option"
+    while probe in facts.visits:
+        probe += "-"
+    return probe
 
 
-def _scheduled(rec: Record, policy: Policy) -> list[Task]:
-    visit = rec.open_visit
-    if visit is None or not policy.escort_required or visit.escort_confirmed:
-        return []
-    assert rec.last_at is not None
-    return [Task("confirm_escort", rec.last_at, visit.visit_at, visit.visit_id,
-                 f"confirm a driver home for the {visit.kind} visit")]
+def _block_option(facts: Facts, policy: Policy) -> Option:
+    earliest = timing.earliest_block_visit(facts, policy)
+    blocked: tuple[Reason, ...] = ()
+    if facts.block is not None:
+        assert facts.last_at is not None
+        probe = ev.BlockScheduled(at=facts.last_at, visit_id=_probe_id(facts), visit_at=earliest,
+                                  targets=facts.block.targets)
+        blocked = _blocked_by(facts, probe, policy)
+    return Option("schedule_block", earliest, blocked)
 
 
-def _observation(rec: Record, policy: Policy) -> list[Task]:
-    assert rec.block_at is not None
-    window_end = rec.block_at + policy.relief_window_end
-    visit_id = rec.open_visit.visit_id if rec.open_visit else None
-    return [
-        Task("record_relief_diary", rec.block_at, None, None,
-             f"diary entries count from the block until {window_end.isoformat()}"),
-        Task("discharge", rec.block_at + policy.block_observation, None, visit_id,
-             "home with a driver after the observation period"),
-    ]
+def _repeat_option(facts: Facts, policy: Policy) -> Option:
+    assert facts.neurotomy is not None and facts.last_at is not None
+    earliest = timing.earliest_neurotomy_visit(facts, policy)
+    probe = ev.NeurotomyScheduled(at=facts.last_at, visit_id=_probe_id(facts), visit_at=earliest,
+                                  targets=facts.neurotomy.targets)
+    return Option("schedule_neurotomy", earliest, _blocked_by(facts, probe, policy))
 
 
-def _assessment(rec: Record, policy: Policy) -> list[Task]:
-    assert rec.block_at is not None
-    window_end = rec.block_at + policy.relief_window_end
-    return [
-        Task("record_relief_diary", rec.block_at, None, None,
-             f"diary entries count from the block until {window_end.isoformat()}"),
-        Task("assess_relief", rec.block_at + policy.relief_window_min, None, None,
-             "conclude the relief assessment"),
-    ]
+def _referred(facts: Facts, policy: Policy) -> list[Task]:
+    return [_task(policy, "schedule_block", timing.earliest_block_visit(facts, policy),
+                 detail="book a diagnostic medial branch block")]
 
 
-def _positive(rec: Record, policy: Policy) -> list[Task]:
-    last_block = rec.block_times[-1]
-    if len(rec.series) < policy.blocks_required:
-        earliest = last_block + (policy.min_block_gap or dt.timedelta(0))
-        needed = policy.blocks_required - len(rec.series)
-        return [Task("schedule_block", max(earliest, rec.last_at or earliest), None, None,
+def _scheduled(facts: Facts, policy: Policy) -> list[Task]:
+    visit = facts.open_visit
+    assert visit is not None and facts.last_at is not None
+    tasks = [_task(policy, "record_visit_outcome", visit.visit_at,
+                  timing.next_clinic_day(visit.visit_at, policy), visit.visit_id,
+                  f"record the check-in, no-show or cancellation of the {visit.kind} visit")]
+    if policy.escort_required and not visit.escort_confirmed:
+        tasks.append(_task(policy, "confirm_escort", facts.last_at, visit.visit_at, visit.visit_id,
+                          f"confirm a driver home for the {visit.kind} visit"))
+    return tasks
+
+
+def _in_visit(facts: Facts, policy: Policy) -> list[Task]:
+    visit = facts.open_visit
+    assert visit is not None and facts.last_at is not None
+    by = timing.next_clinic_day(facts.last_at, policy)
+    return [_task(policy, "record_procedure", facts.last_at, by,
+                 visit.visit_id, f"record the {visit.kind} performed, or cancel the visit")]
+
+
+def _diary(facts: Facts, policy: Policy) -> Task:
+    window = timing.relief_window(facts, policy)
+    assert window is not None
+    return _task(policy, "record_relief_diary", window[0], None, None,
+                f"diary entries count from the block until {window[1].isoformat()}")
+
+
+def _observation(facts: Facts, policy: Policy) -> list[Task]:
+    ready = timing.discharge_ready_at(facts, policy)
+    assert ready is not None
+    visit_id = facts.open_visit.visit_id if facts.open_visit else None
+    return [_diary(facts, policy),
+            _task(policy, "discharge", ready, None, visit_id,
+                 "home with a driver after the observation period")]
+
+
+def _assessment(facts: Facts, policy: Policy) -> list[Task]:
+    opens = timing.assessment_opens_at(facts, policy)
+    assert opens is not None
+    return [_diary(facts, policy),
+            _task(policy, "assess_relief", opens, None, None, "conclude the relief assessment")]
+
+
+def _positive(facts: Facts, policy: Policy) -> list[Task]:
+    if len(facts.series) < policy.blocks_required:
+        needed = policy.blocks_required - len(facts.series)
+        earliest = timing.earliest_block_visit(facts, policy)
+        return [_task(policy, "schedule_block", earliest, None, None,
                      f"confirmatory block: {needed} more positive block(s) needed")]
-    # A later calendar day than the block, and after the assessment concluded
-    # (a late-evening block is assessed after midnight).
-    earliest = max(_next_day(last_block), rec.last_assessed_at or last_block)
-    return [Task("schedule_neurotomy", earliest, None, None,
-                 "book the neurotomy as a separate visit on a later day")]
+    earliest = timing.earliest_neurotomy_visit(facts, policy)
+    return [_task(policy, "schedule_neurotomy", earliest, None,
+                 None, "book the neurotomy as a separate visit on a later day")]
 
 
-def _recovery(rec: Record, policy: Policy) -> list[Task]:
-    assert rec.neurotomy is not None
-    visit_id = rec.open_visit.visit_id if rec.open_visit else None
-    return [Task("discharge", rec.neurotomy.at + policy.neurotomy_recovery, None, visit_id,
-                 "home with a driver after recovery")]
+def _recovery(facts: Facts, policy: Policy) -> list[Task]:
+    ready = timing.discharge_ready_at(facts, policy)
+    assert ready is not None
+    visit_id = facts.open_visit.visit_id if facts.open_visit else None
+    return [_task(policy, "discharge", ready, None, visit_id, "home with a driver after recovery")]
 
 
-def _follow_up(rec: Record, policy: Policy) -> list[Task]:
-    assert rec.neurotomy is not None and rec.last_at is not None
-    return [Task("record_follow_up", rec.last_at, rec.neurotomy.at + policy.follow_up_settling,
+def _follow_up(facts: Facts, policy: Policy) -> list[Task]:
+    assert facts.last_at is not None
+    return [_task(policy, "record_follow_up", facts.last_at, timing.settling_ends_at(facts, policy),
                  None, "pain report and follow-up appointment")]
 
 
-def earliest_repeat(rec: Record, policy: Policy) -> dt.datetime | None:
-    """Earliest visit time a repeat neurotomy clears the interval and yearly cap."""
-    if rec.neurotomy is None:
-        return None
-    candidates = []
-    if policy.min_neurotomy_interval is not None:
-        candidates.append(rec.neurotomy.at + policy.min_neurotomy_interval)
-    capped = _earliest_after_cap(rec.neurotomy_times, policy.max_neurotomies_per_year)
-    if capped is not None:
-        candidates.append(capped)
-    return max(candidates) if candidates else None
+def _sustained(facts: Facts, policy: Policy) -> list[Task]:
+    next_at = timing.next_follow_up_at(facts, policy)
+    assert next_at is not None
+    return [_task(policy, "record_follow_up", next_at, next_at + _FOLLOW_UP_GRACE, None,
+                 "routine review while relief lasts; record pain returned if it has")]
 
 
-def _decide(rec: Record, policy: Policy) -> list[Task]:
-    assert rec.last_at is not None
-    not_before = rec.last_at
-    detail = {
-        Stage.BLOCK_NEGATIVE: "block negative: other nerves, another block, or close",
-        Stage.NO_RELIEF: "neurotomy gave no relief: reassess, block other nerves, or close",
-        Stage.RECURRENCE: "pain returned: repeat neurotomy, new block, or close",
-    }[Stage(rec.state)]
-    if rec.state == Stage.RECURRENCE:
-        earliest = earliest_repeat(rec, policy)
-        if earliest is not None and earliest > not_before:
-            not_before = earliest
-            detail += f"; repeat neurotomy allowed from {earliest.isoformat()}"
-        if policy.reblock_after is not None and rec.neurotomy is not None:
-            deadline = rec.neurotomy.at + policy.reblock_after
-            detail += f"; without new blocks only until {deadline.isoformat()}"
-    return [Task("decide_next_step", not_before, None, None, detail)]
+_DECISIONS = {
+    Stage.BLOCK_NEGATIVE: "block negative: other nerves, another block, or close",
+    Stage.NO_RELIEF: "neurotomy gave no relief: reassess, block other nerves, or close",
+    Stage.RECURRENCE: "pain returned: repeat neurotomy, new block, or close",
+}
 
 
-_TASKS: dict[str, Callable[[Record, Policy], list[Task]]] = {
+def _decide(facts: Facts, policy: Policy) -> list[Task]:
+    assert facts.last_at is not None
+    options = []
+    detail = _DECISIONS[Stage(facts.state)]
+    if facts.state == Stage.RECURRENCE and facts.neurotomy is not None:
+        repeat = _repeat_option(facts, policy)
+        options.append(repeat)
+        deadline = timing.reblock_deadline(facts, policy)
+        if deadline is not None:
+            detail += f"; a repeat without new blocks only until {deadline.isoformat()}"
+    options.append(_block_option(facts, policy))
+    options.append(Option("close", facts.last_at))
+    return [_task(policy, "decide_next_step", facts.last_at, None, None, detail, tuple(options))]
+
+
+_TASKS: dict[str, Callable[[Facts, Policy], list[Task]]] = {
     Stage.REFERRED: _referred,
     Stage.BLOCK_SCHEDULED: _scheduled,
     Stage.NEUROTOMY_SCHEDULED: _scheduled,
+    Stage.BLOCK_VISIT: _in_visit,
+    Stage.NEUROTOMY_VISIT: _in_visit,
     Stage.BLOCK_OBSERVATION: _observation,
     Stage.RELIEF_ASSESSMENT: _assessment,
     Stage.BLOCK_POSITIVE: _positive,
     Stage.NEUROTOMY_RECOVERY: _recovery,
     Stage.FOLLOW_UP: _follow_up,
+    Stage.SUSTAINED_RELIEF: _sustained,
     Stage.BLOCK_NEGATIVE: _decide,
     Stage.NO_RELIEF: _decide,
     Stage.RECURRENCE: _decide,
 }
 
 
-def due(pathway: Pathway, now: dt.datetime) -> tuple[Task, ...]:
+def due(facts: Facts, policy: Policy, now: dt.datetime) -> tuple[Task, ...]:
     """Every open task of the pathway's current stage, ordered by ``not_before``.
 
     Future tasks are included (a scheduler books ahead); `Task.overdue`
-    says which have passed their ``due_by`` at ``now``.
+    says which have passed their ``due_by`` at ``now``. ``policy`` is the
+    policy in force.
     """
     _validate.require_aware("now", now)  # like event times: aware only
-    rec = pathway._record  # scheduling reads the derived facts
-    making = _TASKS.get(rec.state)
+    making = _TASKS.get(facts.state)
     if making is None:
         return ()
-    return tuple(sorted(making(rec, pathway.policy), key=lambda t: (t.not_before, t.kind)))
-
-
-# -- slot estimates -------------------------------------------------------------
-
-
-@attrs.frozen
-class SlotEstimate:
-    """Procedure and recovery time ranges as (min, max) timedeltas."""
-
-    procedure: tuple[dt.timedelta, dt.timedelta]
-    recovery: tuple[dt.timedelta, dt.timedelta]
-
-    @property
-    def total(self) -> tuple[dt.timedelta, dt.timedelta]:
-        return (self.procedure[0] + self.recovery[0], self.procedure[1] + self.recovery[1])
-
-
-def estimate_slot(
-    procedure: Literal["block", "neurotomy"],
-    *,
-    nerves: int = 2,
-    policy: Policy | None = None,
-) -> SlotEstimate:
-    """How long to book the room and the recovery bay.
-
-    Block: 20–30 min procedure [DOMAIN step 2] + the policy's observation
-    (60 min in every profile [3.3]). Neurotomy: 45 min for up to 2 nerves,
-    rising linearly to 90 min at 8 or more, at most 90 min [DOMAIN step 5;
-    3.3 "about 1 hour, more with more levels"; the linear rise is an
-    assumption]; recovery from the policy's minimum (30 min) to 60 min
-    [DOMAIN step 5].
-    """
-    policy = policy if policy is not None else Policy.seed()
-    if isinstance(nerves, bool) or not isinstance(nerves, int):
-        raise TypeError(f"nerves must be an int, got {nerves!r}")
-    if nerves < 1:
-        raise ValueError(f"nerves must be at least 1, got {nerves}")
-    if procedure == "block":
-        observe = policy.block_observation
-        return SlotEstimate((20 * MINUTE, 30 * MINUTE), (observe, observe))
-    if procedure == "neurotomy":
-        steps = min(max(nerves - 2, 0), 6)
-        low = 45 * MINUTE + 45 * MINUTE * steps / 6
-        recover = policy.neurotomy_recovery
-        return SlotEstimate((low, 90 * MINUTE), (recover, max(recover, 60 * MINUTE)))
-    raise ValueError(f"procedure must be 'block' or 'neurotomy', got {procedure!r}")
+    return tuple(sorted(making(facts, policy), key=lambda t: (t.not_before, t.kind)))

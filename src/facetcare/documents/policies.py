@@ -19,6 +19,7 @@ from functools import cache
 from typing import Any
 
 
+import attrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 
 from facetcare.documents._values import DETAILED, FAST, fields_of, not_fast
@@ -35,6 +36,7 @@ __all__ = ["dump_policy", "load_policy"]
 RETIRED: dict[tuple[str, int], dict[str, Any]] = {}
 
 _FIELDS = fields_of(Policy)
+_FIELDS_IN_ORDER = tuple(field.name for field in attrs.fields(Policy))
 _KEYS = _FIELDS | {"version"}
 
 
@@ -116,6 +118,10 @@ def load_policy(data: object, where: str = "$.policy") -> Policy:
     if not isinstance(data, dict):
         raise SerializationError(f"{where}: the policy must be an object")
     _check_version(data, where)
+    missing = [name for name in _FIELDS_IN_ORDER if name not in data]
+    if missing:
+        raise SerializationError(f"{where}: missing policy field(s) {missing[:10]} (every "
+                                 "field is required: none silently takes a default)")
     fields = {key: value for key, value in data.items() if key != "version"}
     try:
         policy: Policy = _STRUCTURE(fields, Policy)

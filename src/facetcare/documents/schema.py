@@ -10,8 +10,10 @@ one new version and one function here.
   version; no hash chain.
 - @2: durations in integer microseconds (exact); ``policy.version`` (null
   for a policy not known to be a shipped profile, so @1 policies load as
-  recorded); ``"chain"`` (`facetcare.documents.signing`); an optional
-  ``"signature"``.
+  recorded); ``policy.time_zone`` and ``policy.follow_up_interval`` (@1
+  policies get "UTC" and 91 days); the events `PolicyChanged` and
+  ``Referred.prior_procedures``; ``"chain"`` (`facetcare.documents.signing`);
+  an optional ``"signature"``.
 """
 
 from __future__ import annotations
@@ -87,6 +89,9 @@ def _v1_to_v2(document: dict[str, Any]) -> dict[str, Any]:
         raise SerializationError("$.policy: the policy must be an object")
     if "version" in policy:
         raise SerializationError("$.policy: unknown field(s) ['version'] (schema @1)")
+    if "time_zone" in policy or "follow_up_interval" in policy:
+        extra = [key for key in ("time_zone", "follow_up_interval") if key in policy]
+        raise SerializationError(f"$.policy: unknown field(s) {extra} (schema @1)")
     migrated: dict[str, Any] = {}
     for key, value in policy.items():
         if key in _V1_DURATIONS:
@@ -94,6 +99,9 @@ def _v1_to_v2(document: dict[str, Any]) -> dict[str, Any]:
         migrated[key] = value
         if key == "name":
             migrated["version"] = None
+    # Before @2 every clinic was judged in UTC days, every 91 days reviewed.
+    migrated["time_zone"] = "UTC"
+    migrated["follow_up_interval"] = 91 * 86_400 * 10**6
     events = document["events"]
     if not isinstance(events, list):
         raise SerializationError("$.events: expected a list of events")

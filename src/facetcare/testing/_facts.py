@@ -13,9 +13,9 @@ import datetime as dt
 import attrs
 
 from facetcare import events as ev
+from facetcare.facts import Nerve, nerves_of
 from facetcare.machine import START
 from facetcare.pathway import Pathway
-from facetcare.record import Nerve, nerves_of
 
 __all__ = ["Facts", "facts_of", "nerves_of"]
 
@@ -53,39 +53,35 @@ class Facts:
 
 
 def facts_of(pathway: Pathway) -> Facts:
-    rec = pathway._record
+    rec = pathway.facts
     visit = rec.open_visit
     opened = None
     if visit is not None:
         opened = OpenVisit(visit.visit_id, visit.kind, visit.origin, visit.visit_at,
                            tuple(visit.targets))
     neurotomy = rec.neurotomy
-    treated: list[ev.Target] = []
-    for event in reversed(pathway.events):
-        if isinstance(event, ev.NeurotomyPerformed):
-            treated = list(dict.fromkeys(lesion.target for lesion in event.lesions))
-            break
     state = rec.state
     booking_from = visit.origin if visit is not None else state
     treatable = (
         frozenset() if state == START
-        else rec.treatable_nerves(booking_from, pathway.policy.blocks_required)
+        else rec.treatable_nerves(booking_from, pathway.policy_in_force.blocks_required)
     )
+    block = rec.block
     return Facts(
         state=state,
         last_at=rec.last_at,
         region=rec.region,
         visit_ids=frozenset(rec.visits),
         open_visit=opened,
-        block_at=rec.block_at,
-        block_targets=tuple(rec.block_targets),
-        block_times=tuple(rec.block_times),
-        diary_kept=rec.lowest_in_window is not None,
-        assessed_at=rec.last_assessed_at,
+        block_at=None if block is None else block.at,
+        block_targets=() if block is None else block.targets,
+        block_times=rec.block_times,
+        diary_kept=block is not None and block.lowest_in_window is not None,
+        assessed_at=rec.assessed_at,
         positive_blocks=len(rec.series),
         neurotomy_at=None if neurotomy is None else neurotomy.at,
         neurotomy_baseline=0 if neurotomy is None else neurotomy.baseline,
-        neurotomy_times=tuple(rec.neurotomy_times),
-        neurotomy_targets=tuple(treated),
+        neurotomy_times=rec.neurotomy_times,
+        neurotomy_targets=() if neurotomy is None else neurotomy.targets,
         treatable=treatable,
     )

@@ -146,6 +146,7 @@ _MAKERS: dict[type[ev.Event], Callable[[Script], ev.Event]] = {
     ev.VisitMissed: Script.miss,
     ev.Closed: Script.close,
     ev.Withdrawn: Script.withdraw,
+    ev.PolicyChanged: Script.change_policy,
 }
 
 

@@ -244,6 +244,11 @@ class Script:
     def withdraw(self, **changes: Any) -> ev.Withdrawn:
         return attrs.evolve(ev.Withdrawn(at=self.last, reason="patient request"), **changes)
 
+    def change_policy(self, **changes: Any) -> ev.PolicyChanged:
+        """The policy restated (the same rules): the stage and the facts stay."""
+        return attrs.evolve(ev.PolicyChanged(at=self.last, policy=self.policy,
+                                             reason="payer confirmed"), **changes)
+
     # -- moves (applied) -------------------------------------------------------------
 
     def refer(self, **changes: Any) -> Script:

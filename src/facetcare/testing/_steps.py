@@ -163,7 +163,7 @@ def _fresh_targets(draw: st.DrawFn, region: Region, cap: int | None) -> tuple[ev
 
 
 def _block_booking(draw: st.DrawFn, pw: Pathway, f: Facts) -> ev.Event:
-    policy = pw.policy
+    policy = pw.policy_in_force
     at = _after(draw, _last(f), _LATER)
     earliest = at
     if policy.min_block_gap is not None and f.block_times:
@@ -183,7 +183,7 @@ def _block_booking(draw: st.DrawFn, pw: Pathway, f: Facts) -> ev.Event:
 
 
 def _neurotomy_booking(draw: st.DrawFn, pw: Pathway, f: Facts) -> ev.Event:
-    policy = pw.policy
+    policy = pw.policy_in_force
     at = _after(draw, _last(f), _LATER)
     pool = f.neurotomy_targets if f.state == Stage.RECURRENCE else f.block_targets
     fitting = tuple(t for t in pool if nerves_of((t,)) <= f.treatable) or pool
@@ -252,7 +252,7 @@ def _neurotomy_done(draw: st.DrawFn, pw: Pathway, f: Facts) -> ev.Event:
 
 
 def _discharge(draw: st.DrawFn, pw: Pathway, f: Facts) -> ev.Event:
-    policy = pw.policy
+    policy = pw.policy_in_force
     last = _last(f)
     if f.state == Stage.BLOCK_OBSERVATION and f.block_at is not None:
         ready = f.block_at + policy.block_observation
@@ -336,6 +336,11 @@ def _withdraw(draw: st.DrawFn, pw: Pathway, f: Facts) -> ev.Event:
     return ev.Withdrawn(at=_after(draw, _last(f), _LATER), reason=draw(reasons()))
 
 
+def _policy_changed(draw: st.DrawFn, pw: Pathway, f: Facts) -> ev.Event:
+    return ev.PolicyChanged(at=_after(draw, _last(f), _SOON), policy=pw.policy_in_force,
+                            reason=draw(reasons()))
+
+
 #: Per event type: how to aim one at the pathway.
 BUILDERS: dict[type[ev.Event], Builder] = {
     ev.BlockScheduled: _block_booking,
@@ -352,9 +357,10 @@ BUILDERS: dict[type[ev.Event], Builder] = {
     ev.VisitMissed: _miss,
     ev.Closed: _close,
     ev.Withdrawn: _withdraw,
+    ev.PolicyChanged: _policy_changed,
 }
 _ENDINGS = frozenset({ev.Closed, ev.Withdrawn})
-_DETOURS = frozenset({ev.VisitCancelled, ev.VisitMissed})
+_DETOURS = frozenset({ev.VisitCancelled, ev.VisitMissed, ev.PolicyChanged})
 _PROGRESS = frozenset(BUILDERS) - _ENDINGS - _DETOURS
 
 

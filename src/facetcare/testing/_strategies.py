@@ -291,4 +291,6 @@ def events(
         st.builds(ev.VisitMissed, at=at, visit_id=ids),
         st.builds(ev.Closed, at=at, reason=reasons()),
         st.builds(ev.Withdrawn, at=at, reason=reasons()),
+        st.builds(ev.PolicyChanged, at=at, policy=st.sampled_from(list(Policy.profiles().values())),
+                  reason=reasons()),
     )

@@ -180,8 +180,9 @@ def before_assessed(p: Policy, r: Region) -> tuple[Case, Case]:
         s.visit_for_block(visit_at=s.block_slot().replace(hour=21)).do(s.discharge())
         s.do(s.diary(0)).do(s.assess())
     assessed = s.last
-    return (refused(s, s.book_neurotomy(visit_at=assessed), "at the moment of the assessment"),
-            passed(s, s.book_neurotomy(visit_at=assessed + MINUTE), "1 min after it"))
+    return (refused(s, s.book_neurotomy(visit_at=assessed - MINUTE),
+                    "1 min before the assessment concluded"),
+            passed(s, s.book_neurotomy(visit_at=assessed), "at the moment of the assessment"))
 
 
 def duplicate_block(p: Policy, r: Region) -> tuple[Case, Case]:

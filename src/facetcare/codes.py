@@ -1,0 +1,71 @@
+"""Every reason code facetcare can give: the one place each is written.
+
+A code is stable API (scheduling systems switch on it); new ones are added,
+existing ones never change meaning. Rules refer to the constants below, so a
+code is spelled once and the registry `CODES` is its declaration.
+"""
+
+from __future__ import annotations
+
+__all__ = ["CODES", "TIME_CODES"]
+
+#: code → what it means; filled by the declarations below, in this order.
+CODES: dict[str, str] = {}
+
+
+def _declare(code: str, meaning: str) -> str:
+    CODES[code] = meaning
+    return code
+
+
+INVALID_TRANSITION = _declare(
+    "invalid_transition", "the event is not allowed in the pathway's current stage"
+)
+OUT_OF_ORDER = _declare("out_of_order", "the event is earlier than the last accepted event")
+ENTRY_CRITERIA = _declare(
+    "entry_criteria", "the referral does not meet the policy's entry criteria"
+)
+VISIT_IN_PAST = _declare("visit_in_past", "the visit is booked for a time before the booking")
+BLOCK_INTERVAL = _declare(
+    "block_interval", "too soon after the last block for the policy's minimum gap"
+)
+ANNUAL_LIMIT = _declare("annual_limit", "the policy's cap per rolling 12 months would be exceeded")
+TOO_MANY_LEVELS = _declare(
+    "too_many_levels", "more facet joints (levels) than the policy allows in one session"
+)
+NO_POSITIVE_BLOCK = _declare(
+    "no_positive_block", "fewer positive blocks than the policy requires before a neurotomy"
+)
+UNTESTED_TARGET = _declare("untested_target", "a nerve that no qualifying positive block confirmed")
+SAME_VISIT = _declare("same_visit", "the neurotomy must be a separate, later visit than the block")
+REPEAT_TOO_SOON = _declare(
+    "repeat_too_soon", "too soon after the last neurotomy for the policy's minimum interval"
+)
+INSUFFICIENT_PRIOR_RELIEF = _declare(
+    "insufficient_prior_relief", "the last neurotomy did not give enough relief for long enough"
+)
+REBLOCK_REQUIRED = _declare(
+    "reblock_required", "the last neurotomy is too long ago: new diagnostic blocks are needed"
+)
+NO_ESCORT = _declare("no_escort", "no driver or escort to take the patient home")
+UNKNOWN_VISIT = _declare("unknown_visit", "the visit id is not the pathway's open visit")
+DUPLICATE_VISIT = _declare("duplicate_visit", "the visit id was already used in this pathway")
+TARGET_MISMATCH = _declare(
+    "target_mismatch", "a target was treated that the visit was not booked for"
+)
+REGION_MISMATCH = _declare("region_mismatch", "a target outside the pathway's spinal region")
+LESION_DURATION = _declare("lesion_duration", "a lesion shorter or longer than the policy allows")
+LESION_TEMPERATURE = _declare(
+    "lesion_temperature", "a lesion temperature outside the policy's range, or not recorded"
+)
+OBSERVATION_INCOMPLETE = _declare(
+    "observation_incomplete", "discharge before the policy's observation or recovery time"
+)
+OUTSIDE_RELIEF_WINDOW = _declare("outside_relief_window", "a diary entry outside the relief window")
+RELIEF_WINDOW_OPEN = _declare(
+    "relief_window_open", "the relief assessment cannot conclude this early"
+)
+
+#: Codes of the rules that judge a booking's *time*: what `due()` must agree with.
+TIME_CODES = frozenset({VISIT_IN_PAST, BLOCK_INTERVAL, ANNUAL_LIMIT, SAME_VISIT, REPEAT_TOO_SOON,
+                        REBLOCK_REQUIRED})

@@ -1,0 +1,265 @@
+"""The facts the rules read: one frozen value, derived from the accepted events.
+
+A pathway *is* its events (docs/pathway.md). Folding them, one at a time,
+through `advance` gives a `Facts` value: the open visit, the block under
+assessment, the positive blocks, the last neurotomy and the relief it gave,
+the procedure times the yearly caps count. Rules, `due()`, the simulator
+and the testing kit all read this one value (`Pathway.facts`); nothing else
+derives facts, and `advance` is the only place a new `Facts` is made.
+
+`Facts` is frozen and its collections are tuples or read-only mappings, so
+a caller holding one never sees it change: each accepted event gives a new
+value and leaves the old one as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from functools import lru_cache
+from types import MappingProxyType
+from typing import Any
+
+import attrs
+
+from facetcare import events as ev
+from facetcare.anatomy import Region, Side
+from facetcare.machine import START, Branch
+
+__all__ = [
+    "Block",
+    "Facts",
+    "Nerve",
+    "Neurotomy",
+    "PositiveBlock",
+    "Visit",
+    "advance",
+    "describe",
+    "nerves_of",
+]
+
+#: A nerve on one side, e.g. ("L4 medial branch", Side.LEFT).
+Nerve = tuple[str, Side]
+_NO_VISITS: Mapping[str, Visit] = MappingProxyType({})
+
+
+@lru_cache(maxsize=4096)
+def nerves_of(targets: tuple[ev.Target, ...]) -> frozenset[Nerve]:
+    """The (nerve, side) pairs a set of targets reaches; sides never mix."""
+    return frozenset((nerve, t.side) for t in targets for nerve in t.nerves)
+
+
+def describe(nerves: frozenset[Nerve] | set[Nerve]) -> str:
+    return ", ".join(f"{side} {nerve}" for nerve, side in sorted(nerves))
+
+
+@attrs.frozen
+class Visit:
+    """A booked visit: which procedure, when, for which targets, booked from where."""
+
+    kind: str  # "block" or "neurotomy"
+    visit_id: str
+    visit_at: dt.datetime
+    targets: tuple[ev.Target, ...]
+    escort_confirmed: bool
+    #: The stage the visit was booked from; a cancelled visit returns there.
+    origin: str
+
+
+@attrs.frozen
+class Block:
+    """The block under observation and assessment (the last block performed)."""
+
+    at: dt.datetime
+    targets: tuple[ev.Target, ...]
+    baseline: int
+    #: The lowest pain score recorded inside the relief window; None: no entry yet.
+    lowest_in_window: int | None = None
+
+
+@attrs.frozen
+class PositiveBlock:
+    at: dt.datetime
+    nerves: frozenset[Nerve]
+    baseline: int
+
+
+@attrs.frozen
+class Neurotomy:
+    at: dt.datetime
+    targets: tuple[ev.Target, ...]
+    nerves: frozenset[Nerve]
+    #: The pain baseline follow-up relief is measured against.
+    baseline: int
+
+
+@attrs.frozen(slots=False)
+class Facts:
+    """What the rules and the scheduler know about one pathway; see the module docstring."""
+
+    #: The machine state: a `Stage` value, or "start" before the referral.
+    state: str = START
+    pathway_id: str = ""
+    patient_id: str = ""
+    region: Region = Region.LUMBAR
+    #: Time of the last accepted event; events may not be earlier.
+    last_at: dt.datetime | None = None
+    visits: Mapping[str, Visit] = _NO_VISITS
+    open_visit: Visit | None = None
+    block: Block | None = None
+    #: Every block performed in this region for this patient, oldest first:
+    #: the referral's prior procedures, then this pathway's.
+    block_times: tuple[dt.datetime, ...] = ()
+    #: Positive blocks since the last negative result or neurotomy.
+    series: tuple[PositiveBlock, ...] = ()
+    #: When the last relief assessment concluded.
+    assessed_at: dt.datetime | None = None
+    neurotomy: Neurotomy | None = None
+    #: Every neurotomy performed in this region for this patient, oldest first.
+    neurotomy_times: tuple[dt.datetime, ...] = ()
+    #: The lowest follow-up score since the last neurotomy (its best relief).
+    best_score: int | None = None
+    #: When the last follow-up since the last neurotomy was recorded.
+    last_follow_up_at: dt.datetime | None = None
+    #: When relief after the last neurotomy ended (`PainReturned`).
+    relief_ended_at: dt.datetime | None = None
+
+    @property
+    def last_block_at(self) -> dt.datetime | None:
+        return self.block_times[-1] if self.block_times else None
+
+    def confirmed_nerves(self, required: int) -> frozenset[Nerve]:
+        """Nerves confirmed by at least ``required`` positive blocks of the series."""
+        if len(self.series) < required:
+            return frozenset()
+        counts: dict[Nerve, int] = {}
+        for block in self.series:
+            for nerve in block.nerves:
+                counts[nerve] = counts.get(nerve, 0) + 1
+        return frozenset(n for n, c in counts.items() if c >= required)
+
+    def treatable_nerves(self, origin: str, required: int) -> frozenset[Nerve]:
+        """Nerves a neurotomy booked from ``origin`` may treat.
+
+        From recurrence: the nerves of the last neurotomy (repeat rules apply);
+        otherwise those the positive-block series confirmed.
+        """
+        if origin == "recurrence":
+            return self.neurotomy.nerves if self.neurotomy else frozenset()
+        return self.confirmed_nerves(required)
+
+
+def advance(facts: Facts, event: ev.Event, dest: str, branch: str | None) -> Facts:
+    """The facts after ``event`` was accepted and the machine moved to ``dest``."""
+    folding = _FOLDS.get(type(event))
+    new = object.__new__(Facts)
+    # Facts keeps its fields in a __dict__ (not slots) so that the one writer
+    # can copy it in one step: `attrs.evolve` re-runs every field and costs
+    # more than the rest of `apply()` together. Nothing else writes it.
+    fields = new.__dict__
+    fields.update(facts.__dict__)
+    if folding is not None:
+        fields.update(folding(facts, event, branch))
+    fields["state"] = dest
+    fields["last_at"] = event.at
+    return new
+
+
+Changes = dict[str, Any]
+
+
+def _referred(facts: Facts, event: ev.Referred, branch: str | None) -> Changes:
+    prior = getattr(event, "prior_procedures", ())
+    return {
+        "pathway_id": event.pathway_id,
+        "patient_id": event.patient_id,
+        "region": event.region,
+        "block_times": tuple(sorted(p.at for p in prior if p.procedure == "block")),
+        "neurotomy_times": tuple(sorted(p.at for p in prior if p.procedure == "neurotomy")),
+    }
+
+
+def _booked(facts: Facts, event: ev.BlockScheduled | ev.NeurotomyScheduled,
+            branch: str | None) -> Changes:
+    kind = "block" if isinstance(event, ev.BlockScheduled) else "neurotomy"
+    visit = Visit(kind, event.visit_id, event.visit_at, event.targets, event.escort_confirmed,
+                  facts.state)
+    return {"visits": MappingProxyType({**facts.visits, visit.visit_id: visit}),
+            "open_visit": visit}
+
+
+def _block(facts: Facts, event: ev.BlockPerformed, branch: str | None) -> Changes:
+    return {"block": Block(event.at, event.targets, event.baseline_pain),
+            "block_times": (*facts.block_times, event.at)}
+
+
+def _diary(facts: Facts, event: ev.ReliefDiaryRecorded, branch: str | None) -> Changes:
+    block = facts.block
+    if block is None:
+        return {}
+    lowest = min(entry.score for entry in event.entries)
+    if block.lowest_in_window is not None and block.lowest_in_window <= lowest:
+        return {}
+    return {"block": attrs.evolve(block, lowest_in_window=lowest)}
+
+
+def _assessed(facts: Facts, event: ev.ReliefAssessed, branch: str | None) -> Changes:
+    block = facts.block
+    if branch == Branch.POSITIVE and block is not None:
+        positive = PositiveBlock(block.at, nerves_of(block.targets), block.baseline)
+        return {"assessed_at": event.at, "series": (*facts.series, positive)}
+    # A negative result resets the positive-block series.
+    return {"assessed_at": event.at, "series": ()}
+
+
+def _neurotomy(facts: Facts, event: ev.NeurotomyPerformed, branch: str | None) -> Changes:
+    booked_from = facts.open_visit.origin if facts.open_visit else facts.state
+    if booked_from == "recurrence" and facts.neurotomy is not None:
+        # A repeat measures relief against the baseline the previous one used.
+        baseline = facts.neurotomy.baseline
+    else:
+        baseline = facts.series[-1].baseline if facts.series else 0
+    targets = tuple(dict.fromkeys(lesion.target for lesion in event.lesions))
+    return {
+        "neurotomy": Neurotomy(event.at, targets, nerves_of(targets), baseline),
+        "neurotomy_times": (*facts.neurotomy_times, event.at),
+        "series": (),
+        "best_score": None,
+        "last_follow_up_at": None,
+        "relief_ended_at": None,
+    }
+
+
+def _discharged(facts: Facts, event: ev.Discharged, branch: str | None) -> Changes:
+    return {"open_visit": None}
+
+
+def _follow_up(facts: Facts, event: ev.FollowUpRecorded, branch: str | None) -> Changes:
+    if facts.best_score is None or event.pain_score < facts.best_score:
+        return {"best_score": event.pain_score, "last_follow_up_at": event.at}
+    return {"last_follow_up_at": event.at}
+
+
+def _pain_returned(facts: Facts, event: ev.PainReturned, branch: str | None) -> Changes:
+    return {"relief_ended_at": event.at}
+
+
+def _visit_ended(facts: Facts, event: ev.VisitCancelled | ev.VisitMissed,
+                 branch: str | None) -> Changes:
+    return {"open_visit": None}
+
+
+_FOLDS: dict[type[ev.Event], Callable[[Facts, Any, str | None], Changes]] = {
+    ev.Referred: _referred,
+    ev.BlockScheduled: _booked,
+    ev.NeurotomyScheduled: _booked,
+    ev.BlockPerformed: _block,
+    ev.ReliefDiaryRecorded: _diary,
+    ev.ReliefAssessed: _assessed,
+    ev.NeurotomyPerformed: _neurotomy,
+    ev.Discharged: _discharged,
+    ev.FollowUpRecorded: _follow_up,
+    ev.PainReturned: _pain_returned,
+    ev.VisitCancelled: _visit_ended,
+    ev.VisitMissed: _visit_ended,
+}
