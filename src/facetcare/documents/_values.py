@@ -2,7 +2,7 @@
 
 Durations are integer microseconds (exact: no float seconds, so 400,000 d +
 7 µs survives a round trip); shares are text such as ``"4/5"`` read with
-bounded work; times are ISO 8601 with their offset; numbers are JSON
+bounded work; times are ISO 8601 in UTC (``...Z``); numbers are JSON
 numbers, whole numbers as integers (see `facetcare._validate.plain_float`).
 
 `DETAILED` reads any JSON-shaped input and words every error; `FAST` reads
@@ -65,6 +65,13 @@ def _datetime(value: object, _: type) -> dt.datetime:
     return moment
 
 
+def time_text(value: dt.datetime) -> str:
+    """One text per instant: UTC with a ``Z`` (the rules judge days in the clinic's zone,
+    `Policy.time_zone`, so the offset a time arrived in carries no meaning)."""
+    text = value.astimezone(dt.UTC).isoformat()
+    return text[:-6] + "Z"
+
+
 def _duration(value: object, _: type) -> dt.timedelta:
     if type(value) is not int:
         raise TypeError(f"expected a duration in whole microseconds, got {_describe(value)}")
@@ -107,7 +114,7 @@ def detailed_converter() -> cattrs.Converter:
     conv.register_structure_hook(bool, _strict(bool, "true or false"))
     conv.register_structure_hook(float, _number)
     conv.register_structure_hook(dt.datetime, _datetime)
-    conv.register_unstructure_hook(dt.datetime, dt.datetime.isoformat)
+    conv.register_unstructure_hook(dt.datetime, time_text)
     conv.register_structure_hook(dt.timedelta, _duration)
     conv.register_unstructure_hook(dt.timedelta, duration_text)
     conv.register_structure_hook(Fraction, _fraction)
