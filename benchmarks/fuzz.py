@@ -27,13 +27,14 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import contextlib
+
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
 import facetcare as fc
 import facetcare.testing as fct
 from facetcare import documents
-from facetcare import events as ev
 from facetcare.documents.signing import chain
 
 POLICIES = (fc.Policy.seed(), fc.Policy.medicare_l38803(), fc.Policy.consensus_2020())
@@ -106,11 +107,9 @@ def _mutate(data: st.DataObject, original: object) -> object:
 def _forge(document: object) -> object:
     """Recompute the chain, so a mutation reaches the rules (a forger without a key)."""
     if isinstance(document, dict) and "policy" in document and "events" in document:
-        try:
+        with contextlib.suppress(TypeError, ValueError, KeyError, AttributeError):
             document["chain"] = chain(documents.canonical(document["policy"]),
                                       map(documents.canonical, document["events"]))
-        except (TypeError, ValueError, KeyError, AttributeError):
-            pass
     return document
 
 

@@ -20,11 +20,11 @@ import facetcare as fc
 from facetcare import diagram
 from facetcare import events as ev
 from facetcare.cli import EXTRA_HINT, cli, main
+from facetcare.documents import canonical
+from facetcare.documents.signing import chain
 from facetcare.errors import CODES
 from facetcare.machine import Stage
 from facetcare.rules import COMMON, RULES
-from facetcare.documents import canonical
-from facetcare.documents.signing import chain
 from facetcare.serialization import dump_events_jsonl
 
 UTC = dt.UTC

@@ -30,7 +30,7 @@ from facetcare._cli.common import cap_workers
 from facetcare.cli import cli
 from facetcare.documents.signing import chain
 from facetcare.simulation import CohortParams
-from journey import DAY, L45, MEDICARE, MINUTE, SEED, S, T0, referral, reach
+from journey import DAY, L45, MEDICARE, MINUTE, SEED, T0, S, reach, referral
 
 FIXTURES = Path(__file__).parent / "fixtures" / "v1"
 #: Wall-clock ceiling for one hostile read: the hang found took minutes.
@@ -404,7 +404,8 @@ def test_eight_threads_booking_at_once() -> None:
         accepted: list[int] = []
         leaked: list[BaseException] = []
 
-        def book(n: int, pw: fc.Pathway = pw, barrier: threading.Barrier = barrier) -> None:
+        def book(n: int, pw: fc.Pathway = pw, barrier: threading.Barrier = barrier,
+                 accepted: list[int] = accepted, leaked: list[BaseException] = leaked) -> None:
             event = ev.BlockScheduled(at=T0 + MINUTE, visit_id=f"v{n}", visit_at=T0 + 7 * DAY,
                                       targets=L45, escort_confirmed=True)
             barrier.wait()
@@ -534,7 +535,7 @@ def test_absurd_cohort_parameters_are_refused(change: dict[str, object], field: 
     ("\U000e0001\u034f", "no visible character"),
 ])
 def test_identifiers_that_could_spoof_a_screen(value: str, said: str) -> None:
-    with pytest.raises(ValueError, match=said.split(" U+")[0]) as raised:
+    with pytest.raises(ValueError, match=said.split(" U+", maxsplit=1)[0]) as raised:
         referral(patient_id=value)
     assert "patient_id" in str(raised.value)
 

@@ -154,9 +154,10 @@ def fixed_offset(value: object) -> object:
     try:
         offset = dt.datetime.utcoffset(value)
         if type(value) is not dt.datetime:
-            fields = (_field(value, name) for name in
-                      ("year", "month", "day", "hour", "minute", "second", "microsecond"))
-            value = dt.datetime(*fields, tzinfo=value.tzinfo)
+            value = dt.datetime(
+                _field(value, "year"), _field(value, "month"), _field(value, "day"),
+                _field(value, "hour"), _field(value, "minute"), _field(value, "second"),
+                _field(value, "microsecond"), tzinfo=value.tzinfo)
         if offset is not None and not isinstance(value.tzinfo, dt.timezone):
             return value.replace(tzinfo=dt.timezone(offset), fold=0)
         if offset is not None:
@@ -325,7 +326,7 @@ def parse_share(value: str) -> Fraction | None:
 def bounded_share(value: Fraction) -> bool:
     """A share whose numerator and denominator a document can carry."""
     limit = 10**MAX_SHARE_DIGITS
-    return value.numerator < limit and value.denominator < limit
+    return bool(value.numerator < limit and value.denominator < limit)
 
 
 # -- collections ------------------------------------------------------------------------

@@ -119,8 +119,6 @@ _seconds = _validate.optional_seconds
 _celsius = _validate.optional_celsius
 _flag = _validate.flag
 _duration = _validate.duration
-_int = _validate.plain_int
-_float = _validate.optional_plain_float
 
 #: The version of each shipped profile's values. A change of any value of a
 #: profile bumps its version (and keeps the old values readable in
@@ -139,7 +137,9 @@ class Policy:
     name: str = attrs.field(converter=_validate.plain_str, validator=_validate.identifier)
 
     # Entry criteria (`entry_criteria`).
-    entry_min_pain_months: int | None = attrs.field(converter=_int, validator=_limit)
+    entry_min_pain_months: int | None = attrs.field(
+        converter=_validate.plain_int, validator=_limit
+    )
     entry_requires_failed_conservative_care: bool = attrs.field(validator=_flag)
 
     # Visits and discharge (`no_escort`, `observation_incomplete`).
@@ -151,23 +151,39 @@ class Policy:
     relief_window_end: dt.timedelta = attrs.field(validator=_duration)
     relief_window_min: dt.timedelta = attrs.field(validator=_duration)
     relief_threshold: Fraction = attrs.field(converter=_fraction, validator=_share)
-    blocks_required: int = attrs.field(converter=_int, validator=_limit)
+    blocks_required: int = attrs.field(
+        converter=_validate.plain_int, validator=_limit
+    )
     min_block_gap: dt.timedelta | None = attrs.field(validator=_duration)
-    max_block_levels: int | None = attrs.field(converter=_int, validator=_limit)
-    max_blocks_per_year: int | None = attrs.field(converter=_int, validator=_limit)
+    max_block_levels: int | None = attrs.field(
+        converter=_validate.plain_int, validator=_limit
+    )
+    max_blocks_per_year: int | None = attrs.field(
+        converter=_validate.plain_int, validator=_limit
+    )
 
     # Neurotomy technique (`lesion_duration`, `lesion_temperature`).
-    lesion_min_seconds: float | None = attrs.field(converter=_float, validator=_seconds)
-    lesion_max_seconds: float | None = attrs.field(
-        converter=_float, validator=[_seconds, _not_below("lesion_min_seconds")]
+    lesion_min_seconds: float | None = attrs.field(
+        converter=_validate.optional_plain_float, validator=_seconds
     )
-    lesion_min_temperature_c: float | None = attrs.field(converter=_float, validator=_celsius)
+    lesion_max_seconds: float | None = attrs.field(
+        converter=_validate.optional_plain_float,
+        validator=[_seconds, _not_below("lesion_min_seconds")],
+    )
+    lesion_min_temperature_c: float | None = attrs.field(
+        converter=_validate.optional_plain_float, validator=_celsius
+    )
     lesion_temperature_strict: bool = attrs.field(validator=_flag)
     lesion_max_temperature_c: float | None = attrs.field(
-        converter=_float, validator=[_celsius, _not_below("lesion_min_temperature_c")]
+        converter=_validate.optional_plain_float,
+        validator=[_celsius, _not_below("lesion_min_temperature_c")],
     )
-    max_neurotomy_levels: int | None = attrs.field(converter=_int, validator=_limit)
-    max_neurotomies_per_year: int | None = attrs.field(converter=_int, validator=_limit)
+    max_neurotomy_levels: int | None = attrs.field(
+        converter=_validate.plain_int, validator=_limit
+    )
+    max_neurotomies_per_year: int | None = attrs.field(
+        converter=_validate.plain_int, validator=_limit
+    )
 
     # Follow-up.
     neurotomy_success_threshold: Fraction = attrs.field(converter=_fraction, validator=_share)

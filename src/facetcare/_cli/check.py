@@ -21,13 +21,12 @@ from rich.table import Table
 
 from facetcare import events as ev
 from facetcare._cli.common import PROFILES, Unreadable, console, policy_named, read_input
-from facetcare.documents import decode, read_json
+from facetcare.documents import decode, load_event, load_events_jsonl, read_json
 from facetcare.documents.jsonl import event_lines
 from facetcare.errors import PathwayError, Rejected, SerializationError
 from facetcare.pathway import Pathway
 from facetcare.policy import Policy
 from facetcare.scheduling import Task
-from facetcare.documents import load_event, load_events_jsonl
 
 
 def _read_text(path: Path) -> str:

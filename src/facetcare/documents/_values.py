@@ -50,7 +50,7 @@ def _describe(value: object) -> str:
 def _number(value: object, _: type) -> float:
     if type(value) is not int and type(value) is not float:
         raise TypeError(f"expected a number, got {_describe(value)}")
-    return value  # type: ignore[return-value]
+    return value
 
 
 def _datetime(value: object, _: type) -> dt.datetime:
@@ -263,9 +263,15 @@ def _equal_to(wanted: object) -> Callable[[Any], bool]:
 
 
 def _is_tuple_of_attrs(kind: Any) -> bool:
-    args = getattr(kind, "__args__", ())
+    args: tuple[Any, ...] = tuple(getattr(kind, "__args__", ()))
     return (getattr(kind, "__origin__", None) is tuple and len(args) == 2
             and args[1] is Ellipsis and attrs.has(args[0]))
+
+
+def _item_of(kind: Any) -> Any:
+    """The item type of ``tuple[X, ...]``."""
+    args: tuple[Any, ...] = tuple(kind.__args__)
+    return args[0]
 
 
 def fast_converter() -> cattrs.Converter:
@@ -290,7 +296,7 @@ def fast_converter() -> cattrs.Converter:
         lambda kind: _fast_attrs(kind, conv),
     )
     conv.register_structure_hook_factory(
-        _is_tuple_of_attrs, lambda kind: _fast_list(kind.__args__[0], conv)
+        _is_tuple_of_attrs, lambda kind: _fast_list(_item_of(kind), conv)
     )
     return conv
 

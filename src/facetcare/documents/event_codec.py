@@ -12,15 +12,13 @@ from typing import Any
 
 from cattrs.gen import make_dict_structure_fn
 
+import facetcare.documents.policies  # noqa: F401  (registers the Policy hooks first)
 from facetcare import events as ev
-from facetcare.documents import policies as _policies  # registers the Policy hooks first
 from facetcare.documents._values import DETAILED, FAST, fields_of, not_fast
 from facetcare.documents.errors import describe
 from facetcare.errors import SerializationError
 
 __all__ = ["dump_event", "load_event"]
-
-assert _policies.dump_policy  # the import above must run before the readers are built
 
 
 def dump_event(event: ev.Event) -> dict[str, Any]:

@@ -18,7 +18,6 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-
 import attrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 

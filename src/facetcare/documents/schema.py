@@ -73,7 +73,8 @@ _V1_DURATIONS = (
 def _microseconds(value: object, where: str) -> object:
     if value is None:
         return None
-    if type(value) not in (int, float) or (type(value) is float and not math.isfinite(value)):
+    if not isinstance(value, int | float) or isinstance(value, bool) or (
+            isinstance(value, float) and not math.isfinite(value)):
         raise SerializationError(f"{where}: expected a duration in seconds (schema @1), got "
                                  f"{show(value)}")
     if not -MAX_DURATION.total_seconds() <= value <= MAX_DURATION.total_seconds():
@@ -94,9 +95,7 @@ def _v1_to_v2(document: dict[str, Any]) -> dict[str, Any]:
         raise SerializationError(f"$.policy: unknown field(s) {extra} (schema @1)")
     migrated: dict[str, Any] = {}
     for key, value in policy.items():
-        if key in _V1_DURATIONS:
-            value = _microseconds(value, f"$.policy.{key}")
-        migrated[key] = value
+        migrated[key] = _microseconds(value, f"$.policy.{key}") if key in _V1_DURATIONS else value
         if key == "name":
             migrated["version"] = None
     # Before @2 every clinic was judged in UTC days, every 91 days reviewed.

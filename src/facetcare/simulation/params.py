@@ -13,7 +13,6 @@ fixed day counts the policies use.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import attrs

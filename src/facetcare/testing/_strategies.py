@@ -10,8 +10,8 @@ event types refuse never reaches a pathway.
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 import math
+import unicodedata
 import zoneinfo
 from collections.abc import Sequence
 
