@@ -21,13 +21,17 @@ from facetcare.anatomy import JOINTS, NERVES, Region, Side, normalise_joint
 from facetcare.policy import Policy
 
 __all__ = [
+    "Amended",
     "BlockPerformed",
     "BlockScheduled",
     "CheckedIn",
     "Closed",
+    "Correction",
     "Discharged",
+    "EnteredInError",
     "Event",
     "FollowUpRecorded",
+    "LateEntry",
     "Lesion",
     "NeurotomyPerformed",
     "NeurotomyScheduled",
@@ -133,12 +137,47 @@ def _no_duplicates(
         raise ValueError(f"{attribute.name} must not repeat a target")
 
 
+def _optional_time(value: object) -> object:
+    return None if value is None else v.fixed_offset(value)
+
+
+def _optional_aware(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None:
+        v.aware(instance, attribute, value)
+
+
+def _optional_identifier(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None:
+        v.identifier(instance, attribute, value)
+
+
+def _recorded_after(instance: Event, attribute: attrs.Attribute[Any], value: object) -> None:
+    if isinstance(value, dt.datetime) and value < instance.at:
+        raise ValueError(
+            f"{attribute.name} {value.isoformat()} is before the event's own time "
+            f"({instance.at.isoformat()}): a system cannot learn of something before it happens"
+        )
+
+
 @attrs.frozen(kw_only=True)
 class Event:
-    """Base of all pathway events; ``kind`` is the machine trigger's name."""
+    """Base of all pathway events; ``kind`` is the machine trigger's name.
+
+    ``at`` is when it happened clinically. The optional identity a caller may
+    give: ``event_id`` (unique within a pathway: a re-sent event with the same
+    id and content is accepted once), ``recorded_at`` (when the caller's system
+    learned of it; never before ``at``) and ``recorded_by`` (who recorded it).
+    facetcare never fills them from a clock (docs/corrections.md).
+    """
 
     kind: ClassVar[str] = ""
     at: dt.datetime = attrs.field(converter=v.fixed_offset, validator=v.aware)
+    event_id: str | None = attrs.field(default=None, converter=v.plain_str,
+                                       validator=_optional_identifier)
+    recorded_at: dt.datetime | None = attrs.field(
+        default=None, converter=_optional_time, validator=[_optional_aware, _recorded_after])
+    recorded_by: str | None = attrs.field(default=None, converter=v.plain_str,
+                                          validator=_optional_identifier)
 
     def __init_subclass__(cls) -> None:
         super().__init_subclass__()
@@ -320,6 +359,62 @@ class PolicyChanged(Event):
     reason: str = attrs.field(converter=v.plain_str, validator=v.text)
 
 
+# -- corrections: they change the effective history, never the log --------------
+
+
+@attrs.frozen(kw_only=True)
+class Correction(Event):
+    """Base of the events that correct the record; ``at`` is when the correction is made."""
+
+
+#: The longest log a seq may point into (far beyond any pathway; keeps it writable).
+MAX_SEQ = 10_000_000
+
+
+def _seq(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if type(value) is not int:
+        raise TypeError(f"{attribute.name} must be an int (a position in the log), got "
+                        f"{v.show(value)}")
+    if not 0 <= value <= MAX_SEQ:
+        raise ValueError(f"{attribute.name} must be from 0 to {MAX_SEQ}, got {v.show(value)}")
+
+
+def _clinical(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, Event) or isinstance(value, Correction):
+        raise TypeError(
+            f"{attribute.name} must be a clinical event (not a correction), "
+            f"got {type(value).__name__}"
+        )
+
+
+@attrs.frozen(kw_only=True)
+class EnteredInError(Correction):
+    """The event at ``seq`` in the log should never have been recorded."""
+
+    seq: int = attrs.field(converter=v.plain_int, validator=_seq)
+    reason: str = attrs.field(converter=v.plain_str, validator=v.text)
+
+
+@attrs.frozen(kw_only=True)
+class Amended(Correction):
+    """The event at ``seq`` is replaced by ``replacement``, an event of the same type."""
+
+    seq: int = attrs.field(converter=v.plain_int, validator=_seq)
+    replacement: Event = attrs.field(validator=_clinical)
+    reason: str = attrs.field(converter=v.plain_str, validator=v.text)
+
+
+@attrs.frozen(kw_only=True)
+class LateEntry(Correction):
+    """``event`` happened before events already accepted; it enters at its own time."""
+
+    event: Event = attrs.field(validator=_clinical)
+    reason: str = attrs.field(converter=v.plain_str, validator=v.text)
+
+
+#: The correction event types.
+CORRECTION_TYPES: tuple[type[Correction], ...] = (EnteredInError, Amended, LateEntry)
+
 #: Every event type, in the order of the DESIGN table; the name is the trigger.
 EVENT_TYPES: tuple[type[Event], ...] = (
     Referred,
@@ -339,4 +434,6 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     Withdrawn,
     PolicyChanged,
 )
-EVENT_BY_NAME: dict[str, type[Event]] = {kind.__name__: kind for kind in EVENT_TYPES}
+EVENT_BY_NAME: dict[str, type[Event]] = {
+    kind.__name__: kind for kind in (*EVENT_TYPES, *CORRECTION_TYPES)
+}

@@ -21,11 +21,40 @@ from facetcare.errors import SerializationError
 __all__ = ["dump_event", "load_event"]
 
 
+#: The optional identity of every event (`Event.event_id`, …), written only when given.
+_IDENTITY = ("event_id", "recorded_at", "recorded_by")
+_IDENTITY_KEYS = frozenset(_IDENTITY)
+
+
 def dump_event(event: ev.Event) -> dict[str, Any]:
-    """An event as a JSON-ready dict: ``type`` first, then fields in order."""
+    """An event as a JSON-ready dict: ``type`` first, then fields in order.
+
+    The identity fields are left out when None, so documents without them
+    are as they were.
+    """
     body: dict[str, Any] = DETAILED.unstructure(event, unstructure_as=type(event))
+    for name in _IDENTITY:
+        if name in body and body[name] is None:
+            del body[name]
     return {"type": event.kind, **body}
 
+
+def _event_field(value: object, _: type) -> ev.Event:
+    """A field holding any event (`Amended.replacement`, `LateEntry.event`): by its type."""
+    return load_event(value, "event")
+
+
+def _dump_event_field(event: ev.Event) -> dict[str, Any]:
+    return dump_event(event)
+
+
+def _is_event(kind: Any) -> bool:
+    return kind is ev.Event
+
+
+for _converter in (DETAILED, FAST):
+    _converter.register_structure_hook_func(_is_event, _event_field)
+DETAILED.register_unstructure_hook_func(_is_event, _dump_event_field)
 
 #: event type name → (class, its fields and ``type``, `FAST`'s reader of the fields).
 _FAST_EVENTS: dict[str, tuple[type[ev.Event], frozenset[str], Callable[..., Any]]] = {
@@ -45,7 +74,8 @@ def fast_event(data: Any) -> ev.Event:
     else:
         return not_fast(data)
     kind, keys, build = _FAST_EVENTS[fields["type"]]
-    if fields.keys() != keys:
+    if fields.keys() != keys and not (
+            fields.keys() <= keys and keys - fields.keys() <= _IDENTITY_KEYS):
         return not_fast(data)
     event: ev.Event = build(fields, kind)  # ``type`` is not a field: `FAST` skips it
     return event
