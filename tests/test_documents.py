@@ -523,3 +523,21 @@ def test_the_policy_cache_is_bounded_and_shares_equal_policies() -> None:
         assert policy.name == f"clinic-{n}"
         assert len(policies.POLICIES) <= policies.POLICIES_MAX
     assert len(_values.TARGETS) <= _values.TARGETS_MAX
+
+
+def test_corrections_and_identity_round_trip_through_the_log() -> None:
+    """The document carries the log: corrections, nested events and event identity."""
+    pw = reach(S.RELIEF_ASSESSMENT).pw
+    seq = next(i for i, e in enumerate(pw.log) if isinstance(e, ev.BlockPerformed))
+    performed = pw.log[seq]
+    assert isinstance(performed, ev.BlockPerformed)
+    pw.apply(ev.Amended(at=pw.events[-1].at, seq=seq, event_id="c-1", recorded_by="desk",
+                        replacement=attrs.evolve(performed, baseline_pain=7), reason="typo"))
+    text = pw.to_json()
+    assert codec._fast(text, None) is not None
+    back = fc.Pathway.from_json(text)
+    assert back == pw and back.to_json() == text and back.log == pw.log
+    assert back.events[seq].baseline_pain == 7  # type: ignore[attr-defined]
+    assert '"event_id":"c-1"' in text and '"recorded_at"' not in text
+    with _detailed_only():
+        assert fc.Pathway.from_json(text) == pw
