@@ -10,7 +10,7 @@ OUT    := demo-output
 FHIR_SPEC     := $(VENV)/fhir-spec
 FHIR_PACKAGES := hl7.fhir.r4b.core@4.3.0 hl7.fhir.r5.core@5.0.0 hl7.terminology.r4@7.0.1
 
-.PHONY: demo test lint types bench clean fhir-spec
+.PHONY: demo test lint types bench fuzz clean fhir-spec
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -66,6 +66,11 @@ fhir-spec: $(FHIR_SPEC)/.fetched
 
 test: lint types fhir-spec
 	FACETCARE_FHIR_SPEC=$(abspath $(FHIR_SPEC)) $(BIN)/python -m pytest -n 2 -q
+
+# Not part of `make test` (which runs a short campaign, tests/test_fuzz_short.py):
+# 100,000 seeded examples over documents, event logs, policies and event streams.
+fuzz: $(STAMP)
+	$(BIN)/python benchmarks/fuzz.py --examples 100000
 
 # Not part of `make test`: about 7 minutes; `benchmarks/run.py --quick` takes ~30 s.
 bench: $(STAMP)

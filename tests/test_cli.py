@@ -20,6 +20,8 @@ import facetcare as fc
 from facetcare import diagram
 from facetcare import events as ev
 from facetcare.cli import EXTRA_HINT, cli, main
+from facetcare.documents import canonical
+from facetcare.documents.signing import chain
 from facetcare.errors import CODES
 from facetcare.machine import Stage
 from facetcare.rules import COMMON, RULES
@@ -288,6 +290,10 @@ def test_check_refused_document(tmp_path: Path) -> None:
     data["events"][2]["at"] = "2026-03-01T09:00:00+00:00"  # before the referral
     path = tmp_path / "doc.json"
     path.write_text(json.dumps(data), encoding="utf-8")
+    edited = invoke("check", str(path))  # the hash chain no longer matches
+    assert edited.exit_code == 2 and "chain" in edited.output
+    data["chain"] = chain(canonical(data["policy"]), map(canonical, data["events"]))
+    path.write_text(json.dumps(data), encoding="utf-8")  # a forger recomputed it
     result = invoke("check", str(path))
     assert result.exit_code == 1
     assert "event 2 (CheckedIn" in result.output and "out_of_order" in result.output

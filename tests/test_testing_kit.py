@@ -89,7 +89,7 @@ def test_lesions_for_a_policy_pass_its_lesion_rules(
 def test_events_draws_every_event_type() -> None:
     seen: set[type[ev.Event]] = set()
 
-    @settings(max_examples=150, derandomize=True, database=None)
+    @settings(max_examples=300, derandomize=True, database=None)
     @given(events())
     def draw(event: ev.Event) -> None:
         seen.add(type(event))

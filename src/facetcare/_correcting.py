@@ -9,8 +9,10 @@ by `facetcare.corrections`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, Self
+import functools
+import threading
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, Self, TypeVar
 
 from facetcare import corrections
 from facetcare import events as ev
@@ -21,7 +23,22 @@ from facetcare.machine import START, Stage
 from facetcare.policy import Policy
 from facetcare.scheduling import Task
 
-__all__ = ["Correcting", "ids_of"]
+__all__ = ["Correcting", "ids_of", "locked"]
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+_S = TypeVar("_S", bound="Correcting")
+
+
+def locked(method: Callable[Concatenate[_S, _P], _R]) -> Callable[Concatenate[_S, _P], _R]:
+    """Run ``method`` holding the pathway's lock: one reader or writer at a time."""
+
+    @functools.wraps(method)
+    def run(self: _S, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with self._lock:
+            return method(self, *args, **kwargs)
+
+    return run
 
 
 def ids_of(event: ev.Event) -> tuple[str, ...]:
@@ -45,6 +62,7 @@ class Correcting:
         _events: list[ev.Event]
         _origins: list[int]
         _ids: dict[str, int]
+        _lock: threading.RLock
 
         # What `Pathway` defines, as mypy sees it (nothing of it exists here at run time).
         def __init__(self, *, policy: Policy | None = None) -> None: ...
@@ -56,6 +74,7 @@ class Correcting:
         @property
         def stage(self) -> Stage: raise NotImplementedError
 
+    @locked
     def apply_all(self, events: Iterable[ev.Event]) -> Stage:
         """Accept every event, in order, or raise `Rejected` and change nothing.
 
@@ -105,6 +124,7 @@ class Correcting:
         self._log, self._ids = log, ids
         return self.stage
 
+    @locked
     def preview(self, correction: ev.Correction) -> corrections.Impact:
         """What ``correction`` would do (stage, tasks, events refused), changing nothing."""
         if not isinstance(correction, ev.Correction):

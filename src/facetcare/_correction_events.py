@@ -20,11 +20,16 @@ class Correction(Event):
     """Base of the events that correct the record; ``at`` is when the correction is made."""
 
 
+#: The longest log a seq may point into (far beyond any pathway; keeps it writable).
+MAX_SEQ = 10_000_000
+
+
 def _seq(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{attribute.name} must be an int (a position in the log), got {value!r}")
-    if value < 0:
-        raise ValueError(f"{attribute.name} must not be negative, got {value}")
+    if type(value) is not int:
+        raise TypeError(f"{attribute.name} must be an int (a position in the log), got "
+                        f"{v.show(value)}")
+    if not 0 <= value <= MAX_SEQ:
+        raise ValueError(f"{attribute.name} must be from 0 to {MAX_SEQ}, got {v.show(value)}")
 
 
 def _clinical(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -39,17 +44,17 @@ def _clinical(_: object, attribute: attrs.Attribute[Any], value: object) -> None
 class EnteredInError(Correction):
     """The event at ``seq`` in the log should never have been recorded."""
 
-    seq: int = attrs.field(validator=_seq)
-    reason: str = attrs.field(validator=v.identifier)
+    seq: int = attrs.field(converter=v.plain_int, validator=_seq)
+    reason: str = attrs.field(converter=v.plain_str, validator=v.text)
 
 
 @attrs.frozen(kw_only=True)
 class Amended(Correction):
     """The event at ``seq`` is replaced by ``replacement``, an event of the same type."""
 
-    seq: int = attrs.field(validator=_seq)
+    seq: int = attrs.field(converter=v.plain_int, validator=_seq)
     replacement: Event = attrs.field(validator=_clinical)
-    reason: str = attrs.field(validator=v.identifier)
+    reason: str = attrs.field(converter=v.plain_str, validator=v.text)
 
 
 @attrs.frozen(kw_only=True)
@@ -57,7 +62,7 @@ class LateEntry(Correction):
     """``event`` happened before events already accepted; it enters at its own time."""
 
     event: Event = attrs.field(validator=_clinical)
-    reason: str = attrs.field(validator=v.identifier)
+    reason: str = attrs.field(converter=v.plain_str, validator=v.text)
 
 
 #: The correction event types.

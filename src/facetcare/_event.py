@@ -51,10 +51,12 @@ class Event:
 
     kind: ClassVar[str] = ""
     at: dt.datetime = attrs.field(converter=v.fixed_offset, validator=v.aware)
-    event_id: str | None = attrs.field(default=None, validator=_optional_identifier)
+    event_id: str | None = attrs.field(default=None, converter=v.plain_str,
+                                       validator=_optional_identifier)
     recorded_at: dt.datetime | None = attrs.field(
         default=None, converter=_optional_time, validator=[_optional_aware, _recorded_after])
-    recorded_by: str | None = attrs.field(default=None, validator=_optional_identifier)
+    recorded_by: str | None = attrs.field(default=None, converter=v.plain_str,
+                                          validator=_optional_identifier)
 
     def __init_subclass__(cls) -> None:
         super().__init_subclass__()

@@ -118,7 +118,7 @@ class PainEntry:
     """One pain diary line: NRS 0–10 at a clinical time."""
 
     at: dt.datetime = attrs.field(converter=v.fixed_offset, validator=v.aware)
-    score: int = attrs.field(validator=v.pain_score)
+    score: int = attrs.field(converter=v.plain_int, validator=v.pain_score)
 
 
 @attrs.frozen
@@ -126,8 +126,10 @@ class Lesion:
     """One radiofrequency lesion: which joint's nerves, for how long, how hot."""
 
     target: Target = attrs.field(validator=attrs.validators.instance_of(Target))
-    seconds: float = attrs.field(validator=v.positive_number)
-    temperature_c: float | None = attrs.field(default=None, validator=v.optional_number)
+    seconds: float = attrs.field(converter=v.plain_float, validator=v.positive_seconds)
+    temperature_c: float | None = attrs.field(
+        default=None, converter=v.optional_plain_float, validator=v.optional_celsius
+    )
 
 
 def _targets() -> object:
@@ -154,7 +156,7 @@ class PriorProcedure:
 
     procedure: str = attrs.field(validator=attrs.validators.in_(("block", "neurotomy")))
     at: dt.datetime = attrs.field(converter=v.fixed_offset, validator=v.aware)
-    pathway_id: str = attrs.field(validator=v.identifier)
+    pathway_id: str = attrs.field(converter=v.plain_str, validator=v.identifier)
 
 
 def _prior_before_referral(
@@ -172,12 +174,13 @@ def _prior_before_referral(
 class Referred(Event):
     """Referred for facet-pain evaluation: opens a pathway for one region."""
 
-    pathway_id: str = attrs.field(validator=v.identifier)
-    patient_id: str = attrs.field(validator=v.identifier)
+    pathway_id: str = attrs.field(converter=v.plain_str, validator=v.identifier)
+    patient_id: str = attrs.field(converter=v.plain_str, validator=v.identifier)
     region: Region = attrs.field(
         converter=_region, validator=attrs.validators.instance_of(Region)
     )
-    pain_months: int | None = attrs.field(default=None, validator=v.count)
+    pain_months: int | None = attrs.field(default=None, converter=v.plain_int,
+                                          validator=v.count)
     conservative_care_failed: bool | None = attrs.field(default=None, validator=v.optional_flag)
     prior_procedures: tuple[PriorProcedure, ...] = attrs.field(
         default=(), converter=v.as_tuple,
@@ -187,7 +190,7 @@ class Referred(Event):
 
 @attrs.frozen(kw_only=True)
 class _Booking(Event):
-    visit_id: str = attrs.field(validator=v.identifier)
+    visit_id: str = attrs.field(converter=v.plain_str, validator=v.identifier)
     visit_at: dt.datetime = attrs.field(converter=v.fixed_offset, validator=v.aware)
     targets: tuple[Target, ...] = _targets()  # type: ignore[assignment]
     escort_confirmed: bool = attrs.field(default=False, validator=v.flag)
@@ -207,7 +210,7 @@ class NeurotomyScheduled(_Booking):
 class CheckedIn(Event):
     """Arrived for the booked visit; whether a driver home came along."""
 
-    visit_id: str = attrs.field(validator=v.identifier)
+    visit_id: str = attrs.field(converter=v.plain_str, validator=v.identifier)
     escort_present: bool = attrs.field(validator=v.flag)
 
 
@@ -215,16 +218,16 @@ class CheckedIn(Event):
 class BlockPerformed(Event):
     """Block given; ``baseline_pain`` is the index pain just before it."""
 
-    visit_id: str = attrs.field(validator=v.identifier)
+    visit_id: str = attrs.field(converter=v.plain_str, validator=v.identifier)
     targets: tuple[Target, ...] = _targets()  # type: ignore[assignment]
-    baseline_pain: int = attrs.field(validator=v.pain_score)
+    baseline_pain: int = attrs.field(converter=v.plain_int, validator=v.pain_score)
 
 
 @attrs.frozen(kw_only=True)
 class NeurotomyPerformed(Event):
     """Nerves heated; several lesions per nerve and several nerves are usual."""
 
-    visit_id: str = attrs.field(validator=v.identifier)
+    visit_id: str = attrs.field(converter=v.plain_str, validator=v.identifier)
     lesions: tuple[Lesion, ...] = attrs.field(
         converter=v.as_tuple, validator=v.members_of(Lesion)
     )
@@ -234,7 +237,7 @@ class NeurotomyPerformed(Event):
 class Discharged(Event):
     """Sent home after the block observation or the neurotomy recovery."""
 
-    visit_id: str = attrs.field(validator=v.identifier)
+    visit_id: str = attrs.field(converter=v.plain_str, validator=v.identifier)
     escort_present: bool = attrs.field(validator=v.flag)
 
 
@@ -267,43 +270,43 @@ class ReliefAssessed(Event):
 class FollowUpRecorded(Event):
     """A pain report after the neurotomy; the outcome is computed."""
 
-    pain_score: int = attrs.field(validator=v.pain_score)
+    pain_score: int = attrs.field(converter=v.plain_int, validator=v.pain_score)
 
 
 @attrs.frozen(kw_only=True)
 class PainReturned(Event):
     """The pain came back after relief."""
 
-    pain_score: int = attrs.field(validator=v.pain_score)
+    pain_score: int = attrs.field(converter=v.plain_int, validator=v.pain_score)
 
 
 @attrs.frozen(kw_only=True)
 class VisitCancelled(Event):
     """A booked visit is cancelled, before or after check-in."""
 
-    visit_id: str = attrs.field(validator=v.identifier)
-    reason: str = attrs.field(validator=v.identifier)
+    visit_id: str = attrs.field(converter=v.plain_str, validator=v.identifier)
+    reason: str = attrs.field(converter=v.plain_str, validator=v.text)
 
 
 @attrs.frozen(kw_only=True)
 class VisitMissed(Event):
     """The patient did not come to a booked visit."""
 
-    visit_id: str = attrs.field(validator=v.identifier)
+    visit_id: str = attrs.field(converter=v.plain_str, validator=v.identifier)
 
 
 @attrs.frozen(kw_only=True)
 class Closed(Event):
     """Care on this pathway ended."""
 
-    reason: str = attrs.field(validator=v.identifier)
+    reason: str = attrs.field(converter=v.plain_str, validator=v.text)
 
 
 @attrs.frozen(kw_only=True)
 class Withdrawn(Event):
     """The patient left the pathway."""
 
-    reason: str = attrs.field(validator=v.identifier)
+    reason: str = attrs.field(converter=v.plain_str, validator=v.text)
 
 
 @attrs.frozen(kw_only=True)
@@ -314,7 +317,7 @@ class PolicyChanged(Event):
     """
 
     policy: Policy = attrs.field(validator=attrs.validators.instance_of(Policy))
-    reason: str = attrs.field(validator=v.identifier)
+    reason: str = attrs.field(converter=v.plain_str, validator=v.text)
 
 
 #: Every event type, in the order of the DESIGN table; the name is the trigger.

@@ -9,14 +9,15 @@ the event. ``check`` runs the same rules and changes nothing.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Iterable
 from fractions import Fraction
 from functools import cache
 from typing import Any
 
-from facetcare import corrections
+from facetcare import corrections, documents
 from facetcare import events as ev
-from facetcare._correcting import Correcting
+from facetcare._correcting import Correcting, locked
 from facetcare.errors import Reason, Rejected, Verdict
 from facetcare.facts import Facts, advance
 from facetcare.machine import BRANCHES, STAGE_OF, START, TRIGGERS, VALID, Stage
@@ -58,10 +59,15 @@ class Pathway(Correcting):
     ``policy`` is the policy the pathway started under, and it cannot be
     reassigned: a payer change is a `PolicyChanged` event, after which
     ``policy_in_force`` is the new one (docs/rules.md#policy-change).
+
+    Safe to share between threads: `apply`, `apply_all`, `check`, `preview`,
+    `due` and the document methods hold a per-pathway lock, so two threads
+    booking at once never both succeed (the second is judged after the
+    first). `copy.copy` and `copy.deepcopy` give independent pathways.
     """
 
-    __slots__ = ("_cursor", "_events", "_facts", "_ids", "_in_force", "_log", "_origins",
-                 "_policy")
+    __slots__ = ("_cursor", "_events", "_facts", "_ids", "_in_force", "_lock", "_log",
+                 "_origins", "_policy")
 
     def __init__(self, *, policy: Policy | None = None) -> None:
         """An empty pathway before referral; prefer `start` or `replay`."""
@@ -78,6 +84,7 @@ class Pathway(Correcting):
         self._origins: list[int] = []
         #: event_id → the seq of the log entry that carries it.
         self._ids: dict[str, int] = {}
+        self._lock = threading.RLock()
 
     # -- building ---------------------------------------------------------------
 
@@ -178,6 +185,7 @@ class Pathway(Correcting):
         """Event types valid in the current stage (the rules may still refuse one)."""
         return VALID[self._facts.state]
 
+    @locked
     def check(self, event: ev.Event) -> Verdict:
         """Every reason ``event`` would be refused for; changes nothing."""
         if self._resent(event):
@@ -187,6 +195,7 @@ class Pathway(Correcting):
             return Verdict(reasons)
         return Verdict(tuple(self._reasons(event)))
 
+    @locked
     def apply(self, event: ev.Event) -> Stage:
         """Accept ``event`` and return the new stage, or raise `Rejected` and change nothing.
 
@@ -224,6 +233,7 @@ class Pathway(Correcting):
             return self.stage
         raise Rejected(tuple(self._reasons(event)), event=event)
 
+    @locked
     def due(self, now: dt.datetime) -> tuple[Task, ...]:
         """Open tasks of the current stage, future ones included, by ``not_before``."""
         return due(self._facts, self._in_force, now)
@@ -276,28 +286,48 @@ class Pathway(Correcting):
         self._cursor.state = state
 
     # -- documents ----------------------------------------------------------------
+    #
+    # `facetcare.documents` reads and writes (policy, log); a pathway is always
+    # rebuilt by replaying the log (corrections included) under every rule.
 
-    def to_dict(self) -> dict[str, Any]:
-        from facetcare.serialization import to_dict
+    def to_dict(self, *, key: bytes | None = None) -> dict[str, Any]:
+        with self._lock:
+            return documents.to_document(self._policy, self._log, key=key)
 
-        return to_dict(self)
-
-    def to_json(self) -> str:
-        from facetcare.serialization import to_json
-
-        return to_json(self)
-
-    @classmethod
-    def from_dict(cls, document: object) -> Pathway:
-        from facetcare.serialization import from_dict
-
-        return from_dict(document)
+    def to_json(self, *, key: bytes | None = None) -> str:
+        """The canonical document; with ``key`` (bytes), signed with HMAC-SHA256."""
+        with self._lock:
+            return documents.encode(self._policy, self._log, key=key)
 
     @classmethod
-    def from_json(cls, text: str | bytes) -> Pathway:
-        from facetcare.serialization import from_json
+    def from_dict(cls, document: object, *, key: bytes | None = None,
+                  limits: documents.Limits = documents.DEFAULT_LIMITS) -> Pathway:
+        policy, events = documents.decode(document, key=key, limits=limits)
+        return cls.replay(events, policy=policy)
 
-        return from_json(text)
+    @classmethod
+    def from_json(cls, text: str | bytes, *, key: bytes | None = None,
+                  limits: documents.Limits = documents.DEFAULT_LIMITS) -> Pathway:
+        """Read a document and replay it; with ``key``, refuse it unless signed with it.
+
+        Raises `SerializationError` (unreadable, over a limit, edited after
+        writing, badly signed) or `Rejected` (an event the rules refuse).
+        """
+        policy, events = documents.decode(text, key=key, limits=limits)
+        return cls.replay(events, policy=policy)
+
+    # -- copies -------------------------------------------------------------------
+
+    def __copy__(self) -> Pathway:
+        """An independent pathway with the same policy and log (values are frozen)."""
+        with self._lock:
+            log, policy = list(self._log), self._policy
+        if not log:
+            return type(self)(policy=policy)
+        return type(self).replay(log, policy=policy)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Pathway:
+        return self.__copy__()
 
     # -- values -------------------------------------------------------------------
 

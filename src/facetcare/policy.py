@@ -15,6 +15,7 @@ exact fractions; ``*_strict`` says the source wants "more than", not
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import zoneinfo
 from fractions import Fraction
 from typing import Any
@@ -34,16 +35,19 @@ TWO_YEARS = 730 * DAYS
 
 
 def _fraction(value: Any) -> Any:
-    """Exact shares only: "4/5", 1 or a Fraction; anything else is left for `_share`.
+    """Exact shares only: "4/5", "0.8", 1 or a Fraction; anything else is left for `_share`.
 
     Floats are refused (0.8 is not exactly 4/5); the validator names the field.
+    Text is read with bounded work (`_validate.parse_share`: no exponents).
     """
     if isinstance(value, bool) or not isinstance(value, Fraction | int | str):
         return value
-    try:
-        return Fraction(value)
-    except ValueError:
-        return value
+    if isinstance(value, str):
+        share = _validate.parse_share(str.__str__(value))
+        return value if share is None else share
+    if type(value) is not Fraction:
+        return Fraction(int.__index__(value)) if isinstance(value, int) else value
+    return value
 
 
 def _optional_fraction(value: Any) -> Any:
@@ -51,31 +55,42 @@ def _optional_fraction(value: Any) -> Any:
 
 
 def _share(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is not None and not isinstance(value, Fraction):
+    if value is not None and type(value) is not Fraction:
         raise TypeError(
             f"{attribute.name} must be an exact share such as Fraction(4, 5) or '4/5', "
-            f"got {value!r}"
+            f"got {_validate.show(value)}"
         )
     if value is not None and not 0 <= value <= 1:
         raise ValueError(f"{attribute.name} must be between 0 and 1, got {value}")
+    if value is not None and not _validate.bounded_share(value):
+        raise ValueError(f"{attribute.name} must have at most {_validate.MAX_SHARE_DIGITS} "
+                         "digits above and below the line")
 
 
-def _nonneg_duration(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is None:
-        return
-    if not isinstance(value, dt.timedelta):
-        raise TypeError(f"{attribute.name} must be a timedelta, got {value!r}")
-    if value < dt.timedelta(0):
-        raise ValueError(f"{attribute.name} must not be negative")
+#: The longest a policy's count may be (blocks, levels, caps): far above any
+#: payer's figure, there so every value stays writable (``docs/documents.md``).
+MAX_COUNT = 1000
 
 
 def _limit(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
     if value is None:
         return
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{attribute.name} must be an int or None, got {value!r}")
-    if value < 1:
-        raise ValueError(f"{attribute.name} must be at least 1, got {value}")
+    if type(value) is not int:
+        raise TypeError(f"{attribute.name} must be an int or None, got {_validate.show(value)}")
+    if not 1 <= value <= MAX_COUNT:
+        raise ValueError(f"{attribute.name} must be from 1 to {MAX_COUNT}, "
+                         f"got {_validate.show(value)}")
+
+
+def _not_below(lower: str) -> Any:
+    """A validator: this field, if set, is at least the field ``lower`` (if set)."""
+
+    def check(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+        low = getattr(instance, lower)
+        if value is not None and low is not None and value < low:
+            raise ValueError(f"{attribute.name} ({value}) must not be below {lower} ({low})")
+
+    return check
 
 
 def _positive_duration(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -85,22 +100,32 @@ def _positive_duration(_: object, attribute: attrs.Attribute[Any], value: Any) -
 
 def _time_zone(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
     """An IANA name that `zoneinfo` knows, such as "America/Chicago"."""
-    if not isinstance(value, str):
-        raise TypeError(f"{attribute.name} must be an IANA time zone name, got {value!r}")
+    if type(value) is not str:
+        raise TypeError(f"{attribute.name} must be an IANA time zone name, got "
+                        f"{_validate.show(value)}")
     if value == "UTC":
         return
     try:
+        if not value.isascii() or len(value) > 64:
+            raise ValueError(value)
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
         raise ValueError(
-            f"{attribute.name} {value!r} is not an IANA time zone name known to zoneinfo "
-            "(e.g. 'America/Chicago', 'Australia/Brisbane', 'UTC')"
+            f"{attribute.name} {_validate.show(value)} is not an IANA time zone name known to "
+            "zoneinfo (e.g. 'America/Chicago', 'Australia/Brisbane', 'UTC')"
         ) from None
 
 
-_number = _validate.optional_number
+_seconds = _validate.optional_seconds
+_celsius = _validate.optional_celsius
 _flag = _validate.flag
-_duration = attrs.validators.instance_of(dt.timedelta)
+_duration = _validate.duration
+
+#: The version of each shipped profile's values. A change of any value of a
+#: profile bumps its version (and keeps the old values readable in
+#: `facetcare.documents`), so a document naming a profile and version names
+#: exactly one set of values.
+PROFILE_VERSIONS: dict[str, int] = {"seed": 1, "medicare-l38803": 1, "consensus-2020": 1}
 
 
 @attrs.frozen(kw_only=True)
@@ -110,51 +135,74 @@ class Policy:
     ``None`` means "no such rule" (no cap, no minimum interval, …).
     """
 
-    name: str = attrs.field(validator=attrs.validators.instance_of(str))
+    name: str = attrs.field(converter=_validate.plain_str, validator=_validate.identifier)
 
     # Entry criteria (`entry_criteria`).
-    entry_min_pain_months: int | None = attrs.field(validator=_limit)
+    entry_min_pain_months: int | None = attrs.field(
+        converter=_validate.plain_int, validator=_limit
+    )
     entry_requires_failed_conservative_care: bool = attrs.field(validator=_flag)
 
     # Visits and discharge (`no_escort`, `observation_incomplete`).
     escort_required: bool = attrs.field(validator=_flag)
-    block_observation: dt.timedelta = attrs.field(validator=[_duration, _nonneg_duration])
-    neurotomy_recovery: dt.timedelta = attrs.field(validator=[_duration, _nonneg_duration])
+    block_observation: dt.timedelta = attrs.field(validator=_duration)
+    neurotomy_recovery: dt.timedelta = attrs.field(validator=_duration)
 
     # Diagnostic blocks and the relief window.
-    relief_window_end: dt.timedelta = attrs.field(validator=[_duration, _nonneg_duration])
-    relief_window_min: dt.timedelta = attrs.field(validator=[_duration, _nonneg_duration])
+    relief_window_end: dt.timedelta = attrs.field(validator=_duration)
+    relief_window_min: dt.timedelta = attrs.field(validator=_duration)
     relief_threshold: Fraction = attrs.field(converter=_fraction, validator=_share)
-    blocks_required: int = attrs.field(validator=_limit)
-    min_block_gap: dt.timedelta | None = attrs.field(validator=_nonneg_duration)
-    max_block_levels: int | None = attrs.field(validator=_limit)
-    max_blocks_per_year: int | None = attrs.field(validator=_limit)
+    blocks_required: int = attrs.field(
+        converter=_validate.plain_int, validator=_limit
+    )
+    min_block_gap: dt.timedelta | None = attrs.field(validator=_duration)
+    max_block_levels: int | None = attrs.field(
+        converter=_validate.plain_int, validator=_limit
+    )
+    max_blocks_per_year: int | None = attrs.field(
+        converter=_validate.plain_int, validator=_limit
+    )
 
     # Neurotomy technique (`lesion_duration`, `lesion_temperature`).
-    lesion_min_seconds: float | None = attrs.field(validator=_number)
-    lesion_max_seconds: float | None = attrs.field(validator=_number)
-    lesion_min_temperature_c: float | None = attrs.field(validator=_number)
+    lesion_min_seconds: float | None = attrs.field(
+        converter=_validate.optional_plain_float, validator=_seconds
+    )
+    lesion_max_seconds: float | None = attrs.field(
+        converter=_validate.optional_plain_float,
+        validator=[_seconds, _not_below("lesion_min_seconds")],
+    )
+    lesion_min_temperature_c: float | None = attrs.field(
+        converter=_validate.optional_plain_float, validator=_celsius
+    )
     lesion_temperature_strict: bool = attrs.field(validator=_flag)
-    lesion_max_temperature_c: float | None = attrs.field(validator=_number)
-    max_neurotomy_levels: int | None = attrs.field(validator=_limit)
-    max_neurotomies_per_year: int | None = attrs.field(validator=_limit)
+    lesion_max_temperature_c: float | None = attrs.field(
+        converter=_validate.optional_plain_float,
+        validator=[_celsius, _not_below("lesion_min_temperature_c")],
+    )
+    max_neurotomy_levels: int | None = attrs.field(
+        converter=_validate.plain_int, validator=_limit
+    )
+    max_neurotomies_per_year: int | None = attrs.field(
+        converter=_validate.plain_int, validator=_limit
+    )
 
     # Follow-up.
     neurotomy_success_threshold: Fraction = attrs.field(converter=_fraction, validator=_share)
-    follow_up_settling: dt.timedelta = attrs.field(validator=[_duration, _nonneg_duration])
+    follow_up_settling: dt.timedelta = attrs.field(validator=_duration)
 
     # Repeat neurotomy (`repeat_too_soon`, `insufficient_prior_relief`, `reblock_required`).
-    min_neurotomy_interval: dt.timedelta | None = attrs.field(validator=_nonneg_duration)
+    min_neurotomy_interval: dt.timedelta | None = attrs.field(validator=_duration)
     repeat_min_relief: Fraction | None = attrs.field(
         converter=_optional_fraction, validator=_share
     )
     repeat_relief_strict: bool = attrs.field(validator=_flag)
-    repeat_min_relief_duration: dt.timedelta | None = attrs.field(validator=_nonneg_duration)
-    reblock_after: dt.timedelta | None = attrs.field(validator=_nonneg_duration)
+    repeat_min_relief_duration: dt.timedelta | None = attrs.field(validator=_duration)
+    reblock_after: dt.timedelta | None = attrs.field(validator=_duration)
 
     # -- the clinic's calendar and routine reviews (docs/rules.md#time) --
     #: The clinic's IANA time zone: "same day" and "next calendar day" are its days.
-    time_zone: str = attrs.field(default="UTC", validator=_time_zone)
+    time_zone: str = attrs.field(default="UTC", converter=_validate.plain_str,
+                                 validator=_time_zone)
     #: How often a patient in sustained relief is reviewed. An assumption: the
     #: outcome studies report relief at 3 months (Cohen 2010) and at 6 and 12
     #: months (MacVicar 2013), so a review every 3 months (91 d) sees each.
@@ -165,6 +213,15 @@ class Policy:
     def _window_min_inside(self, attribute: attrs.Attribute[Any], value: dt.timedelta) -> None:
         if value > self.relief_window_end:
             raise ValueError("relief_window_min must not be later than relief_window_end")
+
+    @property
+    def version(self) -> int | None:
+        """The shipped profile's version if this policy is exactly that profile, else None.
+
+        None marks a clinic's own policy, or one read from a document whose
+        values differ from the profile its name gives (``docs/documents.md``).
+        """
+        return _shipped_version(self)
 
     @classmethod
     def seed(cls) -> Policy:
@@ -270,3 +327,11 @@ class Policy:
     def profiles(cls) -> dict[str, Policy]:
         """The named profiles, by the names the CLI and documents use."""
         return {p.name: p for p in (cls.seed(), cls.medicare_l38803(), cls.consensus_2020())}
+
+
+@functools.lru_cache(maxsize=64)
+def _shipped_version(policy: Policy) -> int | None:
+    version = PROFILE_VERSIONS.get(policy.name)
+    if version is None:
+        return None
+    return version if Policy.profiles()[policy.name] == policy else None

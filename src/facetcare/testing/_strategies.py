@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
+import unicodedata
 import zoneinfo
 from collections.abc import Sequence
 from typing import Any
@@ -164,17 +165,41 @@ def lesion_values(
     return seconds, tenths.map(lambda t: t / 10)
 
 
+def _shown(text: str) -> str:
+    """``text`` with every character an identifier may not hold made ``"x"``.
+
+    Controls, surrogates, line separators, unassigned code points and
+    bidirectional controls are refused by `facetcare._validate`; text with
+    nothing visible gets an ``"x"``. A map, not a filter, so the strategy
+    draws the same examples it always did.
+    """
+    kept = "".join(
+        "x" if unicodedata.category(char) in ("Cc", "Cs", "Zl", "Zp", "Cn")
+        or char in _BIDI else char
+        for char in text
+    )
+    visible = any(not char.isspace() and unicodedata.category(char) not in ("Cf", "Mn")
+                  for char in kept)
+    return kept if visible else kept + "x"
+
+
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
 def reasons() -> st.SearchStrategy[str]:
     """Free-text reasons (cancellation, closure): usual phrases and any non-blank text."""
     usual = st.sampled_from(["patient request", "unwell", "transport", "care completed"])
     text = st.text(st.characters(codec="utf-8"), min_size=1, max_size=20)
-    return st.one_of(usual, text.filter(lambda s: bool(s.strip())))
+    return st.one_of(usual, text.filter(lambda s: bool(s.strip())).map(_shown))
 
 
 def _ids(prefix: str) -> st.SearchStrategy[str]:
-    text = st.text(st.characters(codec="utf-8"), min_size=1, max_size=8)
-    return st.one_of(st.integers(1, 3).map(lambda n: f"{prefix}{n}"),
-                     text.filter(lambda s: bool(s.strip())))
+    return st.one_of(
+        st.integers(1, 3).map(lambda n: f"{prefix}{n}"),
+        st.text(st.characters(codec="utf-8"), min_size=1, max_size=8).filter(
+            lambda s: bool(s.strip())
+        ).map(_shown),
+    )
 
 
 @st.composite
