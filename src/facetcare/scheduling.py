@@ -141,11 +141,16 @@ def _in_visit(facts: Facts, policy: Policy) -> list[Task]:
                  visit.visit_id, f"record the {visit.kind} performed, or cancel the visit")]
 
 
+def _shown(moment: dt.datetime, policy: Policy) -> str:
+    """A time in a task's wording: at the clinic, whatever offset it arrived in."""
+    return moment.astimezone(timing.clinic_zone(policy.time_zone)).isoformat()
+
+
 def _diary(facts: Facts, policy: Policy) -> Task:
     window = timing.relief_window(facts, policy)
     assert window is not None
     return _task(policy, "record_relief_diary", window[0], None, None,
-                f"diary entries count from the block until {window[1].isoformat()}")
+                f"diary entries count from the block until {_shown(window[1], policy)}")
 
 
 def _observation(facts: Facts, policy: Policy) -> list[Task]:
@@ -211,7 +216,7 @@ def _decide(facts: Facts, policy: Policy) -> list[Task]:
         options.append(repeat)
         deadline = timing.reblock_deadline(facts, policy)
         if deadline is not None:
-            detail += f"; a repeat without new blocks only until {deadline.isoformat()}"
+            detail += f"; a repeat without new blocks only until {_shown(deadline, policy)}"
     options.append(_block_option(facts, policy))
     options.append(Option("close", facts.last_at))
     return [_task(policy, "decide_next_step", facts.last_at, None, None, detail, tuple(options))]

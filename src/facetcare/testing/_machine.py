@@ -86,6 +86,13 @@ class PathwayMachine(RuleBasedStateMachine):
         Does nothing by default.
         """
 
+    def on_corrected(self, correction: ev.Correction, stage: Stage) -> None:
+        """Called after ``correction`` was accepted; ``self.pathway.events`` is the new history.
+
+        A system that mirrors events should rebuild its view from the effective
+        history here (or apply the correction its own way). Does nothing by default.
+        """
+
     # -- rules --------------------------------------------------------------------
 
     @initialize(data=st.data())
@@ -135,7 +142,8 @@ class PathwayMachine(RuleBasedStateMachine):
         for event in pathway.events:
             source = replayed.stage if replayed.events else None
             self._audit(event, source, replayed.apply(event))
-        self.on_accepted(correction, stage)
+        assert isinstance(correction, ev.Correction)
+        self.on_corrected(correction, stage)
 
     # -- invariants ---------------------------------------------------------------
 
