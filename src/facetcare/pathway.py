@@ -195,13 +195,17 @@ class Pathway(Correcting):
             return Verdict(reasons)
         return Verdict(tuple(self._reasons(event)))
 
-    @locked
     def apply(self, event: ev.Event) -> Stage:
         """Accept ``event`` and return the new stage, or raise `Rejected` and change nothing.
 
         An event re-sent with an ``event_id`` already accepted and the same
-        content changes nothing and returns the stage.
+        content changes nothing and returns the stage. One reader or writer
+        holds the pathway's lock at a time.
         """
+        with self._lock:  # inline, not `locked`: apply is the hot path
+            return self._apply(event)
+
+    def _apply(self, event: ev.Event) -> Stage:
         if type(event) not in _ORDINARY:
             return self._apply_other(event)
         event_id = event.event_id
