@@ -209,10 +209,9 @@ class Pathway(Correcting):
         if type(event) not in _ORDINARY:
             return self._apply_other(event)
         event_id = event.event_id
-        if event_id is not None and event_id in self._ids:
-            if self._log[self._ids[event_id]] == event:
-                return self.stage  # re-sent: accepted once
-            raise Rejected((self._duplicate(event),), event=event)
+        seen = self._ids.get(event_id) if event_id is not None else None
+        if seen is not None and self._log[seen] == event:
+            return self.stage  # re-sent: accepted once; other content, `_reasons` refuses it
         reasons = self._reasons(event)
         if reasons:
             raise Rejected(tuple(reasons), event=event)
