@@ -135,7 +135,13 @@ def neurotomy_levels(facts: Facts, event: ev.NeurotomyScheduled,
 
 @gives(REGION_MISMATCH)
 def region_mismatch(facts: Facts, event: Booking, policy: Policy) -> Reason | None:
-    stray = sorted({t.joint for t in event.targets if t.region != facts.region})
+    region = facts.region
+    for target in event.targets:
+        if target.region != region:
+            break
+    else:
+        return None
+    stray = sorted({t.joint for t in event.targets if t.region != region})
     if stray:
         return Reason(
             REGION_MISMATCH,
