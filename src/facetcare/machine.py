@@ -209,7 +209,7 @@ def _compile() -> dict[tuple[str, str, str | None], tuple[Any, Any, Any]]:
         event = MACHINE.events[step.event.kind]
         for source in step.sources:
             for transition in event.transitions[source]:
-                named = [c.func.branch for c in transition.conditions]  # see `_is`
+                named = [getattr(c.func, "branch", None) for c in transition.conditions]
                 if named == ([] if step.branch is None else [step.branch]) and \
                         transition.dest == step.dest:
                     rows[(source, step.event.kind, step.branch)] = (
