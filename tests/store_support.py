@@ -88,3 +88,31 @@ def store(store_url: str) -> Iterator[Any]:
         yield opened
     finally:
         opened.close()
+
+
+def assert_rows_agree(store: Any, pathway_id: str) -> None:
+    """The pathway's stored document is exactly what its event rows replay to.
+
+    Read straight from the tables (not through `Store.load`): the document
+    equals ``Pathway.replay(rows).to_json()``, each row's digest is the hash
+    chain's after it, and the version is the number of rows.
+    """
+    import sqlalchemy as sa
+
+    from facetcare import Pathway
+    from facetcare.documents import event_digests, load_event, load_policy
+    from facetcare.store import _schema as schema
+
+    p, e = schema.pathways.c, schema.events.c
+    with store.engine.connect() as conn:
+        row = conn.execute(sa.select(p.policy, p.version, p.document)
+                           .where(p.pathway_id == pathway_id)).one()
+        events = conn.execute(sa.select(e.seq, e.body, e.digest)
+                              .where(e.pathway_id == pathway_id).order_by(e.seq)).all()
+    assert [seq for seq, _, _ in events] == list(range(row.version))
+    replayed = Pathway.replay([load_event(body) for _, body, _ in events],
+                              policy=load_policy(row.policy))
+    assert row.document == replayed.to_json()
+    assert [digest for _, _, digest in events] == event_digests(replayed.policy, replayed.log)
+    assert store.verify(pathway_id) == (replayed, row.version)
+    assert store.load(pathway_id) == (replayed, row.version)

@@ -235,23 +235,6 @@ def test_pathways_lists_a_patients_pathways(store: Store) -> None:
     assert len(store.pathways()) == 3
 
 
-def test_a_tampered_event_row_is_refused_on_load(store: Store) -> None:
-    stored(store, reach(S.BLOCK_SCHEDULED))
-    with store.engine.begin() as conn:
-        body = conn.execute(sa.select(schema.events.c.body)
-                            .where(schema.events.c.seq == 1)).scalar_one()
-        conn.execute(schema.events.update().where(schema.events.c.seq == 1)
-                     .values(body={**body, "visit_at": "2020-01-01T00:00:00+00:00"}))
-    with pytest.raises(fc.Rejected) as refused:
-        store.load("pw-1")
-    assert refused.value.codes == ("visit_in_past",) and refused.value.index == 1
-    with store.engine.begin() as conn:
-        conn.execute(schema.events.update().where(schema.events.c.seq == 1)
-                     .values(body={"type": "NoSuchEvent"}))
-    with pytest.raises(fc.SerializationError, match="pw-1"):
-        store.load("pw-1")
-
-
 def test_an_event_resent_with_its_event_id_is_stored_once(store: Store) -> None:
     store.create(referral())
     closing = ev.Closed(at=T0 + DAY, reason="declined", event_id="desk-1",

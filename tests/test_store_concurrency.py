@@ -24,6 +24,7 @@ from facetcare.serialization import dump_event
 from facetcare.simulation import simulate
 from facetcare.store import Store
 from journey import DAY, MEDICARE, Journey, reach
+from store_support import assert_rows_agree
 from store_workers import clerk, killed_mid_append
 
 WORKERS = 8
@@ -83,6 +84,7 @@ def test_eight_processes_lose_nothing_and_duplicate_nothing(
         loaded, version = store.load(listed.pathway_id)
         assert (listed.stage, listed.version) == (loaded.stage, version)
         assert store.tasks(listed.pathway_id) == loaded.due(loaded.events[-1].at)
+        assert_rows_agree(store, listed.pathway_id)  # the document kept up with every append
     expected_shared = sum(sum(r["appended"].values()) for r in reports)
     assert expected_shared == WORKERS * sum(2 if s % 3 == 2 else 1 for s in range(ROUNDS))
     with capsys.disabled():
@@ -92,7 +94,8 @@ def test_eight_processes_lose_nothing_and_duplicate_nothing(
     assert conflicts > 0, "the shared pathways should have been contended"
 
 
-@pytest.mark.parametrize("statement", ["INSERT INTO FACETCARE_EVENTS",
+@pytest.mark.parametrize("statement", ["UPDATE FACETCARE_PATHWAYS",
+                                       "INSERT INTO FACETCARE_EVENTS",
                                        "DELETE FROM FACETCARE_TASKS",
                                        "INSERT INTO FACETCARE_TASKS"])
 def test_a_writer_killed_mid_append_leaves_no_partial_batch(
@@ -114,6 +117,7 @@ def test_a_writer_killed_mid_append_leaves_no_partial_batch(
     after = Store(store_url)
     try:
         assert (after.load("pw-1"), after.tasks("pw-1"), after.pathways()) == before
+        assert_rows_agree(after, "pw-1")
         # The lock died with the writer: the same batch goes in whole, once.
         assert after.append("pw-1", [check_in, performed], expected_version=version) == version + 2
         assert after.load("pw-1")[0].stage == fc.Stage.BLOCK_OBSERVATION

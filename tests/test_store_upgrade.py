@@ -1,7 +1,10 @@
-"""A store written by an older schema (version 1) is upgraded by one call, or on opening.
+"""A store written by an older schema (version 1 or 2) is upgraded by one call, or on opening.
 
-The fixture writes version 1 exactly as it was: pathways and events, no
-``event_id`` column, no tasks table (the worklist replayed every pathway).
+The fixtures write each version exactly as it was: version 1 pathways and
+events, no ``event_id`` column, no tasks table (the worklist replayed every
+pathway); version 2 with event identity and the tasks table, but no
+``document`` per pathway and no ``digest`` per event (the log was loaded
+row by row).
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import pytest
 
 pytest.importorskip("sqlalchemy")
 
+import attrs
 import sqlalchemy as sa
 
 import facetcare as fc
@@ -17,7 +21,8 @@ from facetcare.serialization import dump_event, dump_policy
 from facetcare.store import SchemaMismatch, Store, upgrade
 from facetcare.store import _schema as schema
 from facetcare.store._columns import Instant
-from journey import DAY, MEDICARE, T0, Journey, reach
+from journey import DAY, HOUR, MEDICARE, T0, Journey, reach
+from store_support import assert_rows_agree
 
 V1 = sa.MetaData()
 V1_SCHEMA = sa.Table("facetcare_schema", V1, sa.Column("version", sa.Integer, nullable=False))
@@ -41,6 +46,49 @@ V1_EVENTS = sa.Table(
     sa.Column("at", Instant, nullable=False),
     sa.Column("body", sa.JSON, nullable=False),
 )
+
+
+V2 = sa.MetaData()
+V2_SCHEMA = V1_SCHEMA.to_metadata(V2)
+V2_PATHWAYS = V1_PATHWAYS.to_metadata(V2)
+V2_EVENTS = sa.Table(
+    "facetcare_events", V2,
+    sa.Column("pathway_id", sa.String, primary_key=True),
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("type", sa.String(40), nullable=False),
+    sa.Column("at", Instant, nullable=False),
+    sa.Column("body", sa.JSON, nullable=False),
+    sa.Column("event_id", sa.String, nullable=True),
+    sa.Column("recorded_at", Instant, nullable=True),
+    sa.Column("recorded_by", sa.String, nullable=True),
+    sa.ForeignKeyConstraint(["pathway_id"], ["facetcare_pathways.pathway_id"]),
+    sa.Index("ux_facetcare_events_event_id", "pathway_id", "event_id", unique=True),
+)
+V2_TASKS = schema.tasks.to_metadata(V2)  # unchanged since version 2
+
+
+def write_v2(url: str, pathways: list[fc.Pathway]) -> None:
+    """The version-2 store as facetcare wrote it then: the log's rows, tasks, no documents."""
+    from facetcare.store._rows import task_rows
+
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        V2.create_all(conn)
+        conn.execute(V2_SCHEMA.insert().values(version=2))
+        for pw in pathways:
+            conn.execute(V2_PATHWAYS.insert().values(
+                pathway_id=pw.pathway_id, patient_id=pw.patient_id, region=str(pw.region),
+                policy=dump_policy(pw.policy), version=len(pw.log), stage=str(pw.stage),
+                last_event_at=pw.log[-1].at))
+            conn.execute(V2_EVENTS.insert(), [
+                {"pathway_id": pw.pathway_id, "seq": seq, "type": e.kind, "at": e.at,
+                 "event_id": e.event_id, "recorded_at": e.recorded_at,
+                 "recorded_by": e.recorded_by, "body": dump_event(e)}
+                for seq, e in enumerate(pw.log)])
+            tasks = task_rows(pw, pw.due(pw.log[-1].at))
+            if tasks:
+                conn.execute(V2_TASKS.insert(), tasks)
+    engine.dispose()
 
 
 def write_v1(url: str, pathways: list[fc.Pathway]) -> None:
@@ -78,7 +126,7 @@ def test_opening_a_version_1_store_upgrades_it_and_fills_the_tasks(store_url: st
         Store(store_url, upgrade=False)
     store = Store(store_url)  # upgrade=True, the default
     try:
-        assert store.schema_version == schema.VERSION == 2
+        assert store.schema_version == schema.VERSION == 3
         for pw in pathways:
             loaded, version = store.load(pw.pathway_id)
             assert (loaded, version) == (pw, len(pw.events))
@@ -92,14 +140,14 @@ def test_opening_a_version_1_store_upgrades_it_and_fills_the_tasks(store_url: st
         assert "event_id" in columns
         stage = store.apply("pw-2", fc.events.Withdrawn(at=T0 + 2 * DAY, reason="moved"))
         assert stage == fc.Stage.WITHDRAWN and store.tasks("pw-2") == ()
-        assert store.upgrade() == 2  # already current: a no-op
+        assert store.upgrade() == 3  # already current: a no-op
     finally:
         store.close()
 
 
 def test_the_documented_upgrade_call(store_url: str) -> None:
     write_v1(store_url, old_clinic()[:1])
-    assert upgrade(store_url) == 2
+    assert upgrade(store_url) == 3
     with Store(store_url, upgrade=False) as store:
         assert store.load("pw-1")[1] == len(old_clinic()[0].events)
 
@@ -121,7 +169,53 @@ def test_a_failed_upgrade_changes_nothing(store_url: str) -> None:
 
 def test_an_empty_database_gets_the_current_schema(store_url: str) -> None:
     with Store(store_url) as store:
-        assert store.schema_version == 2
+        assert store.schema_version == 3
         names = set(sa.inspect(store.engine).get_table_names())
         assert {t.name for t in schema.metadata.sorted_tables} <= names
 
+
+
+def corrected_clinic() -> list[fc.Pathway]:
+    """`old_clinic` plus a pathway whose log holds a correction and event identities."""
+    j = reach(fc.Stage.BLOCK_SCHEDULED)
+    assert j.visit_id is not None and j.visit_at is not None
+    missed = fc.events.VisitMissed(at=j.visit_at + HOUR, visit_id=j.visit_id,
+                                   event_id="desk-1", recorded_by="clerk-2")
+    wrong = fc.events.EnteredInError(at=j.visit_at + 2 * HOUR, seq=len(j.pw.log),
+                                     reason="wrong row")
+    events = [*j.pw.log, missed, wrong]
+    first = events[0]
+    assert isinstance(first, fc.events.Referred)
+    renamed = [attrs.evolve(first, pathway_id="pw-4", patient_id="pt-4"), *events[1:]]
+    corrected = fc.Pathway.replay(renamed)
+    assert corrected.log != corrected.events
+    return [*old_clinic(), corrected]
+
+
+def test_opening_a_version_2_store_adds_the_documents_and_digests(store_url: str) -> None:
+    pathways = corrected_clinic()
+    write_v2(store_url, pathways)
+    with pytest.raises(SchemaMismatch, match="version 2"):
+        Store(store_url, upgrade=False)
+    with Store(store_url) as store:
+        assert store.schema_version == 3
+        for pw in pathways:
+            assert store.load(pw.pathway_id) == (pw, len(pw.log))
+            assert_rows_agree(store, pw.pathway_id)
+        # Appends after the upgrade extend the filled-in document.
+        stage = store.apply("pw-4", fc.events.Withdrawn(at=T0 + 60 * DAY, reason="moved"))
+        assert stage == fc.Stage.WITHDRAWN
+        assert_rows_agree(store, "pw-4")
+        # Both new columns are NOT NULL, as in a store created at version 3.
+        inspector = sa.inspect(store.engine)
+        for table, name in (("facetcare_pathways", "document"), ("facetcare_events", "digest")):
+            column = next(c for c in inspector.get_columns(table) if c["name"] == name)
+            assert column["nullable"] is False
+
+
+def test_a_version_1_store_is_upgraded_through_version_2(store_url: str) -> None:
+    pathways = old_clinic()
+    write_v1(store_url, pathways)
+    with Store(store_url) as store:
+        for pw in pathways:
+            assert_rows_agree(store, pw.pathway_id)

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.pool import StaticPool
 
-__all__ = ["BUSY_TIMEOUT_MS", "READ", "WRITE", "engine_for", "is_memory", "reader"]
+__all__ = ["BUSY_TIMEOUT_MS", "READ", "WRITE", "engine_for", "fetch", "is_memory", "reader"]
 
 #: How long a SQLite writer waits for another's lock before giving up.
 BUSY_TIMEOUT_MS = 30_000
@@ -39,11 +39,41 @@ def reader(engine: sa.Engine, **options: Any) -> sa.Engine:
     Each statement reads one snapshot by itself; leaving out BEGIN and
     ROLLBACK saves round trips on every read. SQLite: the same pool, no
     BEGIN emitted. PostgreSQL: a pool of its own in AUTOCOMMIT (switching a
-    pooled connection's isolation level at every checkout costs more).
+    pooled connection's isolation level at every checkout costs more), whose
+    connections are not rolled back when returned: in AUTOCOMMIT there is
+    never a transaction to end.
     """
     if engine.dialect.name == "sqlite":
         return engine.execution_options(**{READ: True})
+    options.setdefault("pool_reset_on_return", None)
     return sa.create_engine(engine.url, isolation_level="AUTOCOMMIT", **options)
+
+
+def fetch(engine: sa.Engine, text: str, values: Any) -> list[tuple[Any, ...]]:
+    """Run one read of driver SQL on a pooled driver connection; its rows.
+
+    For `Store.load`, the hottest read: a `sqlalchemy.Connection` around one
+    statement costs several times what SQLite takes to run it (measured
+    ~170 µs against ~20 µs here). The pool still lends and takes back the
+    connection; driver errors are raised as SQLAlchemy's `DBAPIError`, and a
+    dropped connection is invalidated, as `Connection` would do.
+    """
+    dialect = engine.dialect
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        try:
+            cursor.execute(text, values)
+            return list(cursor.fetchall())
+        finally:
+            cursor.close()
+    except dialect.loaded_dbapi.Error as error:
+        if dialect.is_disconnect(error, raw.dbapi_connection, None):
+            raw.invalidate(error)
+        raise sa.exc.DBAPIError.instance(text, values, error, dialect.loaded_dbapi.Error,
+                                         dialect=dialect) from error
+    finally:
+        raw.close()
 
 
 def is_memory(url: sa.URL) -> bool:

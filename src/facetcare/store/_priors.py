@@ -15,14 +15,13 @@ two open pathways for one patient and region at once should close one.
 
 from __future__ import annotations
 
-from typing import Any
-
 import attrs
 import sqlalchemy as sa
 
 from facetcare import events as ev
+from facetcare.pathway import Pathway
 from facetcare.store import _schema as s
-from facetcare.store._rows import replayed
+from facetcare.store._document import read
 
 __all__ = ["PROCEDURES", "filled"]
 
@@ -33,26 +32,22 @@ PROCEDURES: dict[type[ev.Event], str] = {
 }
 
 
-def _others(conn: sa.Connection, referral: ev.Referred) -> list[tuple[str, Any]]:
+def _others(conn: sa.Connection, referral: ev.Referred) -> list[tuple[str, str, int]]:
+    """The documents of the patient's other pathways in the referral's region."""
     p = s.pathways.c
     rows = conn.execute(
-        sa.select(p.pathway_id, p.policy)
+        sa.select(p.pathway_id, p.document, p.version)
         .where(p.patient_id == referral.patient_id, p.region == str(referral.region),
                p.pathway_id != referral.pathway_id)
         .order_by(p.pathway_id)
     ).all()
-    return [(pathway_id, policy) for pathway_id, policy in rows]
+    return [(pathway_id, document, version) for pathway_id, document, version in rows]
 
 
-def _performed(conn: sa.Connection, pathway_id: str, policy: Any,
-               before: ev.Referred) -> list[ev.PriorProcedure]:
-    e = s.events.c
-    rows = conn.execute(
-        sa.select(e.seq, e.body).where(e.pathway_id == pathway_id).order_by(e.seq)
-    ).all()
-    pathway = replayed(pathway_id, policy, ((seq, body) for seq, body in rows))
+def _performed(pathway: Pathway, before: ev.Referred) -> list[ev.PriorProcedure]:
     return [
-        ev.PriorProcedure(procedure=PROCEDURES[type(event)], at=event.at, pathway_id=pathway_id)
+        ev.PriorProcedure(procedure=PROCEDURES[type(event)], at=event.at,
+                          pathway_id=pathway.pathway_id)
         for event in pathway.events
         if type(event) in PROCEDURES and event.at <= before.at
     ]
@@ -66,8 +61,8 @@ def filled(conn: sa.Connection, referral: ev.Referred) -> ev.Referred:
     listed are kept, once.
     """
     found = list(referral.prior_procedures)
-    for pathway_id, policy in _others(conn, referral):
-        found.extend(_performed(conn, pathway_id, policy, referral))
+    for pathway_id, document, version in _others(conn, referral):
+        found.extend(_performed(read(pathway_id, document, version), referral))
     unique = sorted(set(found), key=lambda p: (p.at, p.procedure, p.pathway_id))
     if tuple(unique) == referral.prior_procedures:
         return referral

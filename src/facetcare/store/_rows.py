@@ -3,8 +3,9 @@
 Event bodies are the document codec's per-event JSON, so a stored event and
 an event in an exported document are the same text, and reading one runs
 the same strict reader (a body that does not read is a `SerializationError`
-naming the pathway and the ``seq``). Loading replays the events under every
-rule, as reading a document does: the store is never believed blindly.
+naming the pathway and the ``seq``). `replayed` rebuilds a pathway from its
+rows under every rule (`Store.verify`, upgrades); `Store.load` reads the
+pathway's document instead (`facetcare.store._document`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from facetcare import events as ev
 from facetcare.errors import Reason, SerializationError
 from facetcare.pathway import Pathway
 from facetcare.scheduling import Option, Task
-from facetcare.serialization import dump_event, dump_policy, load_event, load_policy
+from facetcare.serialization import dump_policy, load_event, load_policy
 
 __all__ = [
     "event_row",
@@ -40,7 +41,9 @@ def log_of(pathway: Pathway) -> tuple[ev.Event, ...]:
     return pathway.log
 
 
-def event_row(pathway_id: str, seq: int, event: ev.Event) -> dict[str, Any]:
+def event_row(pathway_id: str, seq: int, event: ev.Event, body: dict[str, Any],
+              digest: str) -> dict[str, Any]:
+    """The row of log entry ``seq``: ``body`` is ``dump_event(event)``, ``digest`` its chain's."""
     return {
         "pathway_id": pathway_id,
         "seq": seq,
@@ -49,7 +52,8 @@ def event_row(pathway_id: str, seq: int, event: ev.Event) -> dict[str, Any]:
         "event_id": event.event_id,
         "recorded_at": event.recorded_at,
         "recorded_by": event.recorded_by,
-        "body": dump_event(event),
+        "body": body,
+        "digest": digest,
     }
 
 
@@ -92,10 +96,11 @@ def task_of(row: Any) -> Task:
                 tuple(_option_of(value) for value in row.options), row.policy)
 
 
-def pathway_values(pathway: Pathway, version: int) -> dict[str, Any]:
+def pathway_values(pathway: Pathway, version: int, document: str) -> dict[str, Any]:
     """The ``facetcare_pathways`` columns that change with every append."""
     return {
         "version": version,
+        "document": document,
         "stage": str(pathway.stage),
         "last_event_at": when_due(pathway),
     }

@@ -2,13 +2,17 @@
 
 A pathway is its events, so ``facetcare_events`` is the truth: one row per
 entry of the pathway's log, ``seq`` its 0-based position, ``body`` the
-event exactly as the document codec writes it. ``facetcare_pathways``
-holds what a query needs without replaying (patient, region, policy, stage)
-and ``version``, the length of the log, which every append checks and bumps
-(optimistic concurrency). ``facetcare_tasks`` is ``Pathway.due`` computed at
-write time: `due` does not depend on ``now`` beyond validation, so the rows
-are exact until the next append, which rewrites them in the same
-transaction. ``facetcare_schema`` holds the one number `upgrade` reads.
+event exactly as the document codec writes it, ``digest`` the document hash
+chain's digest after it. ``facetcare_pathways`` holds what a query needs
+without replaying (patient, region, policy, stage), ``version``, the length
+of the log, which every append checks and bumps (optimistic concurrency),
+and ``document``: the pathway's canonical document (``Pathway.to_json()``)
+at that version, rewritten by the same statement that bumps the version, so
+`Store.load` reads one row (see `facetcare.store._document`).
+``facetcare_tasks`` is ``Pathway.due`` computed at write time: `due` does
+not depend on ``now`` beyond validation, so the rows are exact until the
+next append, which rewrites them in the same transaction.
+``facetcare_schema`` holds the one number `upgrade` reads.
 
 Names carry a ``facetcare_`` prefix so the store can live in a clinic's
 existing database beside its own tables.
@@ -23,8 +27,9 @@ from facetcare.store._columns import Document, Instant
 __all__ = ["VERSION", "events", "metadata", "pathways", "schema", "tasks"]
 
 #: The schema this facetcare writes. Version 1 had no tasks table and no
-#: event identity columns; `facetcare.store._upgrade` brings it up to date.
-VERSION = 2
+#: event identity columns, version 2 no documents nor digests;
+#: `facetcare.store._upgrade` brings either up to date.
+VERSION = 3
 
 metadata = sa.MetaData()
 
@@ -44,6 +49,9 @@ pathways = sa.Table(
     sa.Column("version", sa.Integer, nullable=False),
     sa.Column("stage", sa.String(32), nullable=False),
     sa.Column("last_event_at", Instant, nullable=False),
+    # The canonical document of the whole log at ``version`` (what
+    # ``Pathway.to_json()`` gives), as text: read back as it was written.
+    sa.Column("document", sa.Text, nullable=False),
     sa.Index("ix_facetcare_pathways_patient", "patient_id", "region"),
 )
 
@@ -63,6 +71,9 @@ events = sa.Table(
     sa.Column("recorded_at", Instant, nullable=True),
     sa.Column("recorded_by", sa.String, nullable=True),
     sa.Column("body", Document, nullable=False),
+    # The hash chain's digest after this event, hex (`facetcare.documents.event_digests`):
+    # the last row's is the document's ``chain``; an edited row shows where.
+    sa.Column("digest", sa.String(64), nullable=False),
     sa.Index("ux_facetcare_events_event_id", "pathway_id", "event_id", unique=True),
 )
 

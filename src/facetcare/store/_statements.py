@@ -15,7 +15,10 @@ import sqlalchemy as sa
 from facetcare.store import _schema as s
 
 __all__ = [
+    "AUDIT",
     "BUMP",
+    "DOCUMENT",
+    "DOCUMENT_ROW",
     "EVENTS_INSERT",
     "LOG",
     "LOG_ROWS",
@@ -33,6 +36,9 @@ _ID = sa.bindparam("pathway_id", type_=sa.String)
 #: A pathway's version.
 VERSION = sa.select(_p.version).where(_p.pathway_id == _ID)
 
+#: A pathway's document and version: one row, by the primary key (`Store.load`).
+DOCUMENT = sa.select(_p.document, _p.version).where(_p.pathway_id == _ID)
+
 #: A pathway's whole log in one statement, so one snapshot on every database:
 #: first a row (seq -1) with the policy and the version, then the events
 #: below that version (later rows, if any are being written, are not read).
@@ -48,26 +54,29 @@ LOG = sa.union_all(
 class Precompiled:
     """A statement compiled once per dialect and run as driver SQL.
 
-    For the hottest read (`LOG`): executing a prebuilt statement still costs
+    For the hottest reads (`DOCUMENT`, `LOG`): executing a prebuilt statement still costs
     SQLAlchemy a cache-key walk and result processing per call, about as much
     as SQLite takes to run it. Rows come back as the driver gives them
     (JSON as text on SQLite, parsed on PostgreSQL; see `json_value`).
     """
 
-    def __init__(self, statement: sa.CompoundSelect[Any]) -> None:
+    def __init__(self, statement: sa.Select[Any] | sa.CompoundSelect[Any]) -> None:
         self.statement = statement
         self._by_dialect: dict[str, tuple[str, tuple[str, ...] | None]] = {}
 
-    def run(self, conn: sa.Connection, **params: object) -> list[tuple[Any, ...]]:
-        name = conn.dialect.name
-        found = self._by_dialect.get(name)
+    def driver_sql(self, dialect: sa.Dialect, params: dict[str, object]) -> tuple[str, Any]:
+        """The statement's text for ``dialect`` and ``params`` in the driver's form."""
+        found = self._by_dialect.get(dialect.name)
         if found is None:
-            compiled = self.statement.compile(dialect=conn.dialect)
+            compiled = self.statement.compile(dialect=dialect)
             order = tuple(compiled.positiontup) if compiled.positional and \
                 compiled.positiontup is not None else None
-            found = self._by_dialect[name] = (str(compiled), order)
+            found = self._by_dialect[dialect.name] = (str(compiled), order)
         text, order = found
-        values: Any = tuple(params[key] for key in order) if order is not None else params
+        return text, (tuple(params[key] for key in order) if order is not None else params)
+
+    def run(self, conn: sa.Connection, **params: object) -> list[tuple[Any, ...]]:
+        text, values = self.driver_sql(conn.dialect, params)
         return [tuple(row) for row in conn.exec_driver_sql(text, values)]
 
 
@@ -76,14 +85,25 @@ def json_value(value: object) -> object:
     return json.loads(value) if isinstance(value, str | bytes) else value
 
 
+#: What `Store.verify` compares, in one statement (one snapshot): the pathway's
+#: row with each of its event rows below its version, in order.
+AUDIT = (
+    sa.select(_p.policy, _p.version, _p.document, _e.seq, _e.body, _e.digest)
+    .select_from(s.pathways.outerjoin(
+        s.events, sa.and_(_e.pathway_id == _p.pathway_id, _e.seq < _p.version)))
+    .where(_p.pathway_id == _ID)
+    .order_by(_e.seq)
+)
+
 LOG_ROWS = Precompiled(LOG)
+DOCUMENT_ROW = Precompiled(DOCUMENT)
 
 #: The optimistic check: no row changes unless the version is still the expected one.
 BUMP = (
     s.pathways.update()
     .where(_p.pathway_id == sa.bindparam("id"), _p.version == sa.bindparam("expected"))
     .values(version=sa.bindparam("version"), stage=sa.bindparam("stage"),
-            last_event_at=sa.bindparam("last_event_at"))
+            last_event_at=sa.bindparam("last_event_at"), document=sa.bindparam("document"))
 )
 
 EVENTS_INSERT = s.events.insert()

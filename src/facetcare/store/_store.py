@@ -4,12 +4,16 @@ Every write is one transaction: the events are judged under every rule
 inside it (a refusal raises `Rejected` and rolls back), then the pathway's
 version is bumped with ``UPDATE … WHERE version = :expected`` (no row
 changed: someone else wrote first, `Conflict`, rolled back), the events
-are inserted and the pathway's task rows rewritten. All or none.
+are inserted and the pathway's task rows rewritten. The same UPDATE
+rewrites the pathway's document (`facetcare.store._document`), so `load`
+and a writer that did not write last read one row, not the whole log.
+All or none.
 
-A store keeps, per pathway it last wrote, the `Pathway` at the version it
-wrote. The log up to a version never changes, so when an append expects
-that version the events are judged on the kept pathway instead of a replay
-from the database; the version check in the UPDATE still decides.
+A store keeps, per pathway it last wrote, the `Pathway` (and its document)
+at the version it wrote. The log up to a version never changes, so when an
+append expects that version the events are judged on the kept pathway
+instead of reading it from the database; the version check in the UPDATE
+still decides.
 """
 
 from __future__ import annotations
@@ -32,7 +36,8 @@ from facetcare.policy import Policy
 from facetcare.scheduling import Task
 from facetcare.store import _schema as s
 from facetcare.store import _statements as sql
-from facetcare.store._engine import WRITE, engine_for, is_memory, reader
+from facetcare.store._document import Written, audited, extended, read, written
+from facetcare.store._engine import WRITE, engine_for, fetch, is_memory, reader
 from facetcare.store._errors import Conflict, NotFound
 from facetcare.store._priors import filled
 from facetcare.store._rows import (
@@ -59,6 +64,7 @@ ATTEMPTS = 32
 class _Kept(NamedTuple):
     version: int
     pathway: Pathway
+    document: str
     tasks: tuple[Task, ...]
 
 
@@ -190,9 +196,10 @@ class Store:
             kept = self._kept.pop(pathway_id, None)
         with self._writing() as conn:
             if kept is not None and kept.version == expected:
-                pathway, before = kept.pathway, kept.tasks
+                pathway, document, before = kept.pathway, kept.document, kept.tasks
             else:
-                pathway, before = self._read_for_write(conn, pathway_id, expected), None
+                pathway, document = self._read_for_write(conn, pathway_id, expected)
+                before = None
             try:
                 # All or none, corrections judged together (`Pathway.apply_all`).
                 pathway.apply_all(events)
@@ -202,10 +209,13 @@ class Store:
                 raise
             log = log_of(pathway)
             version = len(log)
-            self._bump(conn, pathway, pathway_id, expected, version)
+            new = extended(document, pathway, log[expected:])
+            self._bump(conn, pathway_id, expected, pathway_values(pathway, version, new.document))
             if version > expected:
                 conn.execute(sql.EVENTS_INSERT, [
-                    event_row(pathway_id, seq, log[seq]) for seq in range(expected, version)
+                    event_row(pathway_id, seq, log[seq], new.bodies[seq - expected],
+                              new.digests[seq - expected])
+                    for seq in range(expected, version)
                 ])
             tasks = pathway.due(when_due(pathway))
             if tasks != before:
@@ -213,21 +223,26 @@ class Store:
                 if tasks:
                     conn.execute(sql.TASKS_INSERT, task_rows(pathway, tasks))
         with self._lock:
-            self._kept[pathway_id] = _Kept(version, pathway, tasks)
+            self._kept[pathway_id] = _Kept(version, pathway, new.document, tasks)
             if len(self._kept) > _KEPT:
                 self._kept.popitem(last=False)
         return version, pathway.stage
 
-    def _read_for_write(self, conn: sa.Connection, pathway_id: str, expected: int) -> Pathway:
-        pathway, version = self._log(conn, pathway_id)
+    def _read_for_write(self, conn: sa.Connection, pathway_id: str,
+                        expected: int) -> tuple[Pathway, str]:
+        """The stored pathway and its document; `NotFound`, or `Conflict` if not at ``expected``."""
+        rows = sql.DOCUMENT_ROW.run(conn, pathway_id=pathway_id)
+        if not rows:
+            raise NotFound(pathway_id)
+        document, version = rows[0]
         if version != expected:
             self._current(conn, pathway_id, expected)
-        return pathway
+        return read(pathway_id, document, version), document
 
-    def _bump(self, conn: sa.Connection, pathway: Pathway, pathway_id: str, expected: int,
-              version: int) -> None:
+    def _bump(self, conn: sa.Connection, pathway_id: str, expected: int,
+              values: dict[str, Any]) -> None:
         changed = conn.execute(sql.BUMP, {"id": pathway_id, "expected": expected,
-                                          **pathway_values(pathway, version)}).rowcount
+                                          **values}).rowcount
         if changed != 1:
             self._current(conn, pathway_id, expected)
             raise AssertionError("unreachable: the version matched but no row changed")
@@ -250,17 +265,22 @@ class Store:
 
     def _insert(self, conn: sa.Connection, pathway: Pathway) -> None:
         pathway_id = pathway.pathway_id
+        with self._lock:  # a pathway kept under this id was deleted behind the store's back
+            self._kept.pop(pathway_id, None)
         log = log_of(pathway)
+        whole: Written = written(pathway)
         try:
             conn.execute(s.pathways.insert().values(
                 pathway_id=pathway_id, patient_id=pathway.patient_id,
                 region=str(pathway.region), policy=policy_value(pathway),
-                **pathway_values(pathway, len(log)),
+                **pathway_values(pathway, len(log), whole.document),
             ))
         except sa.exc.IntegrityError:
             raise Conflict(pathway_id, "a pathway with this id is already stored") from None
-        conn.execute(s.events.insert(),
-                     [event_row(pathway_id, seq, event) for seq, event in enumerate(log)])
+        conn.execute(s.events.insert(), [
+            event_row(pathway_id, seq, event, whole.bodies[seq], whole.digests[seq])
+            for seq, event in enumerate(log)
+        ])
         tasks = pathway.due(when_due(pathway))
         if tasks:
             conn.execute(s.tasks.insert(), task_rows(pathway, tasks))
@@ -268,18 +288,39 @@ class Store:
     # -- reading ----------------------------------------------------------------
 
     def load(self, pathway_id: str) -> tuple[Pathway, int]:
-        """The pathway, replayed under every rule, and its version (its log's length)."""
-        pathway_id = _identifier(pathway_id)
-        with self._reading() as conn:
-            return self._log(conn, pathway_id)
+        """The pathway, replayed under every rule, and its version (its log's length).
 
-    def _log(self, conn: sa.Connection, pathway_id: str) -> tuple[Pathway, int]:
-        rows = sql.LOG_ROWS.run(conn, pathway_id=pathway_id)
+        One indexed read of the pathway's row, then what ``Pathway.from_json``
+        does with its stored document (chain checked, every event replayed).
+        """
+        pathway_id = _identifier(pathway_id)
+        text, values = sql.DOCUMENT_ROW.driver_sql(self.engine.dialect,
+                                                   {"pathway_id": pathway_id})
+        with self._serial:
+            rows = fetch(self._reader, text, values)
         if not rows:
             raise NotFound(pathway_id)
-        _, policy, version = rows[0]
-        bodies = ((seq, sql.json_value(body)) for seq, body, _ in rows[1:])
-        return replayed(pathway_id, sql.json_value(policy), bodies), int(version)
+        document, version = rows[0]
+        return read(pathway_id, document, version), int(version)
+
+    def verify(self, pathway_id: str) -> tuple[Pathway, int]:
+        """`load` from the event rows instead, checked against the stored document.
+
+        Replays the rows under every rule and refuses (`SerializationError`
+        naming the pathway, and the first ``seq`` whose digest differs) unless
+        the rows, their digests and the document all say the same: an audit
+        of one pathway, where `load` trusts the rows to match the document.
+        """
+        pathway_id = _identifier(pathway_id)
+        with self._reading() as conn:
+            rows = conn.execute(sql.AUDIT, {"pathway_id": pathway_id}).all()
+        if not rows:
+            raise NotFound(pathway_id)
+        policy, version, document = rows[0].policy, rows[0].version, rows[0].document
+        events = [row for row in rows if row.seq is not None]
+        pathway = replayed(pathway_id, policy, ((row.seq, row.body) for row in events))
+        audited(pathway_id, pathway, version, [row.digest for row in events], document)
+        return pathway, int(version)
 
     def version(self, pathway_id: str) -> int:
         """The pathway's current version, without loading it; `NotFound` if not stored."""

@@ -16,6 +16,12 @@ Version history:
    ``recorded_at`` and ``recorded_by``; and
    ``facetcare_tasks`` with its ``not_before`` index, filled by replaying
    each stored pathway once during the upgrade.
+3. ``facetcare_pathways.document`` (the pathway's canonical document, which
+   `Store.load` reads instead of the event rows) and
+   ``facetcare_events.digest`` (the hash chain's digest after each event),
+   filled by replaying each stored pathway once during the upgrade. Both
+   are NOT NULL; the columns are added with a default of ``''`` (SQLite
+   cannot add a NOT NULL column without one), which PostgreSQL then drops.
 """
 
 from __future__ import annotations
@@ -24,7 +30,9 @@ from collections.abc import Callable
 
 import sqlalchemy as sa
 
+from facetcare.errors import SerializationError
 from facetcare.store import _schema as s
+from facetcare.store._document import written
 from facetcare.store._errors import SchemaMismatch
 from facetcare.store._rows import replayed, task_rows, when_due
 
@@ -71,8 +79,39 @@ def _v1_to_v2(conn: sa.Connection) -> None:
             conn.execute(s.tasks.insert(), found)
 
 
+def _v2_to_v3(conn: sa.Connection) -> None:
+    added = ((s.pathways, s.pathways.c.document), (s.events, s.events.c.digest))
+    for table, column in added:
+        kind = column.type.compile(dialect=conn.dialect)
+        conn.execute(sa.text(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind} "
+                             "NOT NULL DEFAULT ''"))
+    p, e = s.pathways.c, s.events.c
+    for pathway_id, policy, version in conn.execute(
+            sa.select(p.pathway_id, p.policy, p.version).order_by(p.pathway_id)).all():
+        rows = conn.execute(
+            sa.select(e.seq, e.body).where(e.pathway_id == pathway_id).order_by(e.seq)
+        ).all()
+        pathway = replayed(pathway_id, policy, ((seq, body) for seq, body in rows))
+        if len(pathway.log) != version:
+            raise SerializationError(f"store pathway {pathway_id!r}: {len(pathway.log)} event "
+                                     f"rows, the row says version {version}")
+        whole = written(pathway)
+        conn.execute(s.pathways.update().where(p.pathway_id == pathway_id)
+                     .values(document=whole.document))
+        conn.execute(
+            s.events.update().where(e.pathway_id == sa.bindparam("p"),
+                                    e.seq == sa.bindparam("s"))
+            .values(digest=sa.bindparam("d")),
+            [{"p": pathway_id, "s": seq, "d": digest} for seq, digest in enumerate(whole.digests)],
+        )
+    if conn.dialect.name == "postgresql":
+        for table, column in added:
+            conn.execute(sa.text(f"ALTER TABLE {table.name} ALTER COLUMN {column.name} "
+                                 "DROP DEFAULT"))
+
+
 #: version N → the step that turns a version-N store into version N + 1.
-STEPS: dict[int, Callable[[sa.Connection], None]] = {1: _v1_to_v2}
+STEPS: dict[int, Callable[[sa.Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3}
 
 
 def _upgrade(conn: sa.Connection, version: int) -> int:
