@@ -12,6 +12,8 @@ Sections:
 4. memory per live pathway (fresh process, tracemalloc).
 5. simulation (``speedup``, ``summarize``): speed-up on 2 worker processes
    with a pure-Python control; streaming memory at scale.
+6. baseline: `from_json` + replay and `apply` against the first release, in
+   two worker processes timed alternately (benchmarks/baseline.py).
 
 Every target is printed as "measured / target / PASS|FAIL".
 """
@@ -237,13 +239,37 @@ def memory(config: Config, report: Report) -> None:
                          got["started"], 1024, unit=" B"))
 
 
+def against_first_release(config: Config, report: Report) -> None:
+    from benchmarks import baseline
+
+    rounds = max(config.rounds * 2, 3)
+    report.say(f"\n## 6. against the first release ({baseline.FIRST_RELEASE}), two worker "
+               f"processes, {rounds} rounds of {config.pathways:,} pathways, alternating")
+    got = baseline.compare(rounds, config.pathways)
+    report.info("baseline", got)
+    if "skipped" in got:
+        report.say(f"  skipped: {got['skipped']}")
+        return
+    for kind in baseline.KINDS:
+        row = got[kind]
+        report.say(f"  {kind:<10} now {row['now_us']:8.3f} µs, first release "
+                   f"{row['before_us']:8.3f} µs per event: {row['ratio']:.3f}× "
+                   f"(per-round p25–p75 {row['p25']:.3f}–{row['p75']:.3f})")
+    report.target(Target("control: R2 in this process / R2 in the other (≈ 1)",
+                         got["R2"]["ratio"], 1.10))
+    report.target(Target("from_json + replay per event / first release",
+                         got["from_json"]["ratio"], 1.05))
+    report.target(Target("apply() per event / first release", got["apply"]["ratio"], 1.05))
+
+
 SECTIONS: dict[str, Callable[[Config, Report], Any]] = {
     "creation": creation,
     "memory": memory,
+    "baseline": against_first_release,
 }
 
 
-ALL_SECTIONS = ("main", "creation", "memory", "speedup", "summarize")
+ALL_SECTIONS = ("main", "creation", "memory", "speedup", "summarize", "baseline")
 
 
 def run(config: Config, out: TextIO | None = None, json_path: str | None = None,
