@@ -167,6 +167,7 @@ def main_group(config: Config, report: Report) -> dict[str, list[float]]:
         "apply": "facetcare apply(), per event",
         "check": "facetcare check(), per event",
         "refusal": "facetcare refusal (Rejected raised+caught)",
+        "correction": "facetcare correction (EnteredInError of the last event)",
         "from_json": "facetcare from_json + replay, per event",
         "replay": "facetcare replay (no JSON), per event",
         "start": "facetcare Pathway.start (default policy)",
@@ -179,7 +180,8 @@ def main_group(config: Config, report: Report) -> dict[str, list[float]]:
 
     report.say("\n  ratios (median of per-round ratios):")
     shown = [("apply", "R1"), ("apply", "R2"), ("R3", "apply"), ("R3", "R2"), ("R2", "R1"),
-             ("check", "apply"), ("refusal", "apply"), ("from_json", "apply"),
+             ("check", "apply"), ("refusal", "apply"), ("correction", "apply"),
+             ("correction", "replay"), ("from_json", "apply"),
              ("replay", "apply"), ("start", "apply"), ("due", "apply")]
     if sim:
         shown += [("simulate", "apply"), ("sim_replay", "apply"), ("simulate", "sim_replay")]
