@@ -19,12 +19,11 @@ from facetcare.simulation.journey import patient_ids
 from facetcare.simulation.patient import Patient
 from facetcare.simulation.plan import Plan
 
-__all__ = ["DAY", "HOUR", "MINUTE", "YEAR", "Horizon", "WalkBase"]
+__all__ = ["DAY", "HOUR", "MINUTE", "Horizon", "WalkBase"]
 
 MINUTE = dt.timedelta(minutes=1)
 HOUR = dt.timedelta(hours=1)
 DAY = dt.timedelta(days=1)
-YEAR = dt.timedelta(days=365)
 
 
 class Horizon(Exception):
@@ -61,8 +60,6 @@ class WalkBase:
         self.visit_id = ""
         self.visit_at = start
         self.escort = True
-        self.block_times: list[dt.datetime] = []
-        self.neurotomy_times: list[dt.datetime] = []
         self.baseline = 0  # of the last positive block: what follow-up relief is measured on
         self.patient = Patient(False, 0.0)  # drawn in `course`
 
