@@ -50,7 +50,8 @@ class WalkBase:
                       if isinstance(self.zone, dt.timezone) else None)
         self.patient_id, self.pathway_id = patient_ids(index)
         self.pw = Pathway(policy=plan.policy)
-        self.apply = self.pw.apply
+        # The walk's pathway is its own until the journey is returned: no lock to take.
+        self.apply = self.pw._apply
         self.stages: list[Stage] = []
         self.record = self.stages.append
         self.now = start

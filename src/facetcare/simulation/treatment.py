@@ -94,9 +94,14 @@ class Treatment(Visits):
         seconds, temperature = plan.lesion_seconds, plan.lesion_temperature
         width = len(targets)
         count = max(1, round(self.draw.normal(params.lesions_mean, params.lesions_sd)), width)
-        return tuple([
-            ev.Lesion(targets[i % width], integer_in(seconds), integer_in(temperature))
-            for i in range(count)
-        ])
+        made = self.plan.lesions
+        found = []
+        for i in range(count):
+            key = (targets[i % width], integer_in(seconds), integer_in(temperature))
+            lesion = made.get(key)
+            if lesion is None:  # a Lesion is frozen: patients of one plan share them
+                lesion = made[key] = ev.Lesion(*key)
+            found.append(lesion)
+        return tuple(found)
 
 
