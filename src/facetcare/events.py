@@ -117,7 +117,7 @@ class Target:
 class PainEntry:
     """One pain diary line: NRS 0–10 at a clinical time."""
 
-    at: dt.datetime = attrs.field(converter=v.fixed_offset, validator=v.aware)
+    at: dt.datetime = attrs.field(converter=v.clinical_time)
     score: int = attrs.field(converter=v.plain_int, validator=v.pain_score)
 
 
@@ -155,7 +155,7 @@ class PriorProcedure:
     """
 
     procedure: str = attrs.field(validator=attrs.validators.in_(("block", "neurotomy")))
-    at: dt.datetime = attrs.field(converter=v.fixed_offset, validator=v.aware)
+    at: dt.datetime = attrs.field(converter=v.clinical_time)
     pathway_id: str = attrs.field(converter=v.plain_str, validator=v.identifier)
 
 
@@ -188,10 +188,14 @@ class Referred(Event):
     )
 
 
+def _visit_at(value: object) -> object:
+    return v.clinical_time(value, "visit_at")
+
+
 @attrs.frozen(kw_only=True)
 class _Booking(Event):
     visit_id: str = attrs.field(converter=v.plain_str, validator=v.identifier)
-    visit_at: dt.datetime = attrs.field(converter=v.fixed_offset, validator=v.aware)
+    visit_at: dt.datetime = attrs.field(converter=_visit_at)
     targets: tuple[Target, ...] = _targets()  # type: ignore[assignment]
     escort_confirmed: bool = attrs.field(default=False, validator=v.flag)
 

@@ -230,7 +230,7 @@ class Policy:
         Relief ≥ 50% on a single block [2.1 Cohen 2020: cut-off ≥ 50%, dual
         blocks "not routinely"]; window 4–6 h [3.4: anaesthetic window told to
         patients]; observation ~60 min and neurotomy recovery 30 min [3.3;
-        DOMAIN.md step 2 and 5]; lesions 60–90 s [DOMAIN.md step 5; 2.4 ASPN
+        Clinic-info]; lesions 60–90 s [ASPN
         60–90 s]; no caps, no repeat rules (assumption: the seed leaves payer
         limits to the payer profiles).
         """
@@ -240,7 +240,7 @@ class Policy:
             entry_requires_failed_conservative_care=False,
             escort_required=True,  # [3.3] a driver home after sedation/blocks
             block_observation=60 * MINUTES,  # [3.3] watched about an hour
-            neurotomy_recovery=30 * MINUTES,  # [DOMAIN step 5] home 30–60 min later
+            neurotomy_recovery=30 * MINUTES,  # [Clinic-info] home 30–60 min later
             relief_window_end=6 * HOURS,  # [3.4] 4–6 h anaesthetic window
             relief_window_min=4 * HOURS,  # [3.4]
             relief_threshold=Fraction(1, 2),  # [2.1] positive block ≥ 50%
@@ -248,7 +248,7 @@ class Policy:
             min_block_gap=None,
             max_block_levels=None,
             max_blocks_per_year=None,
-            lesion_min_seconds=60,  # [DOMAIN step 5; 2.4 ASPN 60–90 s]
+            lesion_min_seconds=60,  # [ASPN] 60–90 s
             lesion_max_seconds=90,
             lesion_min_temperature_c=None,
             lesion_temperature_strict=False,
