@@ -6,8 +6,9 @@ Targets (issue 11), each a ratio measured in the same run:
   SQLAlchemy Core transaction that inserts one event row and updates one
   pathway row on the same database: ≤ 2×. Measured twice: with the pathway
   kept by the store that wrote it last (the usual case for one writer), and
-  cold (the kept pathways dropped first, so each append reads the log and
-  replays it inside the transaction, as after another process wrote).
+  cold (the kept pathways dropped first, so each append reads the row's
+  document and replays it inside the transaction, as after another process
+  wrote).
 - ``worklist`` time per returned item with 1,000,000 stored pathways within
   1.2× of with 10,000. The large stores are filled by bulk SQL straight into
   the pathway and task tables (synthetic ``schedule_block`` tasks, no event
