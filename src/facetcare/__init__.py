@@ -14,14 +14,19 @@ from facetcare.events import Lesion, PainEntry, PolicyChanged, PriorProcedure, T
 from facetcare.facts import Facts
 from facetcare.machine import Stage
 from facetcare.pathway import Pathway
-from facetcare.policy import Policy
+from facetcare.policy import Policy, ReliefMeasure
 from facetcare.scheduling import Option, SlotEstimate, Task, estimate_slot
+from facetcare.vocabulary import Agent, FunctionalScale, Guidance, Modality, Sedation
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "Agent",
     "Facts",
+    "FunctionalScale",
+    "Guidance",
     "Lesion",
+    "Modality",
     "Option",
     "PainEntry",
     "Pathway",
@@ -32,7 +37,9 @@ __all__ = [
     "Reason",
     "Region",
     "Rejected",
+    "ReliefMeasure",
     "SerializationError",
+    "Sedation",
     "Side",
     "SlotEstimate",
     "Stage",

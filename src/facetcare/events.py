@@ -19,8 +19,20 @@ import attrs
 from facetcare import _validate as v
 from facetcare.anatomy import JOINTS, NERVES, Region, Side, normalise_joint
 from facetcare.policy import Policy
+from facetcare.vocabulary import (
+    Agent,
+    FunctionalScale,
+    Guidance,
+    Modality,
+    Sedation,
+    enum_of,
+    normalise_icd10,
+    optional_member,
+    valid_icd10,
+)
 
 __all__ = [
+    "Agent",
     "BlockPerformed",
     "BlockScheduled",
     "CheckedIn",
@@ -28,7 +40,10 @@ __all__ = [
     "Discharged",
     "Event",
     "FollowUpRecorded",
+    "FunctionalScale",
+    "Guidance",
     "Lesion",
+    "Modality",
     "NeurotomyPerformed",
     "NeurotomyScheduled",
     "PainEntry",
@@ -39,6 +54,7 @@ __all__ = [
     "Region",
     "ReliefAssessed",
     "ReliefDiaryRecorded",
+    "Sedation",
     "Side",
     "Target",
     "VisitCancelled",
@@ -116,6 +132,14 @@ class Lesion:
     target: Target = attrs.field(validator=attrs.validators.instance_of(Target))
     seconds: float = attrs.field(validator=v.positive_number)
     temperature_c: float | None = attrs.field(default=None, validator=v.optional_number)
+    #: How the lesion was made; None: not recorded (docs/payer-rules.md#lesions).
+    modality: Modality | None = attrs.field(
+        default=None, converter=enum_of(Modality), validator=optional_member(Modality))
+
+
+def _optional(kind: type[Any]) -> Any:
+    """An optional recorded value of a vocabulary: None means not recorded."""
+    return attrs.field(default=None, converter=enum_of(kind), validator=optional_member(kind))
 
 
 def _targets() -> object:
@@ -183,6 +207,28 @@ class Referred(Event):
         default=(), converter=v.as_tuple,
         validator=[v.members_of(PriorProcedure, allow_empty=True), _prior_before_referral],
     )
+    # What a payer's entry criteria ask beyond duration (docs/payer-rules.md#entry);
+    # None: not documented, which a policy that requires it counts as not met.
+    conservative_care_weeks: int | None = attrs.field(default=None, validator=v.count)
+    axial_pain: bool | None = attrs.field(default=None, validator=v.optional_flag)
+    baseline_function_scale: FunctionalScale | None = _optional(FunctionalScale)
+    baseline_function_score: int | None = attrs.field(default=None, validator=v.count)
+    #: Untreated radiculopathy or neurogenic claudication present (True) or absent (False).
+    untreated_radicular_pain: bool | None = attrs.field(default=None, validator=v.optional_flag)
+    non_facet_cause_excluded: bool | None = attrs.field(default=None, validator=v.optional_flag)
+    #: The ICD-10-CM diagnosis code, e.g. "M47.816"; the format is checked here.
+    diagnosis: str | None = attrs.field(
+        default=None, converter=normalise_icd10, validator=valid_icd10)
+
+    @baseline_function_score.validator
+    def _score_on_its_scale(self, attribute: attrs.Attribute[Any], value: int | None) -> None:
+        scale = self.baseline_function_scale
+        if (value is None) != (scale is None):
+            raise ValueError("baseline_function_scale and baseline_function_score go together: "
+                             "give both or neither")
+        if scale is not None and value is not None and value > scale.maximum:
+            raise ValueError(f"baseline_function_score {value} is above the {scale} maximum "
+                             f"({scale.maximum})")
 
 
 @attrs.frozen(kw_only=True)
@@ -218,6 +264,10 @@ class BlockPerformed(Event):
     visit_id: str = attrs.field(validator=v.identifier)
     targets: tuple[Target, ...] = _targets()  # type: ignore[assignment]
     baseline_pain: int = attrs.field(validator=v.pain_score)
+    # How it was done (docs/payer-rules.md#procedures); None: not recorded.
+    guidance: Guidance | None = _optional(Guidance)
+    sedation: Sedation | None = _optional(Sedation)
+    agent: Agent | None = _optional(Agent)
 
 
 @attrs.frozen(kw_only=True)
@@ -228,6 +278,8 @@ class NeurotomyPerformed(Event):
     lesions: tuple[Lesion, ...] = attrs.field(
         converter=v.as_tuple, validator=v.members_of(Lesion)
     )
+    guidance: Guidance | None = _optional(Guidance)
+    sedation: Sedation | None = _optional(Sedation)
 
 
 @attrs.frozen(kw_only=True)

@@ -14,6 +14,8 @@ exact fractions; ``*_strict`` says the source wants "more than", not
 from __future__ import annotations
 
 import datetime as dt
+import enum
+import os
 import zoneinfo
 from fractions import Fraction
 from typing import Any
@@ -21,8 +23,19 @@ from typing import Any
 import attrs
 
 from facetcare import _validate
+from facetcare.anatomy import Region
+from facetcare.vocabulary import (
+    Agent,
+    Guidance,
+    Modality,
+    Sedation,
+    enum_of,
+    normalise_icd10,
+    optional_member,
+    valid_icd10,
+)
 
-__all__ = ["Policy"]
+__all__ = ["Agent", "Guidance", "Modality", "Policy", "ReliefMeasure", "Sedation"]
 
 MINUTES = dt.timedelta(minutes=1)
 HOURS = dt.timedelta(hours=1)
@@ -97,6 +110,79 @@ def _time_zone(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
         ) from None
 
 
+class ReliefMeasure(enum.StrEnum):
+    """How a block's relief is read from the diary (docs/payer-rules.md#relief).
+
+    ``BEST``: the best in-window entry (the lowest score) reaches the
+    threshold. ``SUSTAINED``: the relief holds at every entry up to
+    ``relief_window_min`` (the expected duration of the agent) and is still
+    seen at or after it.
+    """
+
+    BEST = "best"
+    SUSTAINED = "sustained"
+
+
+def _members(kind: type[enum.Enum]) -> Any:
+    """A converter to a tuple of ``kind`` members (from a list or tuple of text)."""
+    one = enum_of(kind)
+
+    def convert(value: Any) -> Any:
+        if isinstance(value, list | tuple):
+            return tuple(one(item) for item in value)
+        return value
+
+    return convert
+
+
+def _optional_members(kind: type[enum.Enum]) -> Any:
+    """None, or a non-empty tuple of distinct ``kind`` members; the field named when not."""
+    member = optional_member(kind)
+
+    def check(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if value is None:
+            return
+        if not isinstance(value, tuple) or not value:
+            raise TypeError(f"{attribute.name} must be None or a non-empty list of "
+                            f"{[m.value for m in kind]}, got {value!r}")
+        for item in value:
+            if item is None:
+                raise TypeError(f"{attribute.name} must not contain None")
+            member(instance, attribute, item)
+        if len(set(value)) != len(value):
+            raise ValueError(f"{attribute.name} must not repeat a value")
+
+    return check
+
+
+def _codes(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return tuple(normalise_icd10(code) for code in value)
+    return value
+
+
+def _optional_codes(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is None:
+        return
+    if not isinstance(value, tuple) or not value:
+        raise TypeError(f"{attribute.name} must be None or a non-empty list of ICD-10-CM codes")
+    for code in value:
+        if code is None:
+            raise TypeError(f"{attribute.name} must not contain None")
+        valid_icd10(instance, attribute, code)
+
+
+def _optional_enum(kind: type[enum.Enum]) -> Any:
+    return attrs.field(default=None, converter=enum_of(kind), validator=optional_member(kind))
+
+
+def _count(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{attribute.name} must be an int, got {value!r}")
+    if value < 1:
+        raise ValueError(f"{attribute.name} must be at least 1, got {value}")
+
+
 _number = _validate.optional_number
 _flag = _validate.flag
 _duration = attrs.validators.instance_of(dt.timedelta)
@@ -160,112 +246,151 @@ class Policy:
     follow_up_interval: dt.timedelta = attrs.field(
         default=THREE_MONTHS, validator=[_duration, _positive_duration])
 
+    # -- what the payer documents (docs/payer-rules.md); the defaults are "no
+    # such rule", as every profile before them behaved --
+    #: The spinal regions the profile covers; None: every region (`region_not_covered`).
+    regions: tuple[Region, ...] | None = attrs.field(
+        default=None, converter=_members(Region), validator=_optional_members(Region))
+    #: Weeks of conservative care the referral must report (`entry_criteria`).
+    entry_min_conservative_care_weeks: int | None = attrs.field(default=None, validator=_limit)
+    #: Predominantly axial pain must be documented (`not_axial`).
+    entry_requires_axial_pain: bool = attrs.field(default=False, validator=_flag)
+    #: A baseline score on a pain or disability instrument (`no_baseline_function`).
+    entry_requires_baseline_function: bool = attrs.field(default=False, validator=_flag)
+    #: Untreated radiculopathy or neurogenic claudication must be absent (`radicular_pain`).
+    entry_excludes_radicular_pain: bool = attrs.field(default=False, validator=_flag)
+    #: A non-facet cause must have been excluded (`non_facet_cause`).
+    entry_requires_non_facet_cause_excluded: bool = attrs.field(default=False, validator=_flag)
+    #: The ICD-10-CM codes that support the procedure; None: no rule (`diagnosis_not_covered`).
+    covered_diagnoses: tuple[str, ...] | None = attrs.field(
+        default=None, converter=_codes, validator=_optional_codes)
+    #: "More than" rather than "at least" the relief threshold (Hurley 2022: > 50%).
+    relief_threshold_strict: bool = attrs.field(default=False, validator=_flag)
+    #: How a block's relief is read from its diary (docs/payer-rules.md#relief).
+    relief_measure: ReliefMeasure = attrs.field(
+        default=ReliefMeasure.BEST, converter=enum_of(ReliefMeasure),
+        validator=attrs.validators.instance_of(ReliefMeasure))
+    #: Diary entries a positive block needs (with SUSTAINED: up to ``relief_window_min``).
+    relief_min_entries: int = attrs.field(default=1, validator=_count)
+    #: Imaging a block / a neurotomy may be guided by; None: no rule (`imaging_guidance`).
+    block_guidance: tuple[Guidance, ...] | None = attrs.field(
+        default=None, converter=_members(Guidance), validator=_optional_members(Guidance))
+    neurotomy_guidance: tuple[Guidance, ...] | None = attrs.field(
+        default=None, converter=_members(Guidance), validator=_optional_members(Guidance))
+    #: The deepest sedation at which a block still counts as diagnostic (`sedation`).
+    block_max_sedation: Sedation | None = _optional_enum(Sedation)
+    #: The deepest sedation a neurotomy may be done under (`sedation`).
+    neurotomy_max_sedation: Sedation | None = _optional_enum(Sedation)
+    #: The block's local anaesthetic must be recorded (`anaesthetic_agent`).
+    block_agent_required: bool = attrs.field(default=False, validator=_flag)
+    #: Lesion modalities covered; None: no rule (`lesion_modality`).
+    lesion_modalities: tuple[Modality, ...] | None = attrs.field(
+        default=None, converter=_members(Modality), validator=_optional_members(Modality))
+    #: The joints of a neurotomy must be contiguous on each side (`levels_not_contiguous`).
+    neurotomy_levels_contiguous: bool = attrs.field(default=False, validator=_flag)
+
     @relief_window_min.validator
     def _window_min_inside(self, attribute: attrs.Attribute[Any], value: dt.timedelta) -> None:
         if value > self.relief_window_end:
             raise ValueError("relief_window_min must not be later than relief_window_end")
 
+    @relief_min_entries.validator
+    def _entries_fit(self, attribute: attrs.Attribute[Any], value: int) -> None:
+        if value > 1000:
+            raise ValueError(f"{attribute.name} must be at most 1000, got {value}")
+
+    # -- the named profiles (their values and sources: facetcare._profiles) --
+
     @classmethod
     def seed(cls) -> Policy:
-        """The default profile: the 2020 lumbar consensus practice with a driver rule.
+        """The clinic leaflet's pathway, the default (docs/payer-rules.md#seed).
 
-        Relief ≥ 50% on a single block [2.1 Cohen 2020: cut-off ≥ 50%, dual
-        blocks "not routinely"]; window 4–6 h [3.4: anaesthetic window told to
-        patients]; observation ~60 min and neurotomy recovery 30 min [3.3;
-        DOMAIN.md step 2 and 5]; lesions 60–90 s [DOMAIN.md step 5; 2.4 ASPN
-        60–90 s]; no caps, no repeat rules (assumption: the seed leaves payer
-        limits to the payer profiles).
+        What a patient is told (DOMAIN.md "The pathway a patient goes
+        through"): one diagnostic block; relief looked for while the
+        anaesthetic works, 4–6 h [3.4], and ≥ 50% counts [2.1, 2.2 cut-off];
+        watched about an hour, home with a driver [3.3]; the neurotomy a
+        separate visit, 60–90 s per lesion [DOMAIN step 5; 2.4 ASPN]; relief
+        judged after about three weeks [3.3]. No payer's entry criteria,
+        caps, documentation or repeat rules: those belong to the payer
+        profiles. It follows no guideline in full (Cohen 2020 wants 80–90 °C
+        for ≥ 90 s; see `consensus_2020`).
         """
-        return cls(
-            name="seed",
-            entry_min_pain_months=None,
-            entry_requires_failed_conservative_care=False,
-            escort_required=True,  # [3.3] a driver home after sedation/blocks
-            block_observation=60 * MINUTES,  # [3.3] watched about an hour
-            neurotomy_recovery=30 * MINUTES,  # [DOMAIN step 5] home 30–60 min later
-            relief_window_end=6 * HOURS,  # [3.4] 4–6 h anaesthetic window
-            relief_window_min=4 * HOURS,  # [3.4]
-            relief_threshold=Fraction(1, 2),  # [2.1] positive block ≥ 50%
-            blocks_required=1,  # [2.1] single block in practice
-            min_block_gap=None,
-            max_block_levels=None,
-            max_blocks_per_year=None,
-            lesion_min_seconds=60,  # [DOMAIN step 5; 2.4 ASPN 60–90 s]
-            lesion_max_seconds=90,
-            lesion_min_temperature_c=None,
-            lesion_temperature_strict=False,
-            lesion_max_temperature_c=None,
-            max_neurotomy_levels=None,
-            max_neurotomies_per_year=None,
-            neurotomy_success_threshold=Fraction(1, 2),  # [4.3] success = ≥ 50% relief
-            follow_up_settling=21 * DAYS,  # [3.3] full effect can take ~3 weeks
-            min_neurotomy_interval=None,
-            repeat_min_relief=None,
-            repeat_relief_strict=False,
-            repeat_min_relief_duration=None,
-            reblock_after=None,
-        )
+        from facetcare._profiles import build
+
+        return build(cls, "seed")
 
     @classmethod
     def medicare_l38803(cls) -> Policy:
-        """Medicare LCD L38803 (Noridian JF) and its sister LCDs [1].
+        """Medicare LCD L38803 (Noridian JF), its sister LCDs and billing articles [1].
 
-        Entry: ≥ 3 months of pain with failed conservative care [1.2]. Two
-        diagnostic blocks, each ≥ 80% relief [1.3, 1.5], ≥ 2 weeks apart [1.3,
-        MED/LOW: rubric, InterQual 2–4 weeks]. Up to 2 levels per block session
-        (3rd level non-covered) [1.6]; 4 diagnostic sessions and 2 RF sessions
-        per region per rolling 12 months [1.3, 1.5]. Thermal lesions above
-        80 °C only [1.5]; no lesion duration rule and no neurotomy level cap
-        found [1.5, 1.6]. Repeat RF needs ≥ 50% relief for ≥ 6 months [1.5];
-        new blocks if the last RF was more than 2 years ago [1.3 Palmetto].
-        No minimum interval between RFs in the LCD material [1.5].
+        Every value and its source: `Policy.sources` ("medicare-l38803"),
+        docs/payer-rules.md#medicare.
         """
-        return attrs.evolve(
-            cls.seed(),
-            name="medicare-l38803",
-            entry_min_pain_months=3,  # [1.2]
-            entry_requires_failed_conservative_care=True,  # [1.2]
-            relief_threshold=Fraction(4, 5),  # [1.3, 1.5] ≥ 80%
-            blocks_required=2,  # [1.3, 1.5]
-            min_block_gap=14 * DAYS,  # [1.3] ≥ 2 weeks (MED/LOW)
-            max_block_levels=2,  # [1.6]
-            max_blocks_per_year=4,  # [1.3]
-            lesion_min_seconds=None,  # no duration rule in the LCD material
-            lesion_max_seconds=None,
-            lesion_min_temperature_c=80,  # [1.5] thermal > 80 °C
-            lesion_temperature_strict=True,
-            max_neurotomies_per_year=2,  # [1.5]
-            repeat_min_relief=Fraction(1, 2),  # [1.5] ≥ 50% …
-            repeat_relief_strict=False,
-            repeat_min_relief_duration=SIX_MONTHS,  # [1.5] … for ≥ 6 months
-            reblock_after=TWO_YEARS,  # [1.3] Palmetto checklist
-        )
+        from facetcare._profiles import build
+
+        return build(cls, "medicare-l38803")
 
     @classmethod
     def consensus_2020(cls) -> Policy:
-        """The multisociety consensus guidelines [2.1 lumbar 2020, 2.2 cervical 2022].
+        """The 2020 lumbar multisociety consensus (Cohen et al. 2020) [2.1]; lumbar only.
 
-        Entry: ≥ 3 months of pain after conservative care [2.1]. One block
-        with ≥ 50% relief [2.1]. Lesions 80–90 °C for ≥ 1.5 min [2.1]. Repeat
-        RF justified by > 30% relief lasting ≥ 3 months, without a repeat
-        block [2.2, 2.1 "repeat diagnostic MBB before a repeat RFA: No"].
+        Cervical pathways use `consensus_cervical_2022`. Values and sources:
+        `Policy.sources` ("consensus-2020").
         """
-        return attrs.evolve(
-            cls.seed(),
-            name="consensus-2020",
-            entry_min_pain_months=3,  # [2.1] 3-month trial of conservative care
-            entry_requires_failed_conservative_care=True,  # [2.1]
-            lesion_min_seconds=90,  # [2.1] ≥ 1.5 min
-            lesion_max_seconds=None,
-            lesion_min_temperature_c=80,  # [2.1] 80–90 °C
-            lesion_temperature_strict=False,
-            lesion_max_temperature_c=90,
-            repeat_min_relief=Fraction(3, 10),  # [2.2] > 30% …
-            repeat_relief_strict=True,
-            repeat_min_relief_duration=THREE_MONTHS,  # [2.2] … for ≥ 3 months
-        )
+        from facetcare._profiles import build
+
+        return build(cls, "consensus-2020")
+
+    @classmethod
+    def consensus_cervical_2022(cls) -> Policy:
+        """The 2021/2022 cervical multisociety consensus (Hurley et al. 2022) [2.2]; cervical only.
+
+        6 weeks of conservative care, a single block with > 50% relief, a
+        repeat neurotomy after > 30% relief for ≥ 3 months without a new
+        block. Values and sources: `Policy.sources` ("consensus-cervical-2022").
+        """
+        from facetcare._profiles import build
+
+        return build(cls, "consensus-cervical-2022")
+
+    @classmethod
+    def evicore_cmm208(cls) -> Policy:
+        """eviCore CMM-208, ablation/denervation of nerves (a commercial payer) [5].
+
+        Values and sources: `Policy.sources` ("evicore-cmm208").
+        """
+        from facetcare._profiles import build
+
+        return build(cls, "evicore-cmm208")
 
     @classmethod
     def profiles(cls) -> dict[str, Policy]:
         """The named profiles, by the names the CLI and documents use."""
-        return {p.name: p for p in (cls.seed(), cls.medicare_l38803(), cls.consensus_2020())}
+        from facetcare._profiles import NAMES, build
+
+        return {name: build(cls, name) for name in NAMES}
+
+    @staticmethod
+    def sources(name: str) -> dict[str, str]:
+        """field → where a named profile's value comes from (clinical-facts sections)."""
+        from facetcare._profiles import sources
+
+        return sources(name)
+
+    @classmethod
+    def from_file(cls, path: str | os.PathLike[str]) -> Policy:
+        """A clinic's own policy from a ``.toml`` or ``.json`` file (docs/payer-rules.md#files).
+
+        Strict: every field present, no unknown key, each value of its
+        field's type; anything else is a `SerializationError` naming the field.
+        """
+        from facetcare._policy_file import read
+
+        return read(path)
+
+    def to_file(self, path: str | os.PathLike[str]) -> None:
+        """Write this policy as ``.toml`` or ``.json`` (by the suffix); `from_file` reads it."""
+        from facetcare._policy_file import write
+
+        write(self, path)
+

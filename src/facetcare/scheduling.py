@@ -211,7 +211,7 @@ def _decide(facts: Facts, policy: Policy) -> list[Task]:
         options.append(repeat)
         deadline = timing.reblock_deadline(facts, policy)
         if deadline is not None:
-            detail += f"; a repeat without new blocks only until {deadline.isoformat()}"
+            detail += f"; a repeat without new blocks only before {deadline.isoformat()}"
     options.append(_block_option(facts, policy))
     options.append(Option("close", facts.last_at))
     return [_task(policy, "decide_next_step", facts.last_at, None, None, detail, tuple(options))]
