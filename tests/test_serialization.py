@@ -76,7 +76,7 @@ def test_document_shape() -> None:
     assert document["schema"] == "facetcare/pathway@2"
     assert document["policy"]["name"] == MEDICARE.name
     assert document["policy"]["relief_threshold"] == "4/5"
-    assert document["policy"]["min_block_gap"] == 14 * 24 * 3600
+    assert document["policy"]["reblock_after"] == 730 * 24 * 3600
     referred, booked = document["events"]
     assert list(referred)[:2] == ["type", "at"]
     assert referred["type"] == "Referred" and referred["region"] == "lumbar"

@@ -35,6 +35,7 @@ from cattrs.v import format_exception
 from facetcare import events as ev
 from facetcare.errors import SerializationError
 from facetcare.policy import Policy
+from facetcare.vocabulary import Agent, FunctionalScale, Guidance, Modality, Sedation
 
 if TYPE_CHECKING:
     from facetcare.pathway import Pathway
@@ -61,12 +62,16 @@ SCHEMA = f"{SCHEMA_NAME}@{SCHEMA_VERSION}"
 
 
 def _v1_to_v2(document: dict[str, Any]) -> dict[str, Any]:
-    """@2 adds the policy's clinic time zone and follow-up interval (their defaults)."""
+    """@2 adds policy fields, each with a default that is the rule a @1 policy applied.
+
+    The clinic time zone (UTC), the follow-up interval (91 d) and the payer
+    fields of docs/payer-rules.md (off: no such rule, the best diary entry).
+    """
     policy = document.get("policy")
     if isinstance(policy, dict):
-        policy = dict(policy)
-        policy.setdefault("time_zone", "UTC")
-        policy.setdefault("follow_up_interval", 91 * 86400)
+        policy = {**policy}
+        for name, value in _POLICY_DEFAULTS.items():
+            policy.setdefault(name, value)
     return {**document, "policy": policy}
 
 
@@ -131,6 +136,11 @@ def _converter() -> cattrs.Converter:
 
 
 _CONVERTER = _converter()
+#: Policy fields with a default, as a document writes them: what `_v1_to_v2` fills in.
+_POLICY_DEFAULTS: dict[str, Any] = json.loads(json.dumps({
+    field.name: _CONVERTER.unstructure(field.default)
+    for field in attrs.fields(Policy) if field.default is not attrs.NOTHING
+}))
 _POLICY_FIELDS = tuple(a.name for a in attrs.fields(Policy))
 _build_policy = make_dict_structure_fn(Policy, _CONVERTER, _cattrs_forbid_extra_keys=True)
 
@@ -212,6 +222,19 @@ def _fast_enum(kind: type[enum.Enum]) -> Callable[[object, type], Any]:
     return structure
 
 
+def _fast_optional_enum(kind: type[enum.Enum]) -> Callable[[object, type], Any]:
+    member = _fast_enum(kind)
+
+    def structure(value: object, _: type) -> Any:
+        return None if value is None else member(value, kind)
+
+    return structure
+
+
+#: Recorded vocabularies (`facetcare.vocabulary`): optional event fields, read as text.
+_RECORDED = (Guidance, Sedation, Agent, Modality, FunctionalScale)
+
+
 def _fast_list(item: type, conv: cattrs.Converter) -> Callable[[object, type], Any]:
     """A JSON list to a tuple; a string or an object is refused, not iterated."""
     read = conv.get_structure_hook(item)
@@ -286,6 +309,11 @@ def _fast_converter() -> cattrs.Converter:
     conv.register_structure_hook(dt.datetime, _fast_datetime)
     conv.register_structure_hook(ev.Region, _fast_enum(ev.Region))
     conv.register_structure_hook(ev.Side, _fast_enum(ev.Side))
+    conv.register_structure_hook_func(_equal_to(str | None), _exact_or_none(str))
+    for recorded in _RECORDED:
+        conv.register_structure_hook(recorded, _fast_enum(recorded))
+        conv.register_structure_hook_func(_equal_to(recorded | None),
+                                          _fast_optional_enum(recorded))
     conv.register_structure_hook(ev.Target, _fast_target(conv))
     conv.register_structure_hook(ev.PainEntry, _fast_attrs(ev.PainEntry, conv))
     conv.register_structure_hook(ev.Lesion, _fast_attrs(ev.Lesion, conv))
