@@ -169,7 +169,7 @@ def test_relief_min_entries_is_bounded(value: int) -> None:
 
 
 def test_relief_measure_is_named_in_a_bad_value() -> None:
-    with pytest.raises(TypeError, match="relief_measure|ReliefMeasure"):
+    with pytest.raises(TypeError, match=r"relief_measure|ReliefMeasure"):
         attrs.evolve(SEED, relief_measure="average")
 
 

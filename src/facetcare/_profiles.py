@@ -218,9 +218,21 @@ def _values(name: str) -> Values:
     return {**SEED, **_PROFILES[name]}
 
 
-@cache
 def build(cls: type[Policy], name: str) -> Policy:
-    """The named profile (a frozen value, so one object serves every caller)."""
+    """The named profile (a frozen value, so one object serves every caller of `Policy`)."""
+    from facetcare.policy import Policy
+
+    return _built(name) if cls is Policy else _make(cls, name)
+
+
+@cache
+def _built(name: str) -> Policy:
+    from facetcare.policy import Policy
+
+    return _make(Policy, name)
+
+
+def _make(cls: type[Policy], name: str) -> Policy:
     values = {field: value for field, (value, _) in _values(name).items()}
     missing = {a.name for a in attrs.fields(cls)} - set(values)
     assert not missing, f"profile {name} does not set {sorted(missing)}"

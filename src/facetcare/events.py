@@ -125,6 +125,31 @@ class PainEntry:
     score: int = attrs.field(validator=v.pain_score)
 
 
+# Recorded vocabularies: a member from its text; None means not recorded.
+_to_modality, _to_guidance = enum_of(Modality), enum_of(Guidance)
+_to_sedation, _to_agent, _to_scale = enum_of(Sedation), enum_of(Agent), enum_of(FunctionalScale)
+
+
+def _modality(value: object) -> object:
+    return _to_modality(value)
+
+
+def _guidance(value: object) -> object:
+    return _to_guidance(value)
+
+
+def _sedation(value: object) -> object:
+    return _to_sedation(value)
+
+
+def _agent(value: object) -> object:
+    return _to_agent(value)
+
+
+def _scale(value: object) -> object:
+    return _to_scale(value)
+
+
 @attrs.frozen
 class Lesion:
     """One radiofrequency lesion: which joint's nerves, for how long, how hot."""
@@ -134,12 +159,7 @@ class Lesion:
     temperature_c: float | None = attrs.field(default=None, validator=v.optional_number)
     #: How the lesion was made; None: not recorded (docs/payer-rules.md#lesions).
     modality: Modality | None = attrs.field(
-        default=None, converter=enum_of(Modality), validator=optional_member(Modality))
-
-
-def _optional(kind: type[Any]) -> Any:
-    """An optional recorded value of a vocabulary: None means not recorded."""
-    return attrs.field(default=None, converter=enum_of(kind), validator=optional_member(kind))
+        default=None, converter=_modality, validator=optional_member(Modality))
 
 
 def _targets() -> object:
@@ -211,7 +231,8 @@ class Referred(Event):
     # None: not documented, which a policy that requires it counts as not met.
     conservative_care_weeks: int | None = attrs.field(default=None, validator=v.count)
     axial_pain: bool | None = attrs.field(default=None, validator=v.optional_flag)
-    baseline_function_scale: FunctionalScale | None = _optional(FunctionalScale)
+    baseline_function_scale: FunctionalScale | None = attrs.field(
+        default=None, converter=_scale, validator=optional_member(FunctionalScale))
     baseline_function_score: int | None = attrs.field(default=None, validator=v.count)
     #: Untreated radiculopathy or neurogenic claudication present (True) or absent (False).
     untreated_radicular_pain: bool | None = attrs.field(default=None, validator=v.optional_flag)
@@ -265,9 +286,12 @@ class BlockPerformed(Event):
     targets: tuple[Target, ...] = _targets()  # type: ignore[assignment]
     baseline_pain: int = attrs.field(validator=v.pain_score)
     # How it was done (docs/payer-rules.md#procedures); None: not recorded.
-    guidance: Guidance | None = _optional(Guidance)
-    sedation: Sedation | None = _optional(Sedation)
-    agent: Agent | None = _optional(Agent)
+    guidance: Guidance | None = attrs.field(
+        default=None, converter=_guidance, validator=optional_member(Guidance))
+    sedation: Sedation | None = attrs.field(
+        default=None, converter=_sedation, validator=optional_member(Sedation))
+    agent: Agent | None = attrs.field(
+        default=None, converter=_agent, validator=optional_member(Agent))
 
 
 @attrs.frozen(kw_only=True)
@@ -278,8 +302,10 @@ class NeurotomyPerformed(Event):
     lesions: tuple[Lesion, ...] = attrs.field(
         converter=v.as_tuple, validator=v.members_of(Lesion)
     )
-    guidance: Guidance | None = _optional(Guidance)
-    sedation: Sedation | None = _optional(Sedation)
+    guidance: Guidance | None = attrs.field(
+        default=None, converter=_guidance, validator=optional_member(Guidance))
+    sedation: Sedation | None = attrs.field(
+        default=None, converter=_sedation, validator=optional_member(Sedation))
 
 
 @attrs.frozen(kw_only=True)

@@ -172,8 +172,29 @@ def _optional_codes(instance: object, attribute: attrs.Attribute[Any], value: An
         valid_icd10(instance, attribute, code)
 
 
-def _optional_enum(kind: type[enum.Enum]) -> Any:
-    return attrs.field(default=None, converter=enum_of(kind), validator=optional_member(kind))
+_to_regions, _to_guidances = _members(Region), _members(Guidance)
+_to_modalities, _to_sedation = _members(Modality), enum_of(Sedation)
+_to_measure = enum_of(ReliefMeasure)
+
+
+def _regions(value: Any) -> Any:
+    return _to_regions(value)
+
+
+def _guidances(value: Any) -> Any:
+    return _to_guidances(value)
+
+
+def _modalities(value: Any) -> Any:
+    return _to_modalities(value)
+
+
+def _sedation(value: Any) -> Any:
+    return _to_sedation(value)
+
+
+def _measure(value: Any) -> Any:
+    return _to_measure(value)
 
 
 def _count(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -250,7 +271,7 @@ class Policy:
     # such rule", as every profile before them behaved --
     #: The spinal regions the profile covers; None: every region (`region_not_covered`).
     regions: tuple[Region, ...] | None = attrs.field(
-        default=None, converter=_members(Region), validator=_optional_members(Region))
+        default=None, converter=_regions, validator=_optional_members(Region))
     #: Weeks of conservative care the referral must report (`entry_criteria`).
     entry_min_conservative_care_weeks: int | None = attrs.field(default=None, validator=_limit)
     #: Predominantly axial pain must be documented (`not_axial`).
@@ -268,24 +289,26 @@ class Policy:
     relief_threshold_strict: bool = attrs.field(default=False, validator=_flag)
     #: How a block's relief is read from its diary (docs/payer-rules.md#relief).
     relief_measure: ReliefMeasure = attrs.field(
-        default=ReliefMeasure.BEST, converter=enum_of(ReliefMeasure),
+        default=ReliefMeasure.BEST, converter=_measure,
         validator=attrs.validators.instance_of(ReliefMeasure))
     #: Diary entries a positive block needs (with SUSTAINED: up to ``relief_window_min``).
     relief_min_entries: int = attrs.field(default=1, validator=_count)
     #: Imaging a block / a neurotomy may be guided by; None: no rule (`imaging_guidance`).
     block_guidance: tuple[Guidance, ...] | None = attrs.field(
-        default=None, converter=_members(Guidance), validator=_optional_members(Guidance))
+        default=None, converter=_guidances, validator=_optional_members(Guidance))
     neurotomy_guidance: tuple[Guidance, ...] | None = attrs.field(
-        default=None, converter=_members(Guidance), validator=_optional_members(Guidance))
+        default=None, converter=_guidances, validator=_optional_members(Guidance))
     #: The deepest sedation at which a block still counts as diagnostic (`sedation`).
-    block_max_sedation: Sedation | None = _optional_enum(Sedation)
+    block_max_sedation: Sedation | None = attrs.field(
+        default=None, converter=_sedation, validator=optional_member(Sedation))
     #: The deepest sedation a neurotomy may be done under (`sedation`).
-    neurotomy_max_sedation: Sedation | None = _optional_enum(Sedation)
+    neurotomy_max_sedation: Sedation | None = attrs.field(
+        default=None, converter=_sedation, validator=optional_member(Sedation))
     #: The block's local anaesthetic must be recorded (`anaesthetic_agent`).
     block_agent_required: bool = attrs.field(default=False, validator=_flag)
     #: Lesion modalities covered; None: no rule (`lesion_modality`).
     lesion_modalities: tuple[Modality, ...] | None = attrs.field(
-        default=None, converter=_members(Modality), validator=_optional_members(Modality))
+        default=None, converter=_modalities, validator=_optional_members(Modality))
     #: The joints of a neurotomy must be contiguous on each side (`levels_not_contiguous`).
     neurotomy_levels_contiguous: bool = attrs.field(default=False, validator=_flag)
 

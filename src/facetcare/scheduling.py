@@ -22,8 +22,8 @@ import attrs
 
 from facetcare import _validate, timing
 from facetcare import events as ev
-from facetcare.errors import Reason
 from facetcare.anatomy import JOINTS, Side
+from facetcare.errors import Reason
 from facetcare.facts import Facts, nerves_of
 from facetcare.machine import Stage
 from facetcare.policy import Policy

@@ -11,6 +11,7 @@ import facetcare
 from facetcare._cli.check import check
 from facetcare._cli.draw import diagram
 from facetcare._cli.paths import paths
+from facetcare._cli.policies import policies
 from facetcare._cli.simulate import simulate
 
 __all__ = ["cli"]
@@ -31,5 +32,5 @@ def cli() -> None:
     """
 
 
-for _command in (diagram, check, simulate, paths):
+for _command in (diagram, check, simulate, paths, policies):
     cli.add_command(_command)

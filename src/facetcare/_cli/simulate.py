@@ -22,7 +22,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from facetcare._cli.common import PROFILES, console, policy_named
+from facetcare._cli.common import POLICY, console, policy_named
 from facetcare.cli import INSTALL
 from facetcare.machine import Stage
 
@@ -101,9 +101,9 @@ def summary_table(results: list[tuple[str, Summary]]) -> Table:
               help="Random seed; the same seed gives the same cohort on any machine.")
 @click.option("--region", type=click.Choice(["lumbar", "cervical"]), default="lumbar",
               show_default=True, help="Cohort parameters (facet prevalence, relief, …).")
-@click.option("--policy", "policy_name", type=click.Choice(PROFILES), default="seed",
+@click.option("--policy", "policy_name", type=POLICY, default="seed",
               show_default=True, help="The policy profile the cohort runs under.")
-@click.option("--compare", "compare_name", type=click.Choice(PROFILES), default=None,
+@click.option("--compare", "compare_name", type=POLICY, default=None,
               help="A second policy, run on the same seed, side by side in one table.")
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
               help="Processes (a ProcessPoolExecutor); 1 runs in this process.")

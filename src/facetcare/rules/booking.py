@@ -11,6 +11,7 @@ from typing import Any
 
 from facetcare import events as ev
 from facetcare import timing
+from facetcare.anatomy import JOINTS
 from facetcare.codes import (
     ANNUAL_LIMIT,
     BLOCK_INTERVAL,
@@ -26,7 +27,6 @@ from facetcare.codes import (
     UNTESTED_TARGET,
     VISIT_IN_PAST,
 )
-from facetcare.anatomy import JOINTS
 from facetcare.errors import Reason
 from facetcare.facts import Facts, Nerve, describe, nerves_of
 from facetcare.machine import Stage
