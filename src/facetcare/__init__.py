@@ -7,6 +7,7 @@ step was refused and what must be booked when; researchers simulate
 journeys on the same rules (`facetcare.simulation`, `facetcare.testing`).
 """
 
+from facetcare import _policy_file as _policy_file  # registers Policy.from_file / to_file
 from facetcare import events
 from facetcare.anatomy import Region, Side
 from facetcare.errors import PathwayError, Reason, Rejected, SerializationError, Verdict

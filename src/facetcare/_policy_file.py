@@ -16,15 +16,16 @@ from __future__ import annotations
 import json
 import math
 import os
+import sys
 import tomllib
 import typing
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import attrs
 
 from facetcare.errors import SerializationError
-from facetcare.policy import Policy
+from facetcare.policy import FileCodec, Policy, register_file_codec
 
 __all__ = ["read", "write"]
 
@@ -137,3 +138,6 @@ def write(policy: Policy, path: str | os.PathLike[str]) -> None:
     else:
         text = _toml(policy, data)
     file.write_text(text, encoding="utf-8")
+
+
+register_file_codec(cast(FileCodec, sys.modules[__name__]))

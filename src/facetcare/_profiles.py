@@ -11,18 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 from fractions import Fraction
-from functools import cache
-from typing import TYPE_CHECKING, Any
-
-import attrs
+from typing import Any
 
 from facetcare.anatomy import Region
 from facetcare.vocabulary import Guidance, Modality, Sedation
 
-if TYPE_CHECKING:
-    from facetcare.policy import Policy
-
-__all__ = ["NAMES", "build", "sources"]
+__all__ = ["NAMES", "sources", "values"]
 
 MINUTES = dt.timedelta(minutes=1)
 HOURS = dt.timedelta(hours=1)
@@ -218,25 +212,9 @@ def _values(name: str) -> Values:
     return {**SEED, **_PROFILES[name]}
 
 
-def build(cls: type[Policy], name: str) -> Policy:
-    """The named profile (a frozen value, so one object serves every caller of `Policy`)."""
-    from facetcare.policy import Policy
-
-    return _built(name) if cls is Policy else _make(cls, name)
-
-
-@cache
-def _built(name: str) -> Policy:
-    from facetcare.policy import Policy
-
-    return _make(Policy, name)
-
-
-def _make(cls: type[Policy], name: str) -> Policy:
-    values = {field: value for field, (value, _) in _values(name).items()}
-    missing = {a.name for a in attrs.fields(cls)} - set(values)
-    assert not missing, f"profile {name} does not set {sorted(missing)}"
-    return cls(**values)
+def values(name: str) -> dict[str, Any]:
+    """field → value of the named profile (the seed's where the profile sets none)."""
+    return {field: value for field, (value, _) in _values(name).items()}
 
 
 def sources(name: str) -> dict[str, str]:

@@ -13,12 +13,10 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["EXTRA_HINT", "INSTALL", "main"]
+from facetcare._extras import CLI_PACKAGES as _EXTRA
+from facetcare._extras import EXTRA_HINT, INSTALL
 
-#: Packages of the ``cli`` extra; a missing one of these gets the hint.
-_EXTRA = frozenset({"click", "rich", "matplotlib"})
-INSTALL = "pip install 'facetcare[cli]'"
-EXTRA_HINT = f"facetcare: the command line needs its extra: {INSTALL}"
+__all__ = ["EXTRA_HINT", "INSTALL", "main"]
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -25,7 +25,11 @@ from facetcare.vocabulary import (
     Guidance,
     Modality,
     Sedation,
-    enum_of,
+    as_agent,
+    as_guidance,
+    as_modality,
+    as_scale,
+    as_sedation,
     normalise_icd10,
     optional_member,
     valid_icd10,
@@ -125,31 +129,6 @@ class PainEntry:
     score: int = attrs.field(validator=v.pain_score)
 
 
-# Recorded vocabularies: a member from its text; None means not recorded.
-_to_modality, _to_guidance = enum_of(Modality), enum_of(Guidance)
-_to_sedation, _to_agent, _to_scale = enum_of(Sedation), enum_of(Agent), enum_of(FunctionalScale)
-
-
-def _modality(value: object) -> object:
-    return _to_modality(value)
-
-
-def _guidance(value: object) -> object:
-    return _to_guidance(value)
-
-
-def _sedation(value: object) -> object:
-    return _to_sedation(value)
-
-
-def _agent(value: object) -> object:
-    return _to_agent(value)
-
-
-def _scale(value: object) -> object:
-    return _to_scale(value)
-
-
 @attrs.frozen
 class Lesion:
     """One radiofrequency lesion: which joint's nerves, for how long, how hot."""
@@ -159,7 +138,7 @@ class Lesion:
     temperature_c: float | None = attrs.field(default=None, validator=v.optional_number)
     #: How the lesion was made; None: not recorded (docs/payer-rules.md#lesions).
     modality: Modality | None = attrs.field(
-        default=None, converter=_modality, validator=optional_member(Modality))
+        default=None, converter=as_modality, validator=optional_member(Modality))
 
 
 def _targets() -> object:
@@ -232,7 +211,7 @@ class Referred(Event):
     conservative_care_weeks: int | None = attrs.field(default=None, validator=v.count)
     axial_pain: bool | None = attrs.field(default=None, validator=v.optional_flag)
     baseline_function_scale: FunctionalScale | None = attrs.field(
-        default=None, converter=_scale, validator=optional_member(FunctionalScale))
+        default=None, converter=as_scale, validator=optional_member(FunctionalScale))
     baseline_function_score: int | None = attrs.field(default=None, validator=v.count)
     #: Untreated radiculopathy or neurogenic claudication present (True) or absent (False).
     untreated_radicular_pain: bool | None = attrs.field(default=None, validator=v.optional_flag)
@@ -287,11 +266,11 @@ class BlockPerformed(Event):
     baseline_pain: int = attrs.field(validator=v.pain_score)
     # How it was done (docs/payer-rules.md#procedures); None: not recorded.
     guidance: Guidance | None = attrs.field(
-        default=None, converter=_guidance, validator=optional_member(Guidance))
+        default=None, converter=as_guidance, validator=optional_member(Guidance))
     sedation: Sedation | None = attrs.field(
-        default=None, converter=_sedation, validator=optional_member(Sedation))
+        default=None, converter=as_sedation, validator=optional_member(Sedation))
     agent: Agent | None = attrs.field(
-        default=None, converter=_agent, validator=optional_member(Agent))
+        default=None, converter=as_agent, validator=optional_member(Agent))
 
 
 @attrs.frozen(kw_only=True)
@@ -303,9 +282,9 @@ class NeurotomyPerformed(Event):
         converter=v.as_tuple, validator=v.members_of(Lesion)
     )
     guidance: Guidance | None = attrs.field(
-        default=None, converter=_guidance, validator=optional_member(Guidance))
+        default=None, converter=as_guidance, validator=optional_member(Guidance))
     sedation: Sedation | None = attrs.field(
-        default=None, converter=_sedation, validator=optional_member(Sedation))
+        default=None, converter=as_sedation, validator=optional_member(Sedation))
 
 
 @attrs.frozen(kw_only=True)

@@ -158,67 +158,70 @@ class Facts:
 
 def advance(facts: Facts, event: ev.Event, dest: str, branch: str | None) -> Facts:
     """The facts after ``event`` was accepted and the machine moved to ``dest``."""
-    folding = _FOLDS.get(type(event))
     new = object.__new__(Facts)
     # Facts keeps its fields in a __dict__ (not slots) so that the one writer
     # can copy it in one step: `attrs.evolve` re-runs every field and costs
     # more than the rest of `apply()` together. Nothing else writes it.
     fields = new.__dict__
     fields.update(facts.__dict__)
-    if folding is not None:
-        fields.update(folding(facts, event, branch))
     fields["state"] = dest
     fields["last_at"] = event.at
+    folding = _FOLDS.get(type(event))
+    if folding is not None:
+        folding(facts, event, branch, fields)
     return new
 
 
-Changes = dict[str, Any]
+Fields = dict[str, Any]
+# Each fold writes the fields an accepted event changes into the new value's
+# fields (already a copy of the old ones, with ``state`` and ``last_at`` set).
 
 
-def _referred(facts: Facts, event: ev.Referred, branch: str | None) -> Changes:
-    prior = getattr(event, "prior_procedures", ())
-    return {
-        "pathway_id": event.pathway_id,
-        "patient_id": event.patient_id,
-        "region": event.region,
-        "block_times": tuple(sorted(p.at for p in prior if p.procedure == "block")),
-        "neurotomy_times": tuple(sorted(p.at for p in prior if p.procedure == "neurotomy")),
-    }
+def _referred(facts: Facts, event: ev.Referred, branch: str | None, new: Fields) -> None:
+    prior = event.prior_procedures
+    new["pathway_id"] = event.pathway_id
+    new["patient_id"] = event.patient_id
+    new["region"] = event.region
+    new["block_times"] = tuple(sorted(p.at for p in prior if p.procedure == "block"))
+    new["neurotomy_times"] = tuple(sorted(p.at for p in prior if p.procedure == "neurotomy"))
 
 
 def _booked(facts: Facts, event: ev.BlockScheduled | ev.NeurotomyScheduled,
-            branch: str | None) -> Changes:
+            branch: str | None, new: Fields) -> None:
     kind = "block" if isinstance(event, ev.BlockScheduled) else "neurotomy"
     visit = Visit(kind, event.visit_id, event.visit_at, event.targets, event.escort_confirmed,
                   facts.state)
-    return {"visits": MappingProxyType({**facts.visits, visit.visit_id: visit}),
-            "open_visit": visit}
+    new["visits"] = MappingProxyType({**facts.visits, visit.visit_id: visit})
+    new["open_visit"] = visit
 
 
-def _block(facts: Facts, event: ev.BlockPerformed, branch: str | None) -> Changes:
-    return {"block": Block(event.at, event.targets, event.baseline_pain),
-            "block_times": (*facts.block_times, event.at)}
+def _block(facts: Facts, event: ev.BlockPerformed, branch: str | None, new: Fields) -> None:
+    new["block"] = Block(event.at, event.targets, event.baseline_pain)
+    new["block_times"] = (*facts.block_times, event.at)
 
 
-def _diary(facts: Facts, event: ev.ReliefDiaryRecorded, branch: str | None) -> Changes:
+def _diary(facts: Facts, event: ev.ReliefDiaryRecorded, branch: str | None,
+           new: Fields) -> None:
     block = facts.block
     if block is None:
-        return {}
+        return
     lowest = min(entry.score for entry in event.entries)
     if block.lowest_in_window is not None and block.lowest_in_window <= lowest:
         lowest = block.lowest_in_window
     entries = tuple(sorted((*block.entries, *event.entries), key=lambda e: e.at))
-    return {"block": attrs.evolve(block, lowest_in_window=lowest, entries=entries)}
+    new["block"] = Block(block.at, block.targets, block.baseline, lowest, entries)
 
 
-def _assessed(facts: Facts, event: ev.ReliefAssessed, branch: str | None) -> Changes:
+def _assessed(facts: Facts, event: ev.ReliefAssessed, branch: str | None, new: Fields) -> None:
     block = facts.block
+    new["assessed_at"] = event.at
     if branch == Branch.POSITIVE and block is not None:
         positive = PositiveBlock(block.at, nerves_of(block.targets), block.baseline)
-        return {"assessed_at": event.at, "series": (*facts.series, positive)}
-    # A negative result resets the nerves it tested, and only those.
-    tested = nerves_of(block.targets) if block is not None else frozenset()
-    return {"assessed_at": event.at, "series": _without(facts.series, tested)}
+        new["series"] = (*facts.series, positive)
+    else:
+        # A negative result resets the nerves it tested, and only those.
+        tested = nerves_of(block.targets) if block is not None else frozenset()
+        new["series"] = _without(facts.series, tested)
 
 
 def _without(series: tuple[PositiveBlock, ...],
@@ -232,11 +235,12 @@ def _without(series: tuple[PositiveBlock, ...],
         if left == block.nerves:
             kept.append(block)
         elif left:
-            kept.append(attrs.evolve(block, nerves=left))
+            kept.append(PositiveBlock(block.at, left, block.baseline))
     return tuple(kept)
 
 
-def _neurotomy(facts: Facts, event: ev.NeurotomyPerformed, branch: str | None) -> Changes:
+def _neurotomy(facts: Facts, event: ev.NeurotomyPerformed, branch: str | None,
+               new: Fields) -> None:
     targets = tuple(dict.fromkeys(lesion.target for lesion in event.lesions))
     treated = nerves_of(targets)
     # Relief is measured against the latest positive block that confirmed
@@ -249,36 +253,32 @@ def _neurotomy(facts: Facts, event: ev.NeurotomyPerformed, branch: str | None) -
         baseline = facts.neurotomy.baseline
     else:
         baseline = 0
-    return {
-        "neurotomy": Neurotomy(event.at, targets, treated, baseline),
-        "neurotomy_times": (*facts.neurotomy_times, event.at),
-        "series": _without(facts.series, treated),
-        "best_score": None,
-        "last_follow_up_at": None,
-        "relief_ended_at": None,
-    }
+    new["neurotomy"] = Neurotomy(event.at, targets, treated, baseline)
+    new["neurotomy_times"] = (*facts.neurotomy_times, event.at)
+    new["series"] = _without(facts.series, treated)
+    new["best_score"] = None
+    new["last_follow_up_at"] = None
+    new["relief_ended_at"] = None
 
 
-def _discharged(facts: Facts, event: ev.Discharged, branch: str | None) -> Changes:
-    return {"open_visit": None}
+def _visit_closed(facts: Facts, event: ev.Event, branch: str | None, new: Fields) -> None:
+    """Discharged, cancelled or missed: no visit is open any more."""
+    new["open_visit"] = None
 
 
-def _follow_up(facts: Facts, event: ev.FollowUpRecorded, branch: str | None) -> Changes:
+def _follow_up(facts: Facts, event: ev.FollowUpRecorded, branch: str | None,
+               new: Fields) -> None:
+    new["last_follow_up_at"] = event.at
     if facts.best_score is None or event.pain_score < facts.best_score:
-        return {"best_score": event.pain_score, "last_follow_up_at": event.at}
-    return {"last_follow_up_at": event.at}
+        new["best_score"] = event.pain_score
 
 
-def _pain_returned(facts: Facts, event: ev.PainReturned, branch: str | None) -> Changes:
-    return {"relief_ended_at": event.at}
+def _pain_returned(facts: Facts, event: ev.PainReturned, branch: str | None,
+                   new: Fields) -> None:
+    new["relief_ended_at"] = event.at
 
 
-def _visit_ended(facts: Facts, event: ev.VisitCancelled | ev.VisitMissed,
-                 branch: str | None) -> Changes:
-    return {"open_visit": None}
-
-
-_FOLDS: dict[type[ev.Event], Callable[[Facts, Any, str | None], Changes]] = {
+_FOLDS: dict[type[ev.Event], Callable[[Facts, Any, str | None, Fields], None]] = {
     ev.Referred: _referred,
     ev.BlockScheduled: _booked,
     ev.NeurotomyScheduled: _booked,
@@ -286,9 +286,9 @@ _FOLDS: dict[type[ev.Event], Callable[[Facts, Any, str | None], Changes]] = {
     ev.ReliefDiaryRecorded: _diary,
     ev.ReliefAssessed: _assessed,
     ev.NeurotomyPerformed: _neurotomy,
-    ev.Discharged: _discharged,
+    ev.Discharged: _visit_closed,
     ev.FollowUpRecorded: _follow_up,
     ev.PainReturned: _pain_returned,
-    ev.VisitCancelled: _visit_ended,
-    ev.VisitMissed: _visit_ended,
+    ev.VisitCancelled: _visit_closed,
+    ev.VisitMissed: _visit_closed,
 }

@@ -14,25 +14,70 @@ exact fractions; ``*_strict`` says the source wants "more than", not
 from __future__ import annotations
 
 import datetime as dt
-import enum
+import functools
 import os
-import zoneinfo
 from fractions import Fraction
-from typing import Any
+from typing import Any, Protocol
 
 import attrs
 
-from facetcare import _validate
+from facetcare import _profiles, _validate
+from facetcare._policy_checks import (
+    codes as _codes,
+)
+from facetcare._policy_checks import (
+    count as _count,
+)
+from facetcare._policy_checks import (
+    fraction as _fraction,
+)
+from facetcare._policy_checks import (
+    guidances as _guidances,
+)
+from facetcare._policy_checks import (
+    limit as _limit,
+)
+from facetcare._policy_checks import (
+    measure as _measure,
+)
+from facetcare._policy_checks import (
+    modalities as _modalities,
+)
+from facetcare._policy_checks import (
+    nonneg_duration as _nonneg_duration,
+)
+from facetcare._policy_checks import (
+    optional_codes as _optional_codes,
+)
+from facetcare._policy_checks import (
+    optional_fraction as _optional_fraction,
+)
+from facetcare._policy_checks import (
+    optional_members as _optional_members,
+)
+from facetcare._policy_checks import (
+    positive_duration as _positive_duration,
+)
+from facetcare._policy_checks import (
+    regions as _regions,
+)
+from facetcare._policy_checks import (
+    sedation as _sedation,
+)
+from facetcare._policy_checks import (
+    share as _share,
+)
+from facetcare._policy_checks import (
+    time_zone as _time_zone,
+)
 from facetcare.anatomy import Region
 from facetcare.vocabulary import (
     Agent,
     Guidance,
     Modality,
+    ReliefMeasure,
     Sedation,
-    enum_of,
-    normalise_icd10,
     optional_member,
-    valid_icd10,
 )
 
 __all__ = ["Agent", "Guidance", "Modality", "Policy", "ReliefMeasure", "Sedation"]
@@ -43,165 +88,6 @@ DAYS = dt.timedelta(days=1)
 THREE_MONTHS = 91 * DAYS
 SIX_MONTHS = 183 * DAYS
 TWO_YEARS = 730 * DAYS
-
-
-def _fraction(value: Any) -> Any:
-    """Exact shares only: "4/5", 1 or a Fraction; anything else is left for `_share`.
-
-    Floats are refused (0.8 is not exactly 4/5); the validator names the field.
-    """
-    if isinstance(value, bool) or not isinstance(value, Fraction | int | str):
-        return value
-    try:
-        return Fraction(value)
-    except ValueError:
-        return value
-
-
-def _optional_fraction(value: Any) -> Any:
-    return None if value is None else _fraction(value)
-
-
-def _share(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is not None and not isinstance(value, Fraction):
-        raise TypeError(
-            f"{attribute.name} must be an exact share such as Fraction(4, 5) or '4/5', "
-            f"got {value!r}"
-        )
-    if value is not None and not 0 <= value <= 1:
-        raise ValueError(f"{attribute.name} must be between 0 and 1, got {value}")
-
-
-def _nonneg_duration(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is None:
-        return
-    if not isinstance(value, dt.timedelta):
-        raise TypeError(f"{attribute.name} must be a timedelta, got {value!r}")
-    if value < dt.timedelta(0):
-        raise ValueError(f"{attribute.name} must not be negative")
-
-
-def _limit(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is None:
-        return
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{attribute.name} must be an int or None, got {value!r}")
-    if value < 1:
-        raise ValueError(f"{attribute.name} must be at least 1, got {value}")
-
-
-def _positive_duration(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value <= dt.timedelta(0):
-        raise ValueError(f"{attribute.name} must be positive")
-
-
-def _time_zone(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-    """An IANA name that `zoneinfo` knows, such as "America/Chicago"."""
-    if not isinstance(value, str):
-        raise TypeError(f"{attribute.name} must be an IANA time zone name, got {value!r}")
-    if value == "UTC":
-        return
-    try:
-        zoneinfo.ZoneInfo(value)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
-        raise ValueError(
-            f"{attribute.name} {value!r} is not an IANA time zone name known to zoneinfo "
-            "(e.g. 'America/Chicago', 'Australia/Brisbane', 'UTC')"
-        ) from None
-
-
-class ReliefMeasure(enum.StrEnum):
-    """How a block's relief is read from the diary (docs/payer-rules.md#relief).
-
-    ``BEST``: the best in-window entry (the lowest score) reaches the
-    threshold. ``SUSTAINED``: the relief holds at every entry up to
-    ``relief_window_min`` (the expected duration of the agent) and is still
-    seen at or after it.
-    """
-
-    BEST = "best"
-    SUSTAINED = "sustained"
-
-
-def _members(kind: type[enum.Enum]) -> Any:
-    """A converter to a tuple of ``kind`` members (from a list or tuple of text)."""
-    one = enum_of(kind)
-
-    def convert(value: Any) -> Any:
-        if isinstance(value, list | tuple):
-            return tuple(one(item) for item in value)
-        return value
-
-    return convert
-
-
-def _optional_members(kind: type[enum.Enum]) -> Any:
-    """None, or a non-empty tuple of distinct ``kind`` members; the field named when not."""
-    member = optional_member(kind)
-
-    def check(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-        if value is None:
-            return
-        if not isinstance(value, tuple) or not value:
-            raise TypeError(f"{attribute.name} must be None or a non-empty list of "
-                            f"{[m.value for m in kind]}, got {value!r}")
-        for item in value:
-            if item is None:
-                raise TypeError(f"{attribute.name} must not contain None")
-            member(instance, attribute, item)
-        if len(set(value)) != len(value):
-            raise ValueError(f"{attribute.name} must not repeat a value")
-
-    return check
-
-
-def _codes(value: Any) -> Any:
-    if isinstance(value, list | tuple):
-        return tuple(normalise_icd10(code) for code in value)
-    return value
-
-
-def _optional_codes(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is None:
-        return
-    if not isinstance(value, tuple) or not value:
-        raise TypeError(f"{attribute.name} must be None or a non-empty list of ICD-10-CM codes")
-    for code in value:
-        if code is None:
-            raise TypeError(f"{attribute.name} must not contain None")
-        valid_icd10(instance, attribute, code)
-
-
-_to_regions, _to_guidances = _members(Region), _members(Guidance)
-_to_modalities, _to_sedation = _members(Modality), enum_of(Sedation)
-_to_measure = enum_of(ReliefMeasure)
-
-
-def _regions(value: Any) -> Any:
-    return _to_regions(value)
-
-
-def _guidances(value: Any) -> Any:
-    return _to_guidances(value)
-
-
-def _modalities(value: Any) -> Any:
-    return _to_modalities(value)
-
-
-def _sedation(value: Any) -> Any:
-    return _to_sedation(value)
-
-
-def _measure(value: Any) -> Any:
-    return _to_measure(value)
-
-
-def _count(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{attribute.name} must be an int, got {value!r}")
-    if value < 1:
-        raise ValueError(f"{attribute.name} must be at least 1, got {value}")
 
 
 _number = _validate.optional_number
@@ -338,9 +224,7 @@ class Policy:
         profiles. It follows no guideline in full (Cohen 2020 wants 80–90 °C
         for ≥ 90 s; see `consensus_2020`).
         """
-        from facetcare._profiles import build
-
-        return build(cls, "seed")
+        return _named(cls, "seed")
 
     @classmethod
     def medicare_l38803(cls) -> Policy:
@@ -349,9 +233,7 @@ class Policy:
         Every value and its source: `Policy.sources` ("medicare-l38803"),
         docs/payer-rules.md#medicare.
         """
-        from facetcare._profiles import build
-
-        return build(cls, "medicare-l38803")
+        return _named(cls, "medicare-l38803")
 
     @classmethod
     def consensus_2020(cls) -> Policy:
@@ -360,9 +242,7 @@ class Policy:
         Cervical pathways use `consensus_cervical_2022`. Values and sources:
         `Policy.sources` ("consensus-2020").
         """
-        from facetcare._profiles import build
-
-        return build(cls, "consensus-2020")
+        return _named(cls, "consensus-2020")
 
     @classmethod
     def consensus_cervical_2022(cls) -> Policy:
@@ -372,9 +252,7 @@ class Policy:
         repeat neurotomy after > 30% relief for ≥ 3 months without a new
         block. Values and sources: `Policy.sources` ("consensus-cervical-2022").
         """
-        from facetcare._profiles import build
-
-        return build(cls, "consensus-cervical-2022")
+        return _named(cls, "consensus-cervical-2022")
 
     @classmethod
     def evicore_cmm208(cls) -> Policy:
@@ -382,23 +260,17 @@ class Policy:
 
         Values and sources: `Policy.sources` ("evicore-cmm208").
         """
-        from facetcare._profiles import build
-
-        return build(cls, "evicore-cmm208")
+        return _named(cls, "evicore-cmm208")
 
     @classmethod
     def profiles(cls) -> dict[str, Policy]:
         """The named profiles, by the names the CLI and documents use."""
-        from facetcare._profiles import NAMES, build
-
-        return {name: build(cls, name) for name in NAMES}
+        return {name: _named(cls, name) for name in _profiles.NAMES}
 
     @staticmethod
     def sources(name: str) -> dict[str, str]:
         """field → where a named profile's value comes from (clinical-facts sections)."""
-        from facetcare._profiles import sources
-
-        return sources(name)
+        return _profiles.sources(name)
 
     @classmethod
     def from_file(cls, path: str | os.PathLike[str]) -> Policy:
@@ -407,13 +279,46 @@ class Policy:
         Strict: every field present, no unknown key, each value of its
         field's type; anything else is a `SerializationError` naming the field.
         """
-        from facetcare._policy_file import read
-
-        return read(path)
+        return _file_codec().read(path)
 
     def to_file(self, path: str | os.PathLike[str]) -> None:
         """Write this policy as ``.toml`` or ``.json`` (by the suffix); `from_file` reads it."""
-        from facetcare._policy_file import write
+        _file_codec().write(self, path)
 
-        write(self, path)
 
+@functools.cache
+def _profile(name: str) -> Policy:
+    """A named profile; frozen, so one object serves every caller."""
+    values = _profiles.values(name)
+    missing = {a.name for a in attrs.fields(Policy)} - set(values)
+    assert not missing, f"profile {name} does not set {sorted(missing)}"
+    return Policy(**values)
+
+
+def _named(cls: type[Policy], name: str) -> Policy:
+    return _profile(name) if cls is Policy else cls(**_profiles.values(name))
+
+
+class FileCodec(Protocol):
+    """Reads and writes policy files; `facetcare._policy_file` is the one implementation.
+
+    It registers itself when facetcare is imported (`register_file_codec`), so
+    this module does not import the document codec that imports it.
+    """
+
+    def read(self, path: str | os.PathLike[str]) -> Policy: ...
+
+    def write(self, policy: Policy, path: str | os.PathLike[str]) -> None: ...
+
+
+_CODECS: list[FileCodec] = []
+
+
+def register_file_codec(codec: FileCodec) -> None:
+    _CODECS[:] = [codec]
+
+
+def _file_codec() -> FileCodec:
+    if not _CODECS:
+        raise RuntimeError("no policy file codec: import facetcare first")
+    return _CODECS[0]

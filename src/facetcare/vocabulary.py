@@ -23,12 +23,31 @@ __all__ = [
     "FunctionalScale",
     "Guidance",
     "Modality",
+    "ReliefMeasure",
     "Sedation",
+    "as_agent",
+    "as_guidance",
+    "as_modality",
+    "as_scale",
+    "as_sedation",
     "enum_of",
     "normalise_icd10",
     "optional_member",
     "valid_icd10",
 ]
+
+
+class ReliefMeasure(enum.StrEnum):
+    """How a block's relief is read from the diary (docs/payer-rules.md#relief).
+
+    ``BEST``: the best in-window entry (the lowest score) reaches the
+    threshold. ``SUSTAINED``: the relief holds at every entry up to
+    ``relief_window_min`` (the expected duration of the agent) and is still
+    seen at or after it.
+    """
+
+    BEST = "best"
+    SUSTAINED = "sustained"
 
 
 class Guidance(enum.StrEnum):
@@ -158,3 +177,29 @@ def optional_member(kind: type[enum.Enum]) -> Any:
         raise TypeError(f"{attribute.name} must be one of {allowed} or None, got {value!r}")
 
     return check
+
+
+# Named converters for attrs fields (the mypy plugin reads only named ones):
+# a member from its text; None, meaning not recorded, stays None.
+_AS_GUIDANCE, _AS_SEDATION, _AS_AGENT = enum_of(Guidance), enum_of(Sedation), enum_of(Agent)
+_AS_MODALITY, _AS_SCALE = enum_of(Modality), enum_of(FunctionalScale)
+
+
+def as_guidance(value: object) -> object:
+    return _AS_GUIDANCE(value)
+
+
+def as_sedation(value: object) -> object:
+    return _AS_SEDATION(value)
+
+
+def as_agent(value: object) -> object:
+    return _AS_AGENT(value)
+
+
+def as_modality(value: object) -> object:
+    return _AS_MODALITY(value)
+
+
+def as_scale(value: object) -> object:
+    return _AS_SCALE(value)

@@ -23,7 +23,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from facetcare._cli.common import POLICY, console, policy_named
-from facetcare.cli import INSTALL
+from facetcare._extras import INSTALL
 from facetcare.machine import Stage
 
 if TYPE_CHECKING:
