@@ -19,6 +19,7 @@ from facetcare import events as ev
 from facetcare.anatomy import Region
 from facetcare.policy import Policy
 from facetcare.testing import _witness_bookings as wb
+from facetcare.testing import _witness_payer as wp
 from facetcare.testing import _witness_visits as wv
 from facetcare.testing._cases import Build, Case
 from facetcare.testing._script import BASELINE, MINUTE
@@ -98,6 +99,59 @@ def _threshold_edge(field: str) -> WhyNot:
 
 
 E = ev
+
+
+def _flag(field: str, why: str) -> WhyNot:
+    def why_not(policy: Policy) -> str | None:
+        return None if getattr(policy, field) else f"{why} ({field} is off)"
+
+    return why_not
+
+
+def _sedation_rule(field: str) -> WhyNot:
+    def why_not(policy: Policy) -> str | None:
+        deepest = getattr(policy, field)
+        if deepest is None:
+            return f"no sedation rule ({field} is None)"
+        return "general anaesthesia allowed: nothing deeper" if deepest.depth >= 4 else None
+
+    return why_not
+
+
+#: The payer's documentation rules (docs/payer-rules.md), each at its edge.
+PAYER_CHECKS: tuple[Check, ...] = (
+    Check("region_not_covered", E.Referred, "", _needs("regions", "every region covered"),
+          wp.region),
+    Check("not_axial", E.Referred, "", _flag("entry_requires_axial_pain", "no axial rule"),
+          wp.referral_finding("axial_pain", None, True)),
+    Check("no_baseline_function", E.Referred, "",
+          _flag("entry_requires_baseline_function", "no baseline rule"), wp.no_baseline),
+    Check("radicular_pain", E.Referred, "",
+          _flag("entry_excludes_radicular_pain", "no radicular rule"),
+          wp.referral_finding("untreated_radicular_pain", True, False)),
+    Check("non_facet_cause", E.Referred, "",
+          _flag("entry_requires_non_facet_cause_excluded", "no non-facet rule"),
+          wp.referral_finding("non_facet_cause_excluded", None, True)),
+    Check("diagnosis_not_covered", E.Referred, "",
+          _needs("covered_diagnoses", "no diagnosis rule"), wp.diagnosis),
+    Check("levels_not_contiguous", E.NeurotomyScheduled, "",
+          _flag("neurotomy_levels_contiguous", "no contiguity rule"), wp.non_contiguous),
+    Check("target_mismatch", E.NeurotomyPerformed, "", _always, wp.lesion_target),
+    Check("imaging_guidance", E.BlockPerformed, "", _needs("block_guidance", "no guidance rule"),
+          wp.guidance(E.BlockPerformed)),
+    Check("imaging_guidance", E.NeurotomyPerformed, "",
+          _needs("neurotomy_guidance", "no guidance rule"),
+          wp.guidance(E.NeurotomyPerformed)),
+    Check("sedation", E.BlockPerformed, "", _sedation_rule("block_max_sedation"),
+          wp.sedation(E.BlockPerformed)),
+    Check("sedation", E.NeurotomyPerformed, "", _sedation_rule("neurotomy_max_sedation"),
+          wp.sedation(E.NeurotomyPerformed)),
+    Check("anaesthetic_agent", E.BlockPerformed, "",
+          _flag("block_agent_required", "no agent rule"), wp.agent),
+    Check("lesion_modality", E.NeurotomyPerformed, "",
+          _needs("lesion_modalities", "no modality rule"), wp.modality),
+)
+
 CHECKS: tuple[Check, ...] = (
     Check("invalid_transition", E.CheckedIn, "not valid in the stage", _always, wb.not_in_stage),
     Check("invalid_transition", E.BlockScheduled, "after a final stage", _always, wb.after_final),
@@ -191,4 +245,5 @@ CHECKS: tuple[Check, ...] = (
           ("sustained_relief", "follow_up")),
     Check("follow_up_settling", E.FollowUpRecorded, "", _always, wv.settling_edge,
           ("follow_up", "no_relief")),
+    *PAYER_CHECKS,
 )

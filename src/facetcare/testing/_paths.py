@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 import attrs
 
 from facetcare import events as ev
-from facetcare.anatomy import Region
+from facetcare.anatomy import Region, Side
 from facetcare.errors import Reason, Rejected
 from facetcare.machine import PATHWAY, START, Stage
 from facetcare.pathway import Pathway
@@ -172,11 +172,30 @@ def _signature(s: Script) -> tuple[object, ...]:
             min(f.positive_blocks, s.policy.blocks_required), min(len(f.neurotomy_times), 1))
 
 
+def _results_per_target(policy: Policy, region: Region) -> list[Script]:
+    """Starts the canonical steps cannot reach: a negative block elsewhere after the
+    primary joint was confirmed (block_negative, still confirmed), and both sides
+    confirmed with the left treated (follow_up, the right side still to treat)."""
+    starts = []
+    try:
+        negative = Script(policy, region).refer().positive()
+        starts.append(negative.block(False, targets=(negative.other(),)))
+    except ScriptError:
+        pass
+    try:
+        both = Script(policy, region).refer()
+        both.positive(targets=(both.target(), both.target(Side.RIGHT)))
+        starts.append(both.neurotomy(targets=(both.target(),)))
+    except ScriptError:
+        pass
+    return starts
+
+
 def _transition_paths(policy: Policy, region: Region) -> list[Path]:
     found: dict[tuple[type[ev.Event], str, str], tuple[ev.Event, ...]] = {}
     start = Script(policy, region)
-    queue = collections.deque([start])
-    seen = {_signature(start)}
+    queue = collections.deque([start, *_results_per_target(policy, region)])
+    seen = {_signature(s) for s in queue}
     while queue and len(found) < len(ROWS):
         node = queue.popleft()
         state = node.facts.state

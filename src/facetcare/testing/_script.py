@@ -21,6 +21,7 @@ from facetcare.errors import Rejected
 from facetcare.machine import START, Stage
 from facetcare.pathway import Pathway
 from facetcare.policy import Policy
+from facetcare.records import block_record, lesion_record, neurotomy_record, referral_record
 from facetcare.testing._facts import Facts, facts_of
 
 __all__ = ["BASELINE", "T0", "Script", "ScriptError"]
@@ -97,10 +98,9 @@ class Script:
     # -- event makers (not applied) -------------------------------------------------
 
     def referral(self, **changes: Any) -> ev.Referred:
-        needed = self.policy.entry_min_pain_months
         return attrs.evolve(ev.Referred(
             at=T0, pathway_id="path", patient_id="patient", region=self.region,
-            pain_months=max(needed or 0, 6), conservative_care_failed=True,
+            **referral_record(self.policy, self.region),
         ), **changes)
 
     def _fresh_id(self) -> str:
@@ -145,12 +145,20 @@ class Script:
         repeat = f.state == Stage.RECURRENCE and f.neurotomy_targets
         fields: dict[str, Any] = {
             "at": self.last, "visit_id": self._fresh_id(),
-            "targets": f.neurotomy_targets if repeat else (self.target(),),
+            "targets": f.neurotomy_targets if repeat else self._confirmed(),
             "escort_confirmed": True,
         }
         fields.update(changes)
         fields.setdefault("visit_at", self.neurotomy_slot())
         return ev.NeurotomyScheduled(**fields)
+
+    def _confirmed(self) -> tuple[ev.Target, ...]:
+        """The primary joint's sides still confirmed and untreated (staged care: the other
+        side); the left side when none is."""
+        f = self.facts
+        sides = tuple(t for t in (self.target(), self.target(Side.RIGHT))
+                      if {(n, t.side) for n in t.nerves} <= f.treatable)
+        return sides or (self.target(),)
 
     def _visit(self) -> tuple[str, dt.datetime, tuple[ev.Target, ...]]:
         visit = self.facts.open_visit
@@ -166,7 +174,8 @@ class Script:
     def perform_block(self, **changes: Any) -> ev.BlockPerformed:
         visit_id, _, targets = self._visit()
         return attrs.evolve(ev.BlockPerformed(at=self.last + 20 * MINUTE, visit_id=visit_id,
-                                              targets=targets, baseline_pain=BASELINE), **changes)
+                                              targets=targets, baseline_pain=BASELINE,
+                                              **block_record(self.policy)), **changes)
 
     def lesion(self, target: ev.Target, **changes: Any) -> ev.Lesion:
         policy = self.policy
@@ -184,13 +193,13 @@ class Script:
                 heat = low + 1 if too_cold else heat
             if high is not None and heat > high:
                 heat = high
-        return attrs.evolve(ev.Lesion(target, seconds, heat), **changes)
+        return attrs.evolve(ev.Lesion(target, seconds, heat, **lesion_record(policy)), **changes)
 
     def perform_neurotomy(self, **changes: Any) -> ev.NeurotomyPerformed:
         visit_id, _, targets = self._visit()
         return attrs.evolve(ev.NeurotomyPerformed(
             at=self.last + 20 * MINUTE, visit_id=visit_id,
-            lesions=tuple(self.lesion(t) for t in targets),
+            lesions=tuple(self.lesion(t) for t in targets), **neurotomy_record(self.policy),
         ), **changes)
 
     def discharge(self, **changes: Any) -> ev.Discharged:
@@ -206,8 +215,11 @@ class Script:
 
     def diary(self, score: int = 0, **changes: Any) -> ev.ReliefDiaryRecorded:
         block = self.facts.block_at or self.last
-        entry = ev.PainEntry(block + 30 * MINUTE, score)
-        fields: dict[str, Any] = {"entries": (entry,)}
+        # At 30 min and when the assessment may conclude: one reading under every relief
+        # measure (a sustained one needs the relief seen again at that time).
+        entries = (ev.PainEntry(block + 30 * MINUTE, score),
+                   ev.PainEntry(block + self.policy.relief_window_min, score))
+        fields: dict[str, Any] = {"entries": entries}
         fields.update(changes)
         latest = max(e.at for e in fields["entries"])
         fields.setdefault("at", max(self.last, latest))

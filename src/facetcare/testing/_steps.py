@@ -20,7 +20,8 @@ from facetcare import events as ev
 from facetcare.anatomy import JOINTS, Region, Side
 from facetcare.machine import START, Stage
 from facetcare.pathway import Pathway
-from facetcare.policy import Policy
+from facetcare.policy import Policy, ReliefMeasure
+from facetcare.records import block_record, lesion_record, neurotomy_record, referral_record
 from facetcare.testing._facts import Facts, facts_of, nerves_of
 from facetcare.testing._strategies import (
     aware_datetimes,
@@ -128,13 +129,15 @@ def referral(
         care: bool | None = True
     else:
         care = draw(st.one_of(st.none(), st.booleans()))
+    region = region if region is not None else pick(draw, list(policy.regions or Region))
+    record = referral_record(policy, region)
+    record.update(pain_months=months, conservative_care_failed=care)
     return ev.Referred(
         at=draw(_REFERRAL_TIMES),
         pathway_id=pick(draw, ("pw-1", "pw-2", "pw-x")),
         patient_id=pick(draw, ("pt-1", "pt-2")),
-        region=region if region is not None else pick(draw, list(Region)),
-        pain_months=months,
-        conservative_care_failed=care,
+        region=region,
+        **record,
     )
 
 
@@ -230,6 +233,7 @@ def _block_given(draw: st.DrawFn, pw: Pathway, f: Facts) -> ev.Event:
         targets=_subset(draw, booked),
         # Mostly the high pain that brings a referral; sometimes anything, even 0.
         baseline_pain=10 - draw(st.integers(0, 3 if draw(st.booleans()) is False else 10)),
+        **block_record(pw.policy_in_force),
     )
 
 
@@ -240,7 +244,7 @@ def _neurotomy_done(draw: st.DrawFn, pw: Pathway, f: Facts) -> ev.Event:
     treated = _subset(draw, fitting)
     seconds, heat = _lesion_values(pw.policy)
     burns = [
-        ev.Lesion(target, draw(seconds), draw(heat))
+        ev.Lesion(target, draw(seconds), draw(heat), **lesion_record(pw.policy_in_force))
         for target in treated
         for _ in range(draw(st.integers(1, 3)))
     ]
@@ -248,6 +252,7 @@ def _neurotomy_done(draw: st.DrawFn, pw: Pathway, f: Facts) -> ev.Event:
         at=_after(draw, _last(f), _SOON),
         visit_id=visit.visit_id if visit is not None else "v1",
         lesions=tuple(burns),
+        **neurotomy_record(pw.policy_in_force),
     )
 
 
@@ -273,6 +278,16 @@ def _diary(draw: st.DrawFn, pw: Pathway, f: Facts) -> ev.Event:
     latest = min(block + pw.policy.relief_window_end, at)
     span = max(int((latest - block).total_seconds()) // 60, 0)
     scores = _scores(draw)
+    sustained = pw.policy_in_force.relief_measure == ReliefMeasure.SUSTAINED
+    if f.block_at is not None and draw(st.integers(0, 3)) < (3 if sustained else 2):
+        # A kept diary: one score at 30 min, 2 h and when the assessment may conclude,
+        # so a sustained relief measure (docs/payer-rules.md#relief) can be met too
+        # (under one, mostly relieved: two such blocks lead to a neurotomy).
+        score = draw(st.integers(0, 1) if sustained and draw(st.booleans()) else scores)
+        lasting = block + pw.policy_in_force.relief_window_min
+        return ev.ReliefDiaryRecorded(at=max(at, lasting), entries=[
+            ev.PainEntry(block + offset, score) for offset in (30 * MINUTE, 120 * MINUTE)
+            if block + offset < lasting] + [ev.PainEntry(lasting, score)])
     entries = [
         ev.PainEntry(block + draw(st.integers(0, span)) * MINUTE, draw(scores))
         for _ in range(draw(st.integers(1, 4)))
@@ -376,6 +391,8 @@ def _weight(kind: type[ev.Event], f: Facts) -> int:
         return 3 if f.diary_kept else 1
     if kind is ev.FollowUpRecorded and f.state == Stage.SUSTAINED_RELIEF:
         return 1
+    if kind is ev.NeurotomyScheduled and f.state in (Stage.FOLLOW_UP, Stage.SUSTAINED_RELIEF):
+        return 1  # staged care (the other side) now and then; follow-up first
     return 3
 
 

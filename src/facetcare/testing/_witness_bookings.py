@@ -14,6 +14,7 @@ from facetcare.policy import Policy
 from facetcare.rules import span
 from facetcare.testing._cases import SECOND, Case, booked, passed, refused, start
 from facetcare.testing._script import DAY, MINUTE, YEAR, Script
+from facetcare.testing._witness_payer import confirm
 
 
 def not_in_stage(p: Policy, r: Region) -> tuple[Case, Case]:
@@ -123,7 +124,7 @@ def block_levels(p: Policy, r: Region) -> tuple[Case, Case]:
 def neurotomy_levels(p: Policy, r: Region) -> tuple[Case, Case]:
     cap = p.max_neurotomy_levels or 0
     over = tuple(ev.Target(j, Side.LEFT) for j in _region_joints(r)[:cap + 1])
-    s = start(p, r).positive(targets=over)
+    s = confirm(start(p, r), over)  # in sessions the block level cap allows
     return (refused(s, s.book_neurotomy(targets=over), f"{cap + 1} joints"),
             passed(s, s.book_neurotomy(targets=over[:cap]), f"{cap} joints"))
 
@@ -238,7 +239,8 @@ def reblock(p: Policy, r: Region) -> tuple[Case, Case]:
     s = Script(p, r).recurrence()
     done = s.facts.neurotomy_at
     assert done is not None
-    return (refused(s, s.book_neurotomy(visit_at=done + limit + SECOND),
-                    f"{span(limit + SECOND)} after the last neurotomy"),
-            passed(s, s.book_neurotomy(visit_at=done + limit),
-                   f"{span(limit)} after the last neurotomy"))
+    # "Two years or more" [1.3 Palmetto]: the limit itself needs new blocks.
+    return (refused(s, s.book_neurotomy(visit_at=done + limit),
+                    f"{span(limit)} after the last neurotomy"),
+            passed(s, s.book_neurotomy(visit_at=done + limit - SECOND),
+                   f"{span(limit - SECOND)} after the last neurotomy"))
