@@ -1,4 +1,4 @@
-"""A clinic's own policy as a file (docs/payer-rules.md#files), and ``facetcare policies``.
+"""A clinic's own policy as a file (docs/payer-rules.md#policy-files), and ``facetcare policies``.
 
 `Policy.from_file` / `Policy.to_file` read and write ``.toml`` and
 ``.json``; reading is strict (every field, no other key, each value of its

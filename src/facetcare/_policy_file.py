@@ -1,7 +1,7 @@
 """A clinic's policy as a file: ``.toml`` or ``.json``, strict both ways.
 
 The file holds the same flat object a pathway document carries as its
-``policy`` (docs/payer-rules.md#files): every field present, no other key,
+``policy`` (docs/payer-rules.md#policy-files): every field present, no other key,
 durations in seconds, relief shares as strings such as ``"4/5"``, lists of
 names for the vocabularies. Reading goes through the document reader, so
 a bad value is refused with the field named, exactly as in a document.
@@ -107,7 +107,7 @@ def _toml_string(text: str) -> str:
 
 def _toml(policy: Policy, data: dict[str, Any]) -> str:
     sources = _sources_if_named(policy)
-    lines = ["# facetcare policy (docs/payer-rules.md#files); durations in seconds,",
+    lines = ["# facetcare policy (docs/payer-rules.md#policy-files); durations in seconds,",
              '# shares as "n/d" strings, "none" for no such rule.']
     for name in (a.name for a in attrs.fields(Policy)):
         line = f"{name} = {_toml_value(data[name], name)}"

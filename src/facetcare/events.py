@@ -136,7 +136,7 @@ class Lesion:
     target: Target = attrs.field(validator=attrs.validators.instance_of(Target))
     seconds: float = attrs.field(validator=v.positive_number)
     temperature_c: float | None = attrs.field(default=None, validator=v.optional_number)
-    #: How the lesion was made; None: not recorded (docs/payer-rules.md#lesions).
+    #: How the lesion was made; None: not recorded (docs/payer-rules.md#procedures).
     modality: Modality | None = attrs.field(
         default=None, converter=as_modality, validator=optional_member(Modality))
 

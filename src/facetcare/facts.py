@@ -115,7 +115,7 @@ class Facts:
     block_times: tuple[dt.datetime, ...] = ()
     #: Positive blocks, each with the nerves it still confirms: a negative
     #: result takes away the nerves it tested, a neurotomy the nerves it
-    #: treated (docs/payer-rules.md#per-target); a block left with none drops out.
+    #: treated (docs/payer-rules.md#results-per-target); a block left with none drops out.
     series: tuple[PositiveBlock, ...] = ()
     #: When the last relief assessment concluded.
     assessed_at: dt.datetime | None = None

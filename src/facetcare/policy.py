@@ -212,7 +212,7 @@ class Policy:
 
     @classmethod
     def seed(cls) -> Policy:
-        """The clinic leaflet's pathway, the default (docs/payer-rules.md#seed).
+        """The clinic leaflet's pathway, the default (docs/payer-rules.md#profiles).
 
         What a patient is told (DOMAIN.md "The pathway a patient goes
         through"): one diagnostic block; relief looked for while the
@@ -231,7 +231,7 @@ class Policy:
         """Medicare LCD L38803 (Noridian JF), its sister LCDs and billing articles [1].
 
         Every value and its source: `Policy.sources` ("medicare-l38803"),
-        docs/payer-rules.md#medicare.
+        docs/payer-rules.md#medicare-corrections-values-changed.
         """
         return _named(cls, "medicare-l38803")
 
@@ -274,7 +274,7 @@ class Policy:
 
     @classmethod
     def from_file(cls, path: str | os.PathLike[str]) -> Policy:
-        """A clinic's own policy from a ``.toml`` or ``.json`` file (docs/payer-rules.md#files).
+        """A clinic's own policy from a ``.toml`` or ``.json`` file (docs/payer-rules.md#policy-files).
 
         Strict: every field present, no unknown key, each value of its
         field's type; anything else is a `SerializationError` naming the field.
