@@ -274,7 +274,9 @@ class Policy:
 
     @classmethod
     def from_file(cls, path: str | os.PathLike[str]) -> Policy:
-        """A clinic's own policy from a ``.toml`` or ``.json`` file (docs/payer-rules.md#policy-files).
+        """A clinic's own policy from a ``.toml`` or ``.json`` file.
+
+        The format: docs/payer-rules.md#policy-files.
 
         Strict: every field present, no unknown key, each value of its
         field's type; anything else is a `SerializationError` naming the field.
