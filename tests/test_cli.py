@@ -120,7 +120,7 @@ def test_mermaid_names_every_stage_and_reason_code() -> None:
         assert f" {stage.value} " in text or f" {stage.value}\n" in text
     for code in CODES:
         assert code in text
-    assert "[*] --> referred : Referred [entry_criteria]" in text
+    assert "[*] --> referred : Referred [region_not_covered, entry_criteria," in text
     assert "closed --> [*]" in text and "withdrawn --> [*]" in text
     assert "start" not in text.split()  # the internal start state is drawn as [*]
 
@@ -470,7 +470,7 @@ def test_paths_expected_outcome_reads_plainly() -> None:
     outcomes = {expected(path) for path in suite.paths}
     assert "accepted → referred" in outcomes
     assert "refused (entry_criteria), stays before referral" in outcomes
-    assert any(o.startswith("refused (block_interval), stays ") for o in outcomes)
+    assert any(o.startswith("refused (annual_limit), stays ") for o in outcomes)
 
 
 def test_paths_incomplete_coverage_exits_1(monkeypatch: pytest.MonkeyPatch) -> None:
