@@ -20,6 +20,8 @@ import facetcare as fc
 from facetcare import diagram
 from facetcare import events as ev
 from facetcare.cli import EXTRA_HINT, cli, main
+from facetcare.documents import canonical
+from facetcare.documents.signing import chain
 from facetcare.errors import CODES
 from facetcare.machine import Stage
 from facetcare.rules import COMMON, RULES
@@ -99,7 +101,10 @@ def test_every_rule_maps_to_a_reason_code() -> None:
     codes = {diagram.rule_code(rule) for rules in RULES.values() for rule in rules}
     codes |= {diagram.rule_code(rule) for rule in COMMON}
     assert codes <= set(CODES)
-    assert codes | {"invalid_transition"} == set(CODES)
+    # The codes no rule function gives: the table's and the corrections'.
+    judged_elsewhere = {"invalid_transition", "correction_conflict", "unknown_event",
+                        "amend_type_mismatch", "duplicate_event_id"}
+    assert codes | judged_elsewhere == set(CODES)
 
 
 def test_rule_without_a_code_is_refused() -> None:
@@ -285,6 +290,10 @@ def test_check_refused_document(tmp_path: Path) -> None:
     data["events"][2]["at"] = "2026-03-01T09:00:00+00:00"  # before the referral
     path = tmp_path / "doc.json"
     path.write_text(json.dumps(data), encoding="utf-8")
+    edited = invoke("check", str(path))  # the hash chain no longer matches
+    assert edited.exit_code == 2 and "chain" in edited.output
+    data["chain"] = chain(canonical(data["policy"]), map(canonical, data["events"]))
+    path.write_text(json.dumps(data), encoding="utf-8")  # a forger recomputed it
     result = invoke("check", str(path))
     assert result.exit_code == 1
     assert "event 2 (CheckedIn" in result.output and "out_of_order" in result.output
@@ -370,7 +379,8 @@ def test_simulate_summary_table() -> None:
     assert result.exit_code == 0, result.output
     assert "200 patients per policy" in result.output
     assert "200/200" in result.output  # the progress bar finished
-    for label in ("reached neurotomy", "final stage: closed", "recurrences", "room minutes"):
+    for label in ("reached a first neurotomy", "final stage: closed", "recurrences",
+                  "room hours"):
         assert label in result.output
 
 

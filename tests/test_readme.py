@@ -249,6 +249,22 @@ def test_quick_start_runs(capsys: pytest.CaptureFixture[str]) -> None:
     assert "('no_escort',)" in out and "confirm_escort" in out
 
 
+def test_desk_corrections_run(capsys: pytest.CaptureFixture[str]) -> None:
+    text = README.read_text(encoding="utf-8")
+    start = text.index("## Quick start")
+    blocks = re.findall(r"```python\n(.*?)```", text[start:text.index("## The pathway")], re.S)
+    assert len(blocks) >= 2  # the quick start, the corrections, then the store (test_store_cli)
+    namespace: dict[str, object] = {}
+    exec(compile(blocks[0], "README.md quick start", "exec"), namespace)
+    capsys.readouterr()
+    exec(compile(blocks[1], "README.md corrections", "exec"), namespace)
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "referred -> block_scheduled True"
+    assert out[1:] == ["0 Referred effective ", "1 BlockScheduled effective ",
+                       "2 VisitMissed retracted clerk-3", "3 EnteredInError correction clerk-3",
+                       "4 CheckedIn effective "]
+
+
 def test_readme_names_both_commands_first() -> None:
     text = README.read_text(encoding="utf-8")
     top = text[: text.index("## ", text.index("\n"))]

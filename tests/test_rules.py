@@ -1016,7 +1016,26 @@ PROVOKE = {
     "sedation": lambda: _provoke_performed(MEDICARE, sedation=fc.Sedation.MODERATE),
     "anaesthetic_agent": lambda: _provoke_performed(MEDICARE, agent=None),
     "lesion_modality": lambda: _provoke_lesion_modality(MEDICARE, fc.Modality.PULSED),
+    "correction_conflict": lambda: _provoke_correction("conflict"),
+    "unknown_event": lambda: _provoke_correction("unknown"),
+    "amend_type_mismatch": lambda: _provoke_correction("mismatch"),
+    "duplicate_event_id": lambda: _provoke_correction("duplicate"),
 }
+
+
+def _provoke_correction(which: str) -> tuple[fc.Pathway, ev.Event]:
+    j = reach(S.BLOCK_VISIT)  # Referred, BlockScheduled, CheckedIn
+    later = j.now + HOUR
+    if which == "conflict":  # without its booking, the check-in has no visit to open
+        return j.pw, ev.EnteredInError(at=later, seq=1, reason="booked by mistake")
+    if which == "unknown":
+        return j.pw, ev.EnteredInError(at=later, seq=3, reason="no such entry")
+    if which == "mismatch":
+        return j.pw, ev.Amended(at=later, seq=2, reason="wrong row",
+                                replacement=ev.VisitMissed(at=j.now, visit_id="block-1"))
+    j.go(ev.VisitCancelled(
+        at=later, visit_id="block-1", reason="unwell", event_id="desk-1"))
+    return j.pw, ev.Closed(at=later + HOUR, reason="done", event_id="desk-1")
 
 
 @pytest.mark.parametrize("code", sorted(CODES))

@@ -7,6 +7,7 @@ import functools
 import importlib.util
 from pathlib import Path as FilePath
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
@@ -89,7 +90,7 @@ def test_lesions_for_a_policy_pass_its_lesion_rules(
 def test_events_draws_every_event_type() -> None:
     seen: set[type[ev.Event]] = set()
 
-    @settings(max_examples=150, derandomize=True, database=None)
+    @settings(max_examples=300, derandomize=True, database=None)
     @given(events())
     def draw(event: ev.Event) -> None:
         seen.add(type(event))
@@ -273,7 +274,9 @@ def test_paths_show_every_reason_code_under_a_policy_with_every_rule() -> None:
     suite = paths(EVERY_RULE)
     assert suite.report.complete, str(suite.report)
     refused = {path.refused for path in suite} - {None}
-    assert refused == set(CODES)
+    corrections = {"correction_conflict", "unknown_event", "amend_type_mismatch",
+                   "duplicate_event_id"}
+    assert refused == set(CODES) - corrections
     assert suite.report.not_coverable == ()
 
 
@@ -332,6 +335,34 @@ def test_medicare_paths_stand_on_the_repeat_edges() -> None:
         path = _path(suite, f"insufficient_prior_relief@NeurotomyScheduled (relief too short)"
                             f": {outcome}")
         assert _after(path, ev.NeurotomyPerformed, path.events[-2].at) == offset
+
+
+@pytest.mark.parametrize("zone", ["America/Chicago", "Australia/Lord_Howe", "Pacific/Apia"])
+def test_paths_judge_the_calendar_day_in_the_clinics_time_zone(zone: str) -> None:
+    policy = attrs.evolve(fc.Policy.medicare_l38803(), name=f"medicare-{zone}", time_zone=zone)
+    suite = paths(policy)
+    assert suite.report.complete, str(suite.report)
+    for outcome, local in (("refused", dt.time(23, 59, 59)), ("passed", dt.time(0))):
+        path = _path(suite, f"same_visit@NeurotomyScheduled (same calendar day): {outcome}")
+        booking = path.events[-1]
+        assert isinstance(booking, ev.NeurotomyScheduled)
+        assert booking.visit_at.astimezone(ZoneInfo(zone)).time() == local
+
+
+def test_journeys_change_payer_and_then_follow_the_new_policy() -> None:
+    seed = fc.Policy.seed()
+
+    def changed_then_went_on(journey: tuple[ev.Event, ...]) -> bool:
+        kinds = [type(e) for e in journey]
+        return any(isinstance(e, ev.PolicyChanged) and e.policy != seed
+                   and ev.BlockScheduled in kinds[i:] for i, e in enumerate(journey))
+
+    journey = find(journeys(seed), changed_then_went_on, settings=settings(
+        max_examples=300, phases=[Phase.generate], derandomize=True, database=None))
+    pathway = fc.Pathway.replay(journey, policy=seed)
+    last_change = [e for e in journey if isinstance(e, ev.PolicyChanged)][-1]
+    assert pathway.policy == seed
+    assert pathway.policy_in_force == last_change.policy
 
 
 def test_the_report_says_what_cannot_be_covered_and_why() -> None:

@@ -13,6 +13,7 @@ from typing import Any
 
 import attrs
 
+from facetcare import _validate
 from facetcare.anatomy import Region
 from facetcare.vocabulary import (
     Guidance,
@@ -27,16 +28,19 @@ from facetcare.vocabulary import (
 
 
 def fraction(value: Any) -> Any:
-    """Exact shares only: "4/5", 1 or a Fraction; anything else is left for `_share`.
+    """Exact shares only: "4/5", "0.8", 1 or a Fraction; anything else is left for `share`.
 
     Floats are refused (0.8 is not exactly 4/5); the validator names the field.
+    Text is read with bounded work (`_validate.parse_share`: no exponents).
     """
     if isinstance(value, bool) or not isinstance(value, Fraction | int | str):
         return value
-    try:
-        return Fraction(value)
-    except ValueError:
-        return value
+    if isinstance(value, str):
+        share = _validate.parse_share(str.__str__(value))
+        return value if share is None else share
+    if type(value) is not Fraction:
+        return Fraction(int.__index__(value)) if isinstance(value, int) else value
+    return value
 
 
 def optional_fraction(value: Any) -> Any:
@@ -44,31 +48,42 @@ def optional_fraction(value: Any) -> Any:
 
 
 def share(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is not None and not isinstance(value, Fraction):
+    if value is not None and type(value) is not Fraction:
         raise TypeError(
             f"{attribute.name} must be an exact share such as Fraction(4, 5) or '4/5', "
-            f"got {value!r}"
+            f"got {_validate.show(value)}"
         )
     if value is not None and not 0 <= value <= 1:
         raise ValueError(f"{attribute.name} must be between 0 and 1, got {value}")
+    if value is not None and not _validate.bounded_share(value):
+        raise ValueError(f"{attribute.name} must have at most {_validate.MAX_SHARE_DIGITS} "
+                         "digits above and below the line")
 
 
-def nonneg_duration(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is None:
-        return
-    if not isinstance(value, dt.timedelta):
-        raise TypeError(f"{attribute.name} must be a timedelta, got {value!r}")
-    if value < dt.timedelta(0):
-        raise ValueError(f"{attribute.name} must not be negative")
+#: The longest a policy's count may be (blocks, levels, caps): far above any
+#: payer's figure, there so every value stays writable (``docs/documents.md``).
+MAX_COUNT = 1000
 
 
 def limit(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
     if value is None:
         return
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{attribute.name} must be an int or None, got {value!r}")
-    if value < 1:
-        raise ValueError(f"{attribute.name} must be at least 1, got {value}")
+    if type(value) is not int:
+        raise TypeError(f"{attribute.name} must be an int or None, got {_validate.show(value)}")
+    if not 1 <= value <= MAX_COUNT:
+        raise ValueError(f"{attribute.name} must be from 1 to {MAX_COUNT}, "
+                         f"got {_validate.show(value)}")
+
+
+def not_below(lower: str) -> Any:
+    """A validator: this field, if set, is at least the field ``lower`` (if set)."""
+
+    def check(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+        low = getattr(instance, lower)
+        if value is not None and low is not None and value < low:
+            raise ValueError(f"{attribute.name} ({value}) must not be below {lower} ({low})")
+
+    return check
 
 
 def positive_duration(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -78,17 +93,33 @@ def positive_duration(_: object, attribute: attrs.Attribute[Any], value: Any) ->
 
 def time_zone(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
     """An IANA name that `zoneinfo` knows, such as "America/Chicago"."""
-    if not isinstance(value, str):
-        raise TypeError(f"{attribute.name} must be an IANA time zone name, got {value!r}")
+    if type(value) is not str:
+        raise TypeError(f"{attribute.name} must be an IANA time zone name, got "
+                        f"{_validate.show(value)}")
     if value == "UTC":
         return
     try:
+        if not value.isascii() or len(value) > 64:
+            raise ValueError(value)
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
         raise ValueError(
-            f"{attribute.name} {value!r} is not an IANA time zone name known to zoneinfo "
-            "(e.g. 'America/Chicago', 'Australia/Brisbane', 'UTC')"
+            f"{attribute.name} {_validate.show(value)} is not an IANA time zone name known to "
+            "zoneinfo (e.g. 'America/Chicago', 'Australia/Brisbane', 'UTC')"
         ) from None
+
+
+seconds = _validate.optional_seconds
+celsius = _validate.optional_celsius
+
+
+def nonneg_duration(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is None:
+        return
+    if not isinstance(value, dt.timedelta):
+        raise TypeError(f"{attribute.name} must be a timedelta, got {value!r}")
+    if value < dt.timedelta(0):
+        raise ValueError(f"{attribute.name} must not be negative")
 
 
 def members(kind: type[enum.Enum]) -> Any:

@@ -3,7 +3,7 @@
 Payers count facet *joints* (levels); a block or a neurotomy acts on the
 *nerves* that supply a joint. Each joint has two nerves, named after the
 nerve roots above and at its upper vertebra, with two exceptions
-(DOMAIN.md "The pathway"; clinical-facts §1.7, §3.1):
+(docs/rules.md#nerve-supply, from [LCD-L33930] and [WikiMSK]):
 
 - L5-S1 is supplied by the L4 medial branch and the L5 dorsal ramus;
 - C2-C3 is supplied by the third occipital nerve alone.

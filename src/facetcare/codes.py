@@ -102,6 +102,21 @@ RELIEF_WINDOW_OPEN = _declare(
     "relief_window_open", "the relief assessment cannot conclude this early"
 )
 
+
+# -- corrections (docs/corrections.md) --
+CORRECTION_CONFLICT = _declare(
+    "correction_conflict", "after the correction, an event of the history would be refused"
+)
+UNKNOWN_EVENT = _declare(
+    "unknown_event", "no clinical event at that position of the log, or it was already retracted"
+)
+AMEND_TYPE_MISMATCH = _declare(
+    "amend_type_mismatch", "an amendment must replace an event with one of the same type"
+)
+DUPLICATE_EVENT_ID = _declare(
+    "duplicate_event_id", "the event id was already used in this pathway for different content"
+)
+
 #: Codes of the rules that judge a booking's *time*: what `due()` must agree with.
 TIME_CODES = frozenset({VISIT_IN_PAST, BLOCK_INTERVAL, ANNUAL_LIMIT, SAME_VISIT, REPEAT_TOO_SOON,
                         REBLOCK_REQUIRED})

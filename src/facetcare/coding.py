@@ -2,18 +2,18 @@
 
 Billing, the FHIR mapping and the cohort's costs all need the same answer
 to "which CPT codes, with which modifiers, does this procedure produce?",
-so it is computed here once, from the targets alone (docs/codes.md).
+so it is computed here once, from the targets alone.
 
 - Blocks are coded **per level** (joint): 64490 / +64491 / +64492 cervical or
   thoracic, 64493 / +64494 / +64495 lumbar or sacral; the third code covers the
-  third and every further level (clinical-facts §7, NGS prior-authorization
-  code list).
+  third and every further level (docs/sources.md#ngs-pa-codes: the NGS
+  prior-authorization code list).
 - Neurotomies are coded **per joint**: 64633 / +64634 cervical or thoracic,
   64635 / +64636 lumbar or sacral; the add-on is repeated for each additional
-  joint (clinical-facts §7).
+  joint (docs/sources.md#ngs-pa-codes).
 - The codes are unilateral. Both sides at one level are one line with
   modifier 50 (Medicare's usual form, paid at 150%), or, where a payer asks
-  for it, two lines with RT and LT (clinical-facts §7: AAPC Q&A; A57826).
+  for it, two lines with RT and LT (docs/sources.md#aapc-bilateral, #a57826).
   A one-sided line carries RT or LT.
 
 Levels are ordered top to bottom, so the first (primary) code goes to the

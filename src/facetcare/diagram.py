@@ -124,7 +124,10 @@ def _node(state: str) -> str:
 def _note() -> list[str]:
     return [
         "Labels: Event [reason codes its rules can give].",
-        f"Any event can also be refused with {' or '.join(common_codes())}.",
+        f"Any event can also be refused with {' or '.join(common_codes())}",
+        "(duplicate_event_id for an event id reused with other content).",
+        "Corrections (EnteredInError, Amended, LateEntry) stand outside the table:",
+        "correction_conflict, unknown_event, amend_type_mismatch.",
     ]
 
 

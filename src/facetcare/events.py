@@ -12,11 +12,19 @@ event is *allowed* is the pathway's business (see `facetcare.rules`).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, ClassVar
+from typing import Any
 
 import attrs
 
 from facetcare import _validate as v
+from facetcare._correction_events import (
+    CORRECTION_TYPES,
+    Amended,
+    Correction,
+    EnteredInError,
+    LateEntry,
+)
+from facetcare._event import Event
 from facetcare.anatomy import JOINTS, NERVES, Region, Side, normalise_joint
 from facetcare.policy import Policy
 from facetcare.vocabulary import (
@@ -37,15 +45,19 @@ from facetcare.vocabulary import (
 
 __all__ = [
     "Agent",
+    "Amended",
     "BlockPerformed",
     "BlockScheduled",
     "CheckedIn",
     "Closed",
+    "Correction",
     "Discharged",
+    "EnteredInError",
     "Event",
     "FollowUpRecorded",
     "FunctionalScale",
     "Guidance",
+    "LateEntry",
     "Lesion",
     "Modality",
     "NeurotomyPerformed",
@@ -117,7 +129,7 @@ class Target:
 
     @property
     def nerves(self) -> tuple[str, ...]:
-        """The nerves that supply this joint (DOMAIN.md; clinical-facts §1.7, §3.1)."""
+        """The nerves that supply this joint (docs/rules.md#nerve-supply)."""
         return NERVES[self.joint]
 
 
@@ -126,7 +138,7 @@ class PainEntry:
     """One pain diary line: NRS 0–10 at a clinical time."""
 
     at: dt.datetime = attrs.field(converter=v.fixed_offset, validator=v.aware)
-    score: int = attrs.field(validator=v.pain_score)
+    score: int = attrs.field(converter=v.plain_int, validator=v.pain_score)
 
 
 @attrs.frozen
@@ -134,8 +146,10 @@ class Lesion:
     """One radiofrequency lesion: which joint's nerves, for how long, how hot."""
 
     target: Target = attrs.field(validator=attrs.validators.instance_of(Target))
-    seconds: float = attrs.field(validator=v.positive_number)
-    temperature_c: float | None = attrs.field(default=None, validator=v.optional_number)
+    seconds: float = attrs.field(converter=v.plain_float, validator=v.positive_seconds)
+    temperature_c: float | None = attrs.field(
+        default=None, converter=v.optional_plain_float, validator=v.optional_celsius
+    )
     #: How the lesion was made; None: not recorded (docs/payer-rules.md#procedures).
     modality: Modality | None = attrs.field(
         default=None, converter=as_modality, validator=optional_member(Modality))
@@ -154,18 +168,6 @@ def _no_duplicates(
         raise ValueError(f"{attribute.name} must not repeat a target")
 
 
-@attrs.frozen(kw_only=True)
-class Event:
-    """Base of all pathway events; ``kind`` is the machine trigger's name."""
-
-    kind: ClassVar[str] = ""
-    at: dt.datetime = attrs.field(converter=v.fixed_offset, validator=v.aware)
-
-    def __init_subclass__(cls) -> None:
-        super().__init_subclass__()
-        cls.kind = cls.__name__
-
-
 @attrs.frozen
 class PriorProcedure:
     """A block or neurotomy this patient had in this region before the referral.
@@ -177,7 +179,7 @@ class PriorProcedure:
 
     procedure: str = attrs.field(validator=attrs.validators.in_(("block", "neurotomy")))
     at: dt.datetime = attrs.field(converter=v.fixed_offset, validator=v.aware)
-    pathway_id: str = attrs.field(validator=v.identifier)
+    pathway_id: str = attrs.field(converter=v.plain_str, validator=v.identifier)
 
 
 def _prior_before_referral(
@@ -195,12 +197,13 @@ def _prior_before_referral(
 class Referred(Event):
     """Referred for facet-pain evaluation: opens a pathway for one region."""
 
-    pathway_id: str = attrs.field(validator=v.identifier)
-    patient_id: str = attrs.field(validator=v.identifier)
+    pathway_id: str = attrs.field(converter=v.plain_str, validator=v.identifier)
+    patient_id: str = attrs.field(converter=v.plain_str, validator=v.identifier)
     region: Region = attrs.field(
         converter=_region, validator=attrs.validators.instance_of(Region)
     )
-    pain_months: int | None = attrs.field(default=None, validator=v.count)
+    pain_months: int | None = attrs.field(default=None, converter=v.plain_int,
+                                          validator=v.count)
     conservative_care_failed: bool | None = attrs.field(default=None, validator=v.optional_flag)
     prior_procedures: tuple[PriorProcedure, ...] = attrs.field(
         default=(), converter=v.as_tuple,
@@ -233,7 +236,7 @@ class Referred(Event):
 
 @attrs.frozen(kw_only=True)
 class _Booking(Event):
-    visit_id: str = attrs.field(validator=v.identifier)
+    visit_id: str = attrs.field(converter=v.plain_str, validator=v.identifier)
     visit_at: dt.datetime = attrs.field(converter=v.fixed_offset, validator=v.aware)
     targets: tuple[Target, ...] = _targets()  # type: ignore[assignment]
     escort_confirmed: bool = attrs.field(default=False, validator=v.flag)
@@ -253,7 +256,7 @@ class NeurotomyScheduled(_Booking):
 class CheckedIn(Event):
     """Arrived for the booked visit; whether a driver home came along."""
 
-    visit_id: str = attrs.field(validator=v.identifier)
+    visit_id: str = attrs.field(converter=v.plain_str, validator=v.identifier)
     escort_present: bool = attrs.field(validator=v.flag)
 
 
@@ -261,9 +264,9 @@ class CheckedIn(Event):
 class BlockPerformed(Event):
     """Block given; ``baseline_pain`` is the index pain just before it."""
 
-    visit_id: str = attrs.field(validator=v.identifier)
+    visit_id: str = attrs.field(converter=v.plain_str, validator=v.identifier)
     targets: tuple[Target, ...] = _targets()  # type: ignore[assignment]
-    baseline_pain: int = attrs.field(validator=v.pain_score)
+    baseline_pain: int = attrs.field(converter=v.plain_int, validator=v.pain_score)
     # How it was done (docs/payer-rules.md#procedures); None: not recorded.
     guidance: Guidance | None = attrs.field(
         default=None, converter=as_guidance, validator=optional_member(Guidance))
@@ -277,7 +280,7 @@ class BlockPerformed(Event):
 class NeurotomyPerformed(Event):
     """Nerves heated; several lesions per nerve and several nerves are usual."""
 
-    visit_id: str = attrs.field(validator=v.identifier)
+    visit_id: str = attrs.field(converter=v.plain_str, validator=v.identifier)
     lesions: tuple[Lesion, ...] = attrs.field(
         converter=v.as_tuple, validator=v.members_of(Lesion)
     )
@@ -291,7 +294,7 @@ class NeurotomyPerformed(Event):
 class Discharged(Event):
     """Sent home after the block observation or the neurotomy recovery."""
 
-    visit_id: str = attrs.field(validator=v.identifier)
+    visit_id: str = attrs.field(converter=v.plain_str, validator=v.identifier)
     escort_present: bool = attrs.field(validator=v.flag)
 
 
@@ -324,43 +327,43 @@ class ReliefAssessed(Event):
 class FollowUpRecorded(Event):
     """A pain report after the neurotomy; the outcome is computed."""
 
-    pain_score: int = attrs.field(validator=v.pain_score)
+    pain_score: int = attrs.field(converter=v.plain_int, validator=v.pain_score)
 
 
 @attrs.frozen(kw_only=True)
 class PainReturned(Event):
     """The pain came back after relief."""
 
-    pain_score: int = attrs.field(validator=v.pain_score)
+    pain_score: int = attrs.field(converter=v.plain_int, validator=v.pain_score)
 
 
 @attrs.frozen(kw_only=True)
 class VisitCancelled(Event):
     """A booked visit is cancelled, before or after check-in."""
 
-    visit_id: str = attrs.field(validator=v.identifier)
-    reason: str = attrs.field(validator=v.identifier)
+    visit_id: str = attrs.field(converter=v.plain_str, validator=v.identifier)
+    reason: str = attrs.field(converter=v.plain_str, validator=v.text)
 
 
 @attrs.frozen(kw_only=True)
 class VisitMissed(Event):
     """The patient did not come to a booked visit."""
 
-    visit_id: str = attrs.field(validator=v.identifier)
+    visit_id: str = attrs.field(converter=v.plain_str, validator=v.identifier)
 
 
 @attrs.frozen(kw_only=True)
 class Closed(Event):
     """Care on this pathway ended."""
 
-    reason: str = attrs.field(validator=v.identifier)
+    reason: str = attrs.field(converter=v.plain_str, validator=v.text)
 
 
 @attrs.frozen(kw_only=True)
 class Withdrawn(Event):
     """The patient left the pathway."""
 
-    reason: str = attrs.field(validator=v.identifier)
+    reason: str = attrs.field(converter=v.plain_str, validator=v.text)
 
 
 @attrs.frozen(kw_only=True)
@@ -371,7 +374,7 @@ class PolicyChanged(Event):
     """
 
     policy: Policy = attrs.field(validator=attrs.validators.instance_of(Policy))
-    reason: str = attrs.field(validator=v.identifier)
+    reason: str = attrs.field(converter=v.plain_str, validator=v.text)
 
 
 #: Every event type, in the order of the DESIGN table; the name is the trigger.
@@ -393,4 +396,6 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     Withdrawn,
     PolicyChanged,
 )
-EVENT_BY_NAME: dict[str, type[Event]] = {kind.__name__: kind for kind in EVENT_TYPES}
+EVENT_BY_NAME: dict[str, type[Event]] = {
+    kind.__name__: kind for kind in (*EVENT_TYPES, *CORRECTION_TYPES)
+}

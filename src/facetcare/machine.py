@@ -10,7 +10,7 @@ only compare that name, never re-run the clinical rules.
 One machine serves every pathway: pathways are plain objects with a
 ``state`` attribute, fired with ``MACHINE.events[kind].trigger(model)``.
 No pathway gets its own ``Machine`` and none is registered with
-``add_model`` (reference/perf-baseline.md: ~90 µs and ~10 KB per model,
+``add_model`` (docs/index.md#one-machine: ~90 µs and ~10 KB per model,
 quadratic, leaking without ``remove_model``).
 """
 
@@ -29,7 +29,7 @@ __all__ = ["MACHINE", "PATHWAY", "START", "Branch", "Stage", "Step"]
 
 
 class Stage(enum.StrEnum):
-    """Where a patient stands on the pathway (DESIGN.md "Stages")."""
+    """Where a patient stands on the pathway (docs/pathway.md#stages)."""
 
     REFERRED = "referred"
     BLOCK_SCHEDULED = "block_scheduled"

@@ -9,12 +9,15 @@ the event. ``check`` runs the same rules and changes nothing.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Iterable
 from fractions import Fraction
 from functools import cache
 from typing import Any
 
+from facetcare import corrections, documents
 from facetcare import events as ev
+from facetcare._correcting import Correcting, locked
 from facetcare.errors import Reason, Rejected, Verdict
 from facetcare.facts import Facts, advance
 from facetcare.machine import BRANCHES, STAGE_OF, START, TRIGGERS, VALID, Stage
@@ -25,6 +28,8 @@ from facetcare.scheduling import Task, due
 
 __all__ = ["Pathway"]
 
+#: The event types of the table: `apply`'s fast path.
+_ORDINARY = frozenset(ev.EVENT_TYPES)
 #: Per event type, every rule in `check()` order: the common ones, then the event's own.
 _CHECKS: dict[type[ev.Event], tuple[Rule, ...]] = {
     kind: COMMON + rules for kind, rules in RULES.items()
@@ -46,7 +51,7 @@ class _Cursor:
         self.state = state
 
 
-class Pathway:
+class Pathway(Correcting):
     """A policy plus the ordered accepted events; the stage is what they give.
 
     Build one with `Pathway.start`, `Pathway.replay` or `Pathway.from_json`.
@@ -54,9 +59,15 @@ class Pathway:
     ``policy`` is the policy the pathway started under, and it cannot be
     reassigned: a payer change is a `PolicyChanged` event, after which
     ``policy_in_force`` is the new one (docs/rules.md#policy-change).
+
+    Safe to share between threads: `apply`, `apply_all`, `check`, `preview`,
+    `due` and the document methods hold a per-pathway lock, so two threads
+    booking at once never both succeed (the second is judged after the
+    first). `copy.copy` and `copy.deepcopy` give independent pathways.
     """
 
-    __slots__ = ("_cursor", "_events", "_facts", "_in_force", "_policy")
+    __slots__ = ("_cursor", "_events", "_facts", "_ids", "_in_force", "_lock", "_log",
+                 "_origins", "_policy")
 
     def __init__(self, *, policy: Policy | None = None) -> None:
         """An empty pathway before referral; prefer `start` or `replay`."""
@@ -66,7 +77,14 @@ class Pathway:
         self._in_force: Policy = self._policy
         self._facts = Facts()
         self._cursor = _Cursor(START)
+        #: Every accepted event, corrections included; an entry's index is its ``seq``.
+        self._log: list[ev.Event] = []
+        #: The effective history, and for each of its events the seq it was logged at.
         self._events: list[ev.Event] = []
+        self._origins: list[int] = []
+        #: event_id → the seq of the log entry that carries it.
+        self._ids: dict[str, int] = {}
+        self._lock = threading.RLock()
 
     # -- building ---------------------------------------------------------------
 
@@ -130,7 +148,17 @@ class Pathway:
 
     @property
     def events(self) -> tuple[ev.Event, ...]:
+        """The effective history: the log with its corrections applied, in clinical order."""
         return tuple(self._events)
+
+    @property
+    def log(self) -> tuple[ev.Event, ...]:
+        """Every accepted event, corrections included, append-only; ``seq`` is the index."""
+        return tuple(self._log)
+
+    def history(self) -> tuple[corrections.AuditEntry, ...]:
+        """The audit trail: each log entry, who recorded it when, what it corrected and why."""
+        return corrections.audit(self._log)
 
     @property
     def pathway_id(self) -> str:
@@ -157,15 +185,81 @@ class Pathway:
         """Event types valid in the current stage (the rules may still refuse one)."""
         return VALID[self._facts.state]
 
+    @locked
     def check(self, event: ev.Event) -> Verdict:
         """Every reason ``event`` would be refused for; changes nothing."""
+        if self._resent(event):
+            return Verdict()
+        if isinstance(event, ev.Correction):
+            _, reasons, _ = self._judge_correction(event)
+            return Verdict(reasons)
         return Verdict(tuple(self._reasons(event)))
 
+    @locked
     def apply(self, event: ev.Event) -> Stage:
-        """Accept ``event`` and return the new stage, or raise `Rejected` and change nothing."""
+        """Accept ``event`` and return the new stage, or raise `Rejected` and change nothing.
+
+        An event re-sent with an ``event_id`` already accepted and the same
+        content changes nothing and returns the stage.
+        """
+        if type(event) not in _ORDINARY:
+            return self._apply_other(event)
+        event_id = event.event_id
+        if event_id is not None and event_id in self._ids:
+            if self._log[self._ids[event_id]] == event:
+                return self.stage  # re-sent: accepted once
+            raise Rejected((self._duplicate(event),), event=event)
         reasons = self._reasons(event)
         if reasons:
             raise Rejected(tuple(reasons), event=event)
+        self._accept(event)
+        seq = len(self._log)
+        self._log.append(event)
+        self._origins.append(seq)
+        if event_id is not None:
+            self._ids[event_id] = seq
+        return STAGE_OF[self._cursor.state]
+
+    def _apply_other(self, event: ev.Event) -> Stage:
+        """`apply` for a correction, or an event of a type outside the table."""
+        if self._resent(event):
+            return self.stage
+        if isinstance(event, ev.Correction):
+            rebuilt, why, after = self._judge_correction(event)
+            if rebuilt is None:
+                raise Rejected(why, event=event)
+            self._take(rebuilt, after)
+            self._logged(event)
+            return self.stage
+        raise Rejected(tuple(self._reasons(event)), event=event)
+
+    @locked
+    def due(self, now: dt.datetime) -> tuple[Task, ...]:
+        """Open tasks of the current stage, future ones included, by ``not_before``."""
+        return due(self._facts, self._in_force, now)
+
+    def _reasons(self, event: ev.Event) -> list[Reason]:
+        if not isinstance(event, ev.Event):
+            raise TypeError(f"expected a facetcare event, got {type(event).__name__}")
+        facts = self._facts
+        policy = self._in_force
+        if event.event_id is not None and event.event_id in self._ids:
+            return [self._duplicate(event)]
+        if type(event) not in VALID[facts.state]:
+            reasons = [invalid_transition(facts, event)]
+            late = out_of_order(facts, event, policy)
+            if late is not None:
+                reasons.append(late)
+            return reasons
+        reasons = []
+        for rule in _CHECKS[type(event)]:
+            found = rule(facts, event, policy)
+            if found is not None:
+                reasons.append(found)
+        return reasons
+
+    def _accept(self, event: ev.Event) -> None:
+        """Move the machine and the facts for an event every rule has passed."""
         facts = self._facts
         cursor = self._cursor
         decide = BRANCH_OF.get(type(event))
@@ -184,60 +278,63 @@ class Pathway:
         if type(event) is ev.PolicyChanged:
             self._in_force = event.policy
         self._events.append(event)
-        return STAGE_OF[cursor.state]
 
-    def due(self, now: dt.datetime) -> tuple[Task, ...]:
-        """Open tasks of the current stage, future ones included, by ``not_before``."""
-        return due(self._facts, self._in_force, now)
+    def _state(self) -> str:
+        return self._cursor.state
 
-    def _reasons(self, event: ev.Event) -> list[Reason]:
-        if not isinstance(event, ev.Event):
-            raise TypeError(f"expected a facetcare event, got {type(event).__name__}")
-        facts = self._facts
-        policy = self._in_force
-        if type(event) not in VALID[facts.state]:
-            reasons = [invalid_transition(facts, event)]
-            late = out_of_order(facts, event, policy)
-            if late is not None:
-                reasons.append(late)
-            return reasons
-        reasons = []
-        for rule in _CHECKS[type(event)]:
-            found = rule(facts, event, policy)
-            if found is not None:
-                reasons.append(found)
-        return reasons
+    def _set_state(self, state: str) -> None:
+        self._cursor.state = state
 
     # -- documents ----------------------------------------------------------------
+    #
+    # `facetcare.documents` reads and writes (policy, log); a pathway is always
+    # rebuilt by replaying the log (corrections included) under every rule.
 
-    def to_dict(self) -> dict[str, Any]:
-        from facetcare.serialization import to_dict
+    def to_dict(self, *, key: bytes | None = None) -> dict[str, Any]:
+        with self._lock:
+            return documents.to_document(self._policy, self._log, key=key)
 
-        return to_dict(self)
-
-    def to_json(self) -> str:
-        from facetcare.serialization import to_json
-
-        return to_json(self)
-
-    @classmethod
-    def from_dict(cls, document: object) -> Pathway:
-        from facetcare.serialization import from_dict
-
-        return from_dict(document)
+    def to_json(self, *, key: bytes | None = None) -> str:
+        """The canonical document; with ``key`` (bytes), signed with HMAC-SHA256."""
+        with self._lock:
+            return documents.encode(self._policy, self._log, key=key)
 
     @classmethod
-    def from_json(cls, text: str | bytes) -> Pathway:
-        from facetcare.serialization import from_json
+    def from_dict(cls, document: object, *, key: bytes | None = None,
+                  limits: documents.Limits = documents.DEFAULT_LIMITS) -> Pathway:
+        policy, events = documents.decode(document, key=key, limits=limits)
+        return cls.replay(events, policy=policy)
 
-        return from_json(text)
+    @classmethod
+    def from_json(cls, text: str | bytes, *, key: bytes | None = None,
+                  limits: documents.Limits = documents.DEFAULT_LIMITS) -> Pathway:
+        """Read a document and replay it; with ``key``, refuse it unless signed with it.
+
+        Raises `SerializationError` (unreadable, over a limit, edited after
+        writing, badly signed) or `Rejected` (an event the rules refuse).
+        """
+        policy, events = documents.decode(text, key=key, limits=limits)
+        return cls.replay(events, policy=policy)
+
+    # -- copies -------------------------------------------------------------------
+
+    def __copy__(self) -> Pathway:
+        """An independent pathway with the same policy and log (values are frozen)."""
+        with self._lock:
+            log, policy = list(self._log), self._policy
+        if not log:
+            return type(self)(policy=policy)
+        return type(self).replay(log, policy=policy)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Pathway:
+        return self.__copy__()
 
     # -- values -------------------------------------------------------------------
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Pathway):
             return NotImplemented
-        return self._policy == other._policy and self._events == other._events
+        return self._policy == other._policy and self._log == other._log
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -245,5 +342,5 @@ class Pathway:
         facts = self._facts
         return (
             f"<Pathway {facts.pathway_id or '?'} ({facts.region}) {facts.state}, "
-            f"{len(self._events)} events, policy {self._in_force.name}>"
+            f"{len(self._log)} events, policy {self._in_force.name}>"
         )

@@ -1,11 +1,12 @@
 """Policies: every number a rule uses, with the profiles that set them.
 
-Sources disagree (DOMAIN.md "Policy profiles"), so no clinical number is a
-constant in the machine: a rule reads it from a `Policy`. A profile is a
-value; ``attrs.evolve(Policy.seed(), blocks_required=2)`` makes a clinic's
-own. Bracketed references are sections of ``reference/clinical-facts.md``.
+Sources disagree (docs/policies.md compares the profiles), so no clinical
+number is a constant in the machine: a rule reads it from a `Policy`. A
+profile is a value; ``attrs.evolve(Policy.seed(), blocks_required=2)`` makes
+a clinic's own. Bracketed numbers such as ``[1.3]`` are the research notes'
+sections, mapped to full citations in docs/sources.md#section-map.
 
-Months are fixed day counts (DESIGN "Precise semantics"): 3 months = 91 d,
+Months are fixed day counts (docs/rules.md#fixed-day-counts): 3 months = 91 d,
 6 months = 183 d, 12 months = 365 d, 2 years = 730 d. Relief thresholds are
 exact fractions; ``*_strict`` says the source wants "more than", not
 "at least".
@@ -22,6 +23,9 @@ from typing import Any, Protocol
 import attrs
 
 from facetcare import _profiles, _validate
+from facetcare._policy_checks import (  # the fields' validators and converters
+    celsius as _celsius,
+)
 from facetcare._policy_checks import (
     codes as _codes,
 )
@@ -44,7 +48,7 @@ from facetcare._policy_checks import (
     modalities as _modalities,
 )
 from facetcare._policy_checks import (
-    nonneg_duration as _nonneg_duration,
+    not_below as _not_below,
 )
 from facetcare._policy_checks import (
     optional_codes as _optional_codes,
@@ -60,6 +64,9 @@ from facetcare._policy_checks import (
 )
 from facetcare._policy_checks import (
     regions as _regions,
+)
+from facetcare._policy_checks import (
+    seconds as _seconds,
 )
 from facetcare._policy_checks import (
     sedation as _sedation,
@@ -90,9 +97,20 @@ SIX_MONTHS = 183 * DAYS
 TWO_YEARS = 730 * DAYS
 
 
-_number = _validate.optional_number
 _flag = _validate.flag
-_duration = attrs.validators.instance_of(dt.timedelta)
+_duration = _validate.duration
+
+#: The version of each shipped profile's values. A change of any value of a
+#: profile bumps its version (and keeps the old values readable in
+#: `facetcare.documents`), so a document naming a profile and version names
+#: exactly one set of values.
+PROFILE_VERSIONS: dict[str, int] = {
+    "seed": 1,
+    "medicare-l38803": 2,  # issue 9: 80 °C covered, 2 neurotomy levels, no block gap, ...
+    "consensus-2020": 2,  # issue 9: lumbar only, fluoroscopy for the neurotomy
+    "consensus-cervical-2022": 1,
+    "evicore-cmm208": 1,
+}
 
 
 @attrs.frozen(kw_only=True)
@@ -102,51 +120,74 @@ class Policy:
     ``None`` means "no such rule" (no cap, no minimum interval, …).
     """
 
-    name: str = attrs.field(validator=attrs.validators.instance_of(str))
+    name: str = attrs.field(converter=_validate.plain_str, validator=_validate.identifier)
 
     # Entry criteria (`entry_criteria`).
-    entry_min_pain_months: int | None = attrs.field(validator=_limit)
+    entry_min_pain_months: int | None = attrs.field(
+        converter=_validate.plain_int, validator=_limit
+    )
     entry_requires_failed_conservative_care: bool = attrs.field(validator=_flag)
 
     # Visits and discharge (`no_escort`, `observation_incomplete`).
     escort_required: bool = attrs.field(validator=_flag)
-    block_observation: dt.timedelta = attrs.field(validator=[_duration, _nonneg_duration])
-    neurotomy_recovery: dt.timedelta = attrs.field(validator=[_duration, _nonneg_duration])
+    block_observation: dt.timedelta = attrs.field(validator=_duration)
+    neurotomy_recovery: dt.timedelta = attrs.field(validator=_duration)
 
     # Diagnostic blocks and the relief window.
-    relief_window_end: dt.timedelta = attrs.field(validator=[_duration, _nonneg_duration])
-    relief_window_min: dt.timedelta = attrs.field(validator=[_duration, _nonneg_duration])
+    relief_window_end: dt.timedelta = attrs.field(validator=_duration)
+    relief_window_min: dt.timedelta = attrs.field(validator=_duration)
     relief_threshold: Fraction = attrs.field(converter=_fraction, validator=_share)
-    blocks_required: int = attrs.field(validator=_limit)
-    min_block_gap: dt.timedelta | None = attrs.field(validator=_nonneg_duration)
-    max_block_levels: int | None = attrs.field(validator=_limit)
-    max_blocks_per_year: int | None = attrs.field(validator=_limit)
+    blocks_required: int = attrs.field(
+        converter=_validate.plain_int, validator=_limit
+    )
+    min_block_gap: dt.timedelta | None = attrs.field(validator=_duration)
+    max_block_levels: int | None = attrs.field(
+        converter=_validate.plain_int, validator=_limit
+    )
+    max_blocks_per_year: int | None = attrs.field(
+        converter=_validate.plain_int, validator=_limit
+    )
 
     # Neurotomy technique (`lesion_duration`, `lesion_temperature`).
-    lesion_min_seconds: float | None = attrs.field(validator=_number)
-    lesion_max_seconds: float | None = attrs.field(validator=_number)
-    lesion_min_temperature_c: float | None = attrs.field(validator=_number)
+    lesion_min_seconds: float | None = attrs.field(
+        converter=_validate.optional_plain_float, validator=_seconds
+    )
+    lesion_max_seconds: float | None = attrs.field(
+        converter=_validate.optional_plain_float,
+        validator=[_seconds, _not_below("lesion_min_seconds")],
+    )
+    lesion_min_temperature_c: float | None = attrs.field(
+        converter=_validate.optional_plain_float, validator=_celsius
+    )
     lesion_temperature_strict: bool = attrs.field(validator=_flag)
-    lesion_max_temperature_c: float | None = attrs.field(validator=_number)
-    max_neurotomy_levels: int | None = attrs.field(validator=_limit)
-    max_neurotomies_per_year: int | None = attrs.field(validator=_limit)
+    lesion_max_temperature_c: float | None = attrs.field(
+        converter=_validate.optional_plain_float,
+        validator=[_celsius, _not_below("lesion_min_temperature_c")],
+    )
+    max_neurotomy_levels: int | None = attrs.field(
+        converter=_validate.plain_int, validator=_limit
+    )
+    max_neurotomies_per_year: int | None = attrs.field(
+        converter=_validate.plain_int, validator=_limit
+    )
 
     # Follow-up.
     neurotomy_success_threshold: Fraction = attrs.field(converter=_fraction, validator=_share)
-    follow_up_settling: dt.timedelta = attrs.field(validator=[_duration, _nonneg_duration])
+    follow_up_settling: dt.timedelta = attrs.field(validator=_duration)
 
     # Repeat neurotomy (`repeat_too_soon`, `insufficient_prior_relief`, `reblock_required`).
-    min_neurotomy_interval: dt.timedelta | None = attrs.field(validator=_nonneg_duration)
+    min_neurotomy_interval: dt.timedelta | None = attrs.field(validator=_duration)
     repeat_min_relief: Fraction | None = attrs.field(
         converter=_optional_fraction, validator=_share
     )
     repeat_relief_strict: bool = attrs.field(validator=_flag)
-    repeat_min_relief_duration: dt.timedelta | None = attrs.field(validator=_nonneg_duration)
-    reblock_after: dt.timedelta | None = attrs.field(validator=_nonneg_duration)
+    repeat_min_relief_duration: dt.timedelta | None = attrs.field(validator=_duration)
+    reblock_after: dt.timedelta | None = attrs.field(validator=_duration)
 
     # -- the clinic's calendar and routine reviews (docs/rules.md#time) --
     #: The clinic's IANA time zone: "same day" and "next calendar day" are its days.
-    time_zone: str = attrs.field(default="UTC", validator=_time_zone)
+    time_zone: str = attrs.field(default="UTC", converter=_validate.plain_str,
+                                 validator=_time_zone)
     #: How often a patient in sustained relief is reviewed. An assumption: the
     #: outcome studies report relief at 3 months (Cohen 2010) and at 6 and 12
     #: months (MacVicar 2013), so a review every 3 months (91 d) sees each.
@@ -209,6 +250,15 @@ class Policy:
             raise ValueError(f"{attribute.name} must be at most 1000, got {value}")
 
     # -- the named profiles (their values and sources: facetcare._profiles) --
+
+    @property
+    def version(self) -> int | None:
+        """The shipped profile's version if this policy is exactly that profile, else None.
+
+        None marks a clinic's own policy, or one read from a document whose
+        values differ from the profile its name gives (``docs/documents.md``).
+        """
+        return _shipped_version(self)
 
     @classmethod
     def seed(cls) -> Policy:
@@ -324,3 +374,12 @@ def _file_codec() -> FileCodec:
     if not _CODECS:
         raise RuntimeError("no policy file codec: import facetcare first")
     return _CODECS[0]
+
+
+
+@functools.lru_cache(maxsize=64)
+def _shipped_version(policy: Policy) -> int | None:
+    version = PROFILE_VERSIONS.get(policy.name)
+    if version is None:
+        return None
+    return version if Policy.profiles()[policy.name] == policy else None

@@ -34,12 +34,12 @@ def estimate_slot(
 ) -> SlotEstimate:
     """How long to book the room and the recovery bay.
 
-    Block: 20–30 min procedure [DOMAIN step 2] + the policy's observation
-    (60 min in every profile [3.3]). Neurotomy: 45 min for up to 2 nerves,
-    rising linearly to 90 min at 8 or more, at most 90 min [DOMAIN step 5;
-    3.3 "about 1 hour, more with more levels"; the linear rise is an
-    assumption]; recovery from the policy's minimum (30 min) to 60 min
-    [DOMAIN step 5].
+    Block: 20–30 min procedure (an assumption: docs/scheduling.md#slots) +
+    the policy's observation (60 min in every profile). Neurotomy: 45 min
+    for up to 2 nerves, rising linearly to 90 min at 8 or more, at most
+    90 min ("about 1 hour, more with more levels": docs/pathway.md#step-5-neurotomy;
+    the linear rise is an assumption); recovery from the policy's minimum
+    (30 min) to 60 min (docs/scheduling.md#slots).
     """
     policy = policy if policy is not None else Policy.seed()
     if isinstance(nerves, bool) or not isinstance(nerves, int):

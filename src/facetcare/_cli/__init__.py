@@ -10,9 +10,12 @@ import click
 import facetcare
 from facetcare._cli.check import check
 from facetcare._cli.draw import diagram
+from facetcare._cli.fhir import fhir
 from facetcare._cli.paths import paths
 from facetcare._cli.policies import policies
 from facetcare._cli.simulate import simulate
+from facetcare._cli.store import store
+from facetcare._cli.validate import validate
 
 __all__ = ["cli"]
 
@@ -32,5 +35,5 @@ def cli() -> None:
     """
 
 
-for _command in (diagram, check, simulate, paths, policies):
+for _command in (diagram, check, simulate, paths, validate, fhir, store, policies):
     cli.add_command(_command)

@@ -10,7 +10,6 @@ clock, so the same file always gives the same answer.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -21,37 +20,30 @@ from rich.markup import escape
 from rich.table import Table
 
 from facetcare import events as ev
-from facetcare._cli.common import POLICY, Unreadable, console, policy_named
-from facetcare.errors import Rejected, SerializationError
+from facetcare._cli.check_cohort import check_cohort, is_cohort
+from facetcare._cli.common import POLICY, Unreadable, console, policy_named, read_input
+from facetcare.documents import decode, load_event, load_events_jsonl, read_json
+from facetcare.documents.jsonl import event_lines
+from facetcare.errors import PathwayError, Rejected, SerializationError
 from facetcare.pathway import Pathway
 from facetcare.policy import Policy
 from facetcare.scheduling import Task
-from facetcare.serialization import load_event, load_events_jsonl, load_policy
 
 
 def _read_text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise Unreadable(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise Unreadable(f"{path}: is a directory, not a file") from None
-    except UnicodeDecodeError:
-        raise Unreadable(f"{path}: not UTF-8 text (expected JSON or JSON Lines)") from None
-    except OSError as error:
-        raise Unreadable(f"{path}: cannot read: {error.strerror or error}") from None
+    return read_input(path)
 
 
 def _is_jsonl(path: Path, text: str) -> bool:
     """JSON Lines by suffix, or by content: several lines, the first a whole JSON value."""
     if path.suffix.lower() in {".jsonl", ".ndjson"}:
         return True
-    lines = [line for line in text.splitlines() if line.strip()]
+    lines = event_lines(text)
     if len(lines) < 2:
         return False
     try:
-        json.loads(lines[0])
-    except json.JSONDecodeError:
+        read_json(lines[0][1])
+    except SerializationError:
         return False
     return True
 
@@ -70,12 +62,9 @@ def _parse(path: Path, text: str) -> Input:
         raise Unreadable(f"{path}: empty file (expected a pathway document or an event log)")
     try:
         if _is_jsonl(path, text):
-            lines = [n for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
+            lines = [number for number, _ in event_lines(text)]
             return Input(events=load_events_jsonl(text), lines=lines)
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise Unreadable(f"{path}: not valid JSON (truncated or malformed): {error}") from None
+        data = read_json(text)
         if isinstance(data, list):
             return Input(events=[load_event(item, f"$[{i}]") for i, item in enumerate(data)])
         if isinstance(data, dict) and "type" in data and "schema" not in data:
@@ -161,10 +150,8 @@ def _before_refusal(events: list[ev.Event], index: int, policy: Policy | None) -
 def _document_parts(document: dict[str, Any]) -> tuple[list[ev.Event], Policy | None]:
     """The events and policy of a document that loaded but replayed into a refusal."""
     try:
-        policy = load_policy(document.get("policy"))
-        raw = document.get("events")
-        events = [load_event(item, f"$.events[{i}]") for i, item in enumerate(raw or [])]
-    except SerializationError:  # pragma: no cover - from_dict read them already
+        policy, events = decode(document)
+    except PathwayError:  # pragma: no cover - from_dict read them already
         return [], None
     return events, policy
 
@@ -180,8 +167,9 @@ def _document_parts(document: dict[str, Any]) -> tuple[list[ev.Event], Policy | 
 def check(file: Path, policy_name: str | None, now_text: str | None) -> None:
     """Replay FILE under every rule: the stage and due tasks, or the first refusal.
 
-    FILE is a pathway document (the JSON of Pathway.to_json) or an event log
-    in JSON Lines (one event per line, as dump_events_jsonl writes). Every
+    FILE is a pathway document (the JSON of Pathway.to_json), an event log
+    in JSON Lines (one event per line, as dump_events_jsonl writes), or a
+    cohort file (what `facetcare simulate --events` writes). Every
     event is checked again, so a tampered log is refused, not believed.
 
     \b
@@ -195,7 +183,11 @@ def check(file: Path, policy_name: str | None, now_text: str | None) -> None:
       facetcare check events.jsonl --now 2026-04-01T09:00+00:00
     """
     now = _parse_now(now_text)
-    found = _parse(file, _read_text(file))
+    text = _read_text(file)
+    if is_cohort(text):  # what `facetcare simulate --events` writes: many patients
+        check_cohort(file, text, policy_named(policy_name))
+        return
+    found = _parse(file, text)
     out = console()
     events, document = found.events, found.document
     policy: Policy | None = None
@@ -219,7 +211,7 @@ def check(file: Path, policy_name: str | None, now_text: str | None) -> None:
             events, policy = _document_parts(document)
         _print_refusal(out, file, refused, Input(events, document, found.lines), policy)
         raise SystemExit(1) from None
-    except (ValueError, TypeError) as error:
+    except (PathwayError, ValueError, TypeError) as error:
         raise Unreadable(f"{file}: {error}") from None
     _print_accepted(out, file, pathway, now)
 
@@ -242,8 +234,11 @@ def _print_accepted(out: Console, file: Path, pathway: Pathway,
     last = pathway.last_event_at
     assert last is not None
     at = now or last
+    policy = pathway.policy
+    shown = (f"{policy.name} v{policy.version}" if policy.version is not None
+             else f"{policy.name} (as recorded in the file, not a shipped profile)")
     out.print(f"[bold green]accepted[/]: {escape(str(file))}, {len(pathway.events)} event(s) "
-              f"under policy {escape(pathway.policy.name)}")
+              f"under policy {escape(shown)}")
     out.print(escape(f"pathway {pathway.pathway_id}, patient {pathway.patient_id}, "
                      f"{pathway.region} region"))
     out.print(f"stage: [bold]{pathway.stage}[/]")

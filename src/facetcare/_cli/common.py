@@ -9,12 +9,14 @@ not facetcare's internals.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, ClassVar
 
 import click
 from rich.console import Console
 
+from facetcare.documents import DEFAULT_LIMITS
 from facetcare.errors import SerializationError
 from facetcare.policy import Policy
 
@@ -72,3 +74,50 @@ def policy_named(name: str | None) -> Policy:
         raise Unreadable(f"{name}: cannot read the policy file: {why}") from None
     except SerializationError as error:
         raise Unreadable(str(error)) from None
+
+
+def read_input(path: Path, limit: int = DEFAULT_LIMITS.max_bytes) -> str:
+    """A file's UTF-8 text, at most ``limit`` bytes (``/dev/zero`` is refused, not read)."""
+    try:
+        with path.open("rb") as stream:
+            data = stream.read(limit + 1)
+    except FileNotFoundError:
+        raise Unreadable(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise Unreadable(f"{path}: is a directory, not a file") from None
+    except OSError as error:
+        raise Unreadable(f"{path}: cannot read: {error.strerror or error}") from None
+    if len(data) > limit:
+        raise Unreadable(f"{path}: larger than {limit} bytes (the document size limit)")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Unreadable(f"{path}: not UTF-8 text (expected JSON or JSON Lines)") from None
+
+
+def check_output_path(path: Path | None, option: str) -> None:
+    """Refuse, before any work, an output path that cannot be written (exit 2, one line)."""
+    if path is None:
+        return
+    if path.is_dir():
+        raise Unreadable(f"{option} {path}: is a directory, not a file")
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise Unreadable(f"{option} {path}: the directory {parent} does not exist")
+    if path.exists() and not os.access(path, os.W_OK):
+        raise Unreadable(f"{option} {path}: not writable")
+    if not path.exists() and not os.access(parent, os.W_OK | os.X_OK):
+        raise Unreadable(f"{option} {path}: cannot create a file in {parent}")
+
+
+def cap_workers(workers: int | None) -> int | None:
+    """``--workers`` no more than the cores this process may use (at least 1)."""
+    if workers is None:
+        return None
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        cores = os.cpu_count() or 1
+    if workers < 1:
+        raise click.BadParameter(f"must be at least 1, got {workers}", param_hint="--workers")
+    return min(workers, max(cores, 1))

@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 from facetcare import diagram as drawing
+from facetcare._cli.common import Unreadable, check_output_path
 
 _IMAGE_FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
 _TEXT_FORMATS = {".mmd": "mermaid", ".mermaid": "mermaid", ".md": "mermaid",
@@ -24,7 +25,7 @@ _TEXT_FORMATS = {".mmd": "mermaid", ".mermaid": "mermaid", ".md": "mermaid",
 @click.command(short_help="Draw the pathway as Mermaid or Graphviz dot.")
 @click.option("--format", "fmt", type=click.Choice(["mermaid", "dot"]), default=None,
               help="Text format. Default: from the -o suffix (.dot/.gv: dot), else mermaid.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
               help="Write here instead of stdout; .png/.svg/.pdf are rendered with "
                    "Graphviz's dot if it is installed.")
 def diagram(fmt: str | None, output: Path | None) -> None:
@@ -43,6 +44,7 @@ def diagram(fmt: str | None, output: Path | None) -> None:
       facetcare diagram --format dot -o pathway.dot
       facetcare diagram -o pathway.png        # needs Graphviz's dot
     """
+    check_output_path(output, "-o")
     suffix = output.suffix.lower() if output is not None else ""
     image = _IMAGE_FORMATS.get(suffix)
     if output is not None and image is not None and fmt == "mermaid":
@@ -59,7 +61,10 @@ def diagram(fmt: str | None, output: Path | None) -> None:
         _render(text, image, output)
         click.echo(f"wrote {output} (Graphviz {image})")
     else:
-        output.write_text(text, encoding="utf-8")
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as error:
+            raise Unreadable(f"-o {output}: cannot write: {error.strerror or error}") from None
         click.echo(f"wrote {output} ({chosen})")
 
 

@@ -3,8 +3,10 @@
 Journeys are simulated by `facetcare.simulation` on real pathways, so every
 simulated journey is one the library accepts. ``--compare`` runs a second
 policy on the same seed and parameters, so the two columns differ only by
-the policy. Results do not depend on ``--workers`` (the simulation is
-deterministic per seed), only the time it takes.
+the policy. ``--replications R`` runs R independent cohorts of N per policy:
+the table merges them, and the headline figures get a 95% interval.
+Results do not depend on ``--workers`` (the simulation is deterministic per
+seed), only the time it takes. Output paths are checked before the run.
 """
 
 from __future__ import annotations
@@ -23,11 +25,16 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from facetcare._cli.common import POLICY, console, policy_named
+from facetcare._cli.outputs import check_outputs
 from facetcare._extras import INSTALL
 from facetcare.machine import Stage
 
 if TYPE_CHECKING:
-    from facetcare.simulation import Cohort, Summary
+    from types import ModuleType
+
+    from facetcare.policy import Policy
+    from facetcare.simulation import Cohort, CohortParams, Summary
+    from facetcare.simulation.replicate import Replicated
 
 
 def _with_policy(path: Path, policy: str, comparing: bool) -> Path:
@@ -94,9 +101,9 @@ def summary_table(results: list[tuple[str, Summary]]) -> Table:
     return table
 
 
-@click.command(short_help="Simulate a cohort: summary table, CSV, events, plot.")
+@click.command(short_help="Simulate a cohort: summary table, CSV, events, plot, report.")
 @click.option("-n", "n", type=click.IntRange(min=1), default=1000, show_default=True,
-              help="Patients per policy.")
+              help="Patients per policy (per replication).")
 @click.option("--seed", type=int, default=1, show_default=True,
               help="Random seed; the same seed gives the same cohort on any machine.")
 @click.option("--region", type=click.Choice(["lumbar", "cervical"]), default="lumbar",
@@ -105,47 +112,62 @@ def summary_table(results: list[tuple[str, Summary]]) -> Table:
               show_default=True, help="The policy profile the cohort runs under.")
 @click.option("--compare", "compare_name", type=POLICY, default=None,
               help="A second policy, run on the same seed, side by side in one table.")
+@click.option("--replications", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Independent cohorts of N per policy; figures get 95% intervals.")
+@click.option("--psa", is_flag=True, help="Draw the parameters per replication (PSA).")
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
               help="Processes (a ProcessPoolExecutor); 1 runs in this process.")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path),
               help="One row per journey (with --compare, one file per policy: NAME-POLICY.csv).")
 @click.option("--events", "events_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Every accepted event as JSON Lines (with --compare, one file per policy).")
+              help="Every accepted event as JSON Lines (with --compare, one file per policy); "
+                   "`facetcare check` reads it.")
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="PNG: time to recurrence after neurotomy, and final stages.")
+              help="PNG: what differs between the policies, with intervals.")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="A self-contained HTML report: tables, plots, the pathway diagram.")
 def simulate(*, n: int, seed: int, region: str, policy_name: str, compare_name: str | None,
-             workers: int, csv_path: Path | None, events_path: Path | None,
-             plot_path: Path | None) -> None:
+             replications: int, psa: bool, workers: int, csv_path: Path | None,
+             events_path: Path | None, plot_path: Path | None,
+             report_path: Path | None) -> None:
     """Simulate N patients on the pathway and summarise where they ended up.
 
     Every journey is applied to a real Pathway under the chosen policy, with
-    literature-based cohort parameters (facetcare.simulation.CohortParams).
+    fitted, literature-based cohort parameters (facetcare.simulation.CohortParams).
 
     \b
     Examples:
       facetcare simulate -n 2000 --seed 7
-      facetcare simulate -n 20000 --seed 1 --compare medicare-l38803 --workers 2 \\
-          --csv cohort.csv --plot cohort.png
+      facetcare simulate -n 2000 --replications 10 --compare medicare-l38803 \\
+          --workers 2 --plot cohort.png --report report.html
       facetcare simulate -n 500 --region cervical --events journeys.jsonl
     """
-    from facetcare.simulation import CohortParams, summarize
-    from facetcare.simulation import simulate as run
+    from facetcare.simulation import CohortParams
+    from facetcare.simulation.replicate import Replicated
 
-    cohort_plot = _plotter() if plot_path is not None else None
-
-    params = CohortParams.cervical() if region == "cervical" else CohortParams.lumbar()
     names = [policy_name] + ([compare_name] if compare_name else [])
     comparing = len(names) > 1
+    check_outputs([(option, _with_policy(path, name, comparing)
+                    if per_policy and path is not None else path)
+                   for option, path, per_policy in (("--csv", csv_path, True),
+                                                    ("--events", events_path, True),
+                                                    ("--plot", plot_path, False),
+                                                    ("--report", report_path, False))
+                   for name in (names if per_policy else names[:1])])
+    plots = plots_module() if plot_path is not None or report_path is not None else None
+
+    base = CohortParams.cervical() if region == "cervical" else CohortParams.lumbar()
     # Without per-journey output only the summary is needed: journeys then stay in
     # the workers (no pickling back), and memory stays flat however large n is.
     keep_journeys = csv_path is not None or events_path is not None
     out = console()
     results: list[tuple[str, Summary]] = []
+    spread: dict[str, Replicated | None] = {}
     cohorts: list[tuple[str, Cohort]] = []
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn())
     with _executor(workers) as pool, Progress(*columns, console=out, transient=False) as bar:
-        tasks = {name: bar.add_task(f"{region} · {name}", total=n, start=False)
+        tasks = {name: bar.add_task(f"{region} · {name}", total=n * replications, start=False)
                  for name in names}
         for name in names:
             bar.start_task(tasks[name])  # each clock starts with its own run
@@ -153,17 +175,17 @@ def simulate(*, n: int, seed: int, region: str, policy_name: str, compare_name: 
             advance = _advancer(bar, tasks[name])
             # One pool serves every policy; without one, --workers 1 means this process.
             alone = 1 if pool is None else None
-            if keep_journeys:
-                cohort = run(n, seed, params=params, policy=policy, executor=pool,
-                             workers=alone, chunk_size=chunk, progress=advance)
+            summaries, cohort = _replications(
+                n, seed, replications, base, policy, psa=psa, keep=keep_journeys,
+                pool=pool, workers=alone, chunk=chunk, progress=advance)
+            if cohort is not None:
                 cohorts.append((name, cohort))
-                results.append((name, cohort.summary()))
-            else:
-                results.append((name, summarize(n, seed, params=params, policy=policy,
-                                                executor=pool, workers=alone,
-                                                chunk_size=chunk, progress=advance)))
-            bar.update(tasks[name], completed=n)
+            results.append((name, _combined(summaries)))
+            spread[name] = Replicated(tuple(summaries)) if replications > 1 else None
+            bar.update(tasks[name], completed=n * replications)
     out.print(summary_table(results))
+    if replications > 1:
+        out.print(interval_table(spread))
     written: list[Path] = []
     for name, cohort in cohorts:
         if csv_path is not None:
@@ -172,22 +194,81 @@ def simulate(*, n: int, seed: int, region: str, policy_name: str, compare_name: 
         if events_path is not None:
             written.append(_with_policy(events_path, name, comparing))
             cohort.to_jsonl(written[-1])
-    if plot_path is not None and cohort_plot is not None:
-        cohort_plot(plot_path, results, title=f"{region}, n = {n:,} per policy, seed {seed}")
+    title = (f"{region}, n = {n:,} per policy" + (f" × {replications} replications"
+                                                  if replications > 1 else "")
+             + f", seed {seed}")
+    if plot_path is not None and plots is not None:
+        plots.cohort_plot(plot_path, results, title=title, replicated=spread)
         written.append(plot_path)
+    if report_path is not None and plots is not None:
+        from facetcare._cli.cohort_report import cohort_report
+
+        cohort_report(report_path, plots, results, spread, title=title)
+        written.append(report_path)
     for path in written:
         out.print(f"wrote {escape(str(path))}")
 
 
-def _plotter() -> Callable[..., None]:
-    """The plot function, loaded before the run so a missing matplotlib fails fast."""
+def _replications(n: int, seed: int, replications: int, base: CohortParams, policy: Policy,
+                  *, psa: bool, keep: bool, pool: cf.Executor | None, workers: int | None,
+                  chunk: int | None, progress: Callable[[int], None],
+                  ) -> tuple[list[Summary], Cohort | None]:
+    """One policy's replications; with ``keep``, the first one's journeys too."""
+    from facetcare.simulation import simulate as run
+    from facetcare.simulation import summarize
+    from facetcare.simulation.psa import sample
+    from facetcare.simulation.replicate import replication_seed
+
+    summaries: list[Summary] = []
+    cohort = None
+    for r in range(replications):
+        stream = seed if replications == 1 else replication_seed(seed, r)
+        params = sample(base, seed, r) if psa else base
+        if keep and r == 0:
+            cohort = run(n, stream, params=params, policy=policy, executor=pool,
+                         workers=workers, chunk_size=chunk, progress=progress)
+            summaries.append(cohort.summary())
+        else:
+            summaries.append(summarize(n, stream, params=params, policy=policy,
+                                       executor=pool, workers=workers, chunk_size=chunk,
+                                       progress=progress))
+    return summaries, cohort
+
+
+def _combined(summaries: list[Summary]) -> Summary:
+    from facetcare.simulation import Summary
+
+    return Summary.combine(summaries)
+
+
+def interval_table(spread: dict[str, Replicated | None]) -> Table:
+    """Headline figures: mean and 2.5–97.5% over replications, one denominator per row."""
+    table = Table(title="headline figures over replications: mean (2.5–97.5%)",
+                  title_justify="left")
+    table.add_column("figure")
+    table.add_column("denominator")
+    columns = {name: dict(((f, d), v) for f, d, v in found.rows())
+               for name, found in spread.items() if found is not None}
+    for name in columns:
+        table.add_column(name, justify="right", no_wrap=True)
+    first = next(iter(columns.values()))
+    for label, denominator in first:
+        table.add_row(escape(label), escape(denominator),
+                      *(escape(column[label, denominator]) for column in columns.values()))
+    return table
+
+
+def plots_module() -> ModuleType:
+    """The plots, loaded before the run so a missing matplotlib fails fast."""
+    import importlib
+
     try:
-        from facetcare._cli.plots import cohort_plot
+        plots = importlib.import_module("facetcare._cli.plots")
     except ModuleNotFoundError as missing:
         if (missing.name or "").partition(".")[0] != "matplotlib":
             raise
         raise click.ClickException(f"--plot needs matplotlib: {INSTALL}") from None
-    return cohort_plot
+    return plots
 
 
 def _advancer(bar: Progress, task: object) -> Callable[[int], None]:

@@ -1,8 +1,13 @@
 """Calibrated, reproducible Monte-Carlo cohorts on the real pathway rules.
 
-``simulate(n, seed)`` draws ``n`` patients from `CohortParams` (defaults
-cited from the literature, assumptions marked) and walks each through a
-real `facetcare.Pathway`, so every simulated journey replays. Same inputs,
+``simulate(n, seed)`` draws ``n`` patients from `CohortParams` (a latent
+truth and a placebo propensity per patient, `patient`; parameters fitted
+to published calibration targets, `calibration` and `fitting`, the rest
+cited or marked as assumptions) and walks each through a real
+`facetcare.Pathway`, so every simulated journey replays. `replicate` gives
+independent replications (with PSA, `psa`) and intervals; `validation`
+compares every published figure with its simulated value; `fees` prices
+the CPT lines. Same inputs,
 same output, byte for byte, whatever the executor, workers or chunking.
 ``summarize`` gives the same `Summary` while streaming, for millions, and
 ``write_cohort`` the same files; both run a large cohort on a process pool

@@ -68,3 +68,28 @@ class Draws:
 
     def lognormal(self, median: float, sigma: float) -> float:
         return median * math.exp(sigma * _STANDARD.inv_cdf(self.unit()))
+
+    def weibull(self, median: float, shape: float) -> float:
+        """Weibull with this median and shape (shape 1 is the exponential)."""
+        return median * float((-math.log(self.unit()) / math.log(2)) ** (1 / shape))
+
+    def kumaraswamy(self, a: float, b: float) -> float:
+        """Kumaraswamy(a, b) on (0, 1): a Beta-like share with a closed-form inverse CDF."""
+        return float((1 - self.unit() ** (1 / b)) ** (1 / a))
+
+    def gamma(self, shape: float) -> float:
+        """Gamma(shape, 1) by Marsaglia–Tsang (shape < 1 boosted by U^(1/shape))."""
+        if shape < 1:
+            return self.gamma(shape + 1) * float(self.unit() ** (1 / shape))
+        d = shape - 1 / 3
+        c = 1 / math.sqrt(9 * d)
+        while True:
+            x = _STANDARD.inv_cdf(self.unit())
+            v = (1 + c * x) ** 3
+            if v > 0 and math.log(self.unit()) < x * x / 2 + d - d * v + d * math.log(v):
+                return d * v
+
+    def beta(self, a: float, b: float) -> float:
+        """Beta(a, b) from two gamma draws."""
+        x = self.gamma(a)
+        return x / (x + self.gamma(b))

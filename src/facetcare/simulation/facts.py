@@ -18,6 +18,7 @@ from facetcare.machine import Stage
 from facetcare.pathway import Pathway
 from facetcare.policy import Policy
 from facetcare.scheduling import SlotEstimate, estimate_slot
+from facetcare.simulation.fees import DEFAULT, FeeSchedule
 from facetcare.simulation.journey import Journey
 
 __all__ = ["JourneyFacts", "Relief", "facts_of"]
@@ -66,6 +67,10 @@ class JourneyFacts:
     closed_reason: str | None
     reliefs: tuple[Relief, ...]
     slots: tuple[tuple[str, SlotEstimate], ...]
+    #: What the blocks and neurotomies bill under the fee schedule, in cents.
+    cost_cents: int = 0
+    #: The latent truth (not in any event).
+    facet: bool = False
 
     @property
     def referral_to_block_days(self) -> int | None:
@@ -79,6 +84,18 @@ class JourneyFacts:
         if self.first_neurotomy_at is None or self.qualifying_block_at is None:
             return None
         return (self.first_neurotomy_at - self.qualifying_block_at).days
+
+    @property
+    def first_block_to_neurotomy_days(self) -> int | None:
+        """From the first block of all (Medicare's second block included in the wait)."""
+        if self.first_neurotomy_at is None or self.first_block_at is None:
+            return None
+        return (self.first_neurotomy_at - self.first_block_at).days
+
+    @property
+    def first_neurotomy_relieved(self) -> bool:
+        """The first neurotomy gave relief the policy counts (an episode followed)."""
+        return any(not r.repeat for r in self.reliefs)
 
     @property
     def referral_to_neurotomy_days(self) -> int | None:
@@ -99,8 +116,9 @@ def _stages(journey: Journey, policy: Policy) -> tuple[Stage, ...]:
     return tuple(pathway.apply(event) for event in journey.events)
 
 
-def facts_of(
-    journey: Journey, policy: Policy, end: dt.datetime, slots: SlotCache | None = None
+def facts_of(  # noqa: PLR0915 (one pass over the events, one branch per kind)
+    journey: Journey, policy: Policy, end: dt.datetime, slots: SlotCache | None = None,
+    fees: FeeSchedule = DEFAULT,
 ) -> JourneyFacts:
     """Read a journey once; ``end`` is the horizon, where ongoing relief is censored."""
     slots = slots if slots is not None else SlotCache(policy)
@@ -112,6 +130,7 @@ def facts_of(
     blocks = positive = negative = neurotomies = lesions = nerves_treated = 0
     booked = attended = cancelled = missed = refused = recurrences = 0
     closed_reason: str | None = None
+    cost = 0
     reliefs: list[Relief] = []
     used: list[tuple[str, SlotEstimate]] = []
     episode: ev.NeurotomyPerformed | None = None
@@ -125,6 +144,7 @@ def facts_of(
             first_block = first_block or event.at
             last_block = event.at
             used.append(("block", slots.get("block", 2)))
+            cost += fees.block_cents([(t.joint, t.side) for t in event.targets])
         elif isinstance(event, ev.ReliefAssessed):
             if stage == Stage.BLOCK_POSITIVE:
                 positive += 1
@@ -139,6 +159,8 @@ def facts_of(
                           for n in lesion.target.nerves})
             nerves_treated += nerves
             used.append(("neurotomy", slots.get("neurotomy", nerves)))
+            cost += fees.neurotomy_cents({(lesion.target.joint, lesion.target.side)
+                                          for lesion in event.lesions})
             episode = event
         elif isinstance(event, ev.PainReturned):
             recurrences += 1
@@ -181,6 +203,8 @@ def facts_of(
         closed_reason=closed_reason,
         reliefs=tuple(reliefs),
         slots=tuple(used),
+        cost_cents=cost,
+        facet=journey.facet,
     )
 
 

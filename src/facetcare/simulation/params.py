@@ -1,253 +1,172 @@
 """`CohortParams`: the numbers a simulated cohort is drawn from, with their sources.
 
-Every default comes from ``DOMAIN.md`` "Numbers for simulation"; bracketed
-references are sections of ``reference/clinical-facts.md``. Values no source
-gave are marked "assumption" in the field's ``source`` metadata, so
-`CohortParams.sources()` (and any report built on it) keeps them visible as
-such. A parameter set is a value: ``attrs.evolve(CohortParams.lumbar(),
-no_show=0.1)`` makes a clinic's own.
+The patient model (`facetcare.simulation.patient`) has a latent truth (facet
+pain or not) and a placebo propensity per patient; the parameters that
+shape them and the neurotomy outcome are **fitted** to the calibration
+targets of `facetcare.simulation.calibration` by the procedure in
+`facetcare.simulation.fitting` (``python -m facetcare.simulation.fitting``),
+whose result is `facetcare.simulation.fitted`. Everything else is an input
+from a cited source or a marked assumption. Bracketed references are
+sections of ``reference/clinical-facts.md``; each field's ``source``
+metadata says which kind it is, and `CohortParams.sources()` lists them.
 
-Months are converted with 365/12 days (9 months = 274 d), matching the
-fixed day counts the policies use.
+Months are converted with 365/12 days, matching the policies' day counts.
 """
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import attrs
 
-from facetcare.anatomy import JOINTS, Region, normalise_joint
+from facetcare.anatomy import JOINTS, Region
+from facetcare.simulation import fitted
+from facetcare.simulation._checks import (
+    as_tuple,
+    days,
+    int_range,
+    joints,
+    non_negative,
+    positive,
+    probability,
+    source,
+)
 
 __all__ = ["CohortParams"]
 
-RELIEF_DISTRIBUTIONS = ("exponential", "lognormal")
+_FIT = "fitted to the calibration targets (docs/simulation.md)"
 
 
-def _probability(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(f"{attribute.name} must be a probability (a number), got {value!r}")
-    if not 0 <= value <= 1:
-        raise ValueError(f"{attribute.name} must be between 0 and 1, got {value}")
-
-
-def _positive(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(f"{attribute.name} must be a number, got {value!r}")
-    if not 0 < value < math.inf:
-        raise ValueError(f"{attribute.name} must be positive and finite, got {value}")
-
-
-def _non_negative(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(f"{attribute.name} must be a number, got {value!r}")
-    if not 0 <= value < math.inf:
-        raise ValueError(f"{attribute.name} must be non-negative and finite, got {value}")
-
-
-def _int_range(low: int, high: float = math.inf) -> Any:
-    """A validator for an inclusive ``(lo, hi)`` pair of whole numbers in ``low..high``."""
-
-    def check(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-        if (
-            not isinstance(value, tuple)
-            or len(value) != 2
-            or any(isinstance(v, bool) or not isinstance(v, int) for v in value)
-        ):
-            raise TypeError(f"{attribute.name} must be a (low, high) pair of ints, got {value!r}")
-        if not low <= value[0] <= value[1] <= high:
-            bound = "" if high == math.inf else f" <= {high:g}"
-            raise ValueError(
-                f"{attribute.name} must satisfy {low} <= low <= high{bound}, got {value!r}"
-            )
-
-    return check
-
-
-def _days(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if not isinstance(value, tuple) or not value:
-        raise TypeError(f"{attribute.name} must be a non-empty tuple of day counts")
-    if any(isinstance(v, bool) or not isinstance(v, int) or v < 1 for v in value):
-        raise ValueError(f"{attribute.name} must hold whole days >= 1, got {value!r}")
-    if list(value) != sorted(set(value)):
-        raise ValueError(f"{attribute.name} must be strictly increasing, got {value!r}")
-
-
-def _as_tuple(value: Any) -> Any:
-    return tuple(value) if isinstance(value, list) else value
-
-
-def _joints(value: Any) -> Any:
-    value = _as_tuple(value)
-    if isinstance(value, tuple):
-        return tuple(normalise_joint(j) if isinstance(j, str) else j for j in value)
-    return value
-
-
-def _source(text: str) -> dict[str, str]:
-    return {"source": text}
+def _values(found: dict[str, float]) -> dict[str, Any]:
+    """The fitted values as keyword arguments (every one a float field)."""
+    return dict(found)
 
 
 @attrs.frozen(kw_only=True)
 class CohortParams:
-    """How a simulated cohort behaves; use `lumbar` or `cervical` for the cited defaults.
+    """How a simulated cohort behaves; use `lumbar` or `cervical` for the fitted defaults.
 
-    Probabilities are per event (per block, per visit, per lesion). Day
-    ranges are inclusive and drawn uniformly.
+    Probabilities are per patient, per block, per visit or per lesion as
+    named. Day ranges are inclusive and drawn uniformly.
     """
 
-    region: Region = attrs.field(
-        converter=Region, metadata=_source("the pathway's spinal region")
-    )
+    region: Region = attrs.field(converter=Region, metadata=source("the pathway's spinal region"))
 
     # -- who the patients are ---------------------------------------------------
     facet_prevalence: float = attrs.field(
-        validator=_probability,
-        metadata=_source("[4.1] lumbar 0.31 (comparative blocks), cervical 0.60"),
-    )
+        validator=probability,
+        metadata=source(f"{_FIT}: latent share with facet-mediated pain [4.1]"))
     pain_months: tuple[int, int] = attrs.field(
-        default=(1, 36),
-        converter=_as_tuple,
-        validator=_int_range(0),
-        metadata=_source(
-            "assumption: pain duration at referral, uniform; some referrals fall short of "
-            "the 3 months payers require [1.2]"
-        ),
-    )
+        default=(1, 36), converter=as_tuple, validator=int_range(0),
+        metadata=source("assumption: pain duration at referral, uniform; some referrals fall "
+                        "short of the 3 months payers require [1.2]"))
     conservative_care_failed: float = attrs.field(
-        default=0.85,
-        validator=_probability,
-        metadata=_source("assumption: share of referrals with documented failed conservative "
-                         "care [1.2]"),
-    )
+        default=0.85, validator=probability,
+        metadata=source("assumption: share of referrals with documented failed conservative "
+                        "care [1.2]"))
     baseline_pain: tuple[int, int] = attrs.field(
-        default=(5, 9),
-        converter=_as_tuple,
-        validator=_int_range(1, 10),
-        metadata=_source("assumption: NRS before a block; moderate to severe pain [1.2, 2.4]"),
-    )
+        default=(5, 9), converter=as_tuple, validator=int_range(1, 10),
+        metadata=source("assumption: NRS before a block, moderate to severe [1.2, 2.4]"))
 
-    # -- diagnostic blocks ------------------------------------------------------
-    block_positive_if_facet: float = attrs.field(
-        default=0.95, validator=_probability, metadata=_source("assumption (DOMAIN.md)")
-    )
-    block_false_positive: float = attrs.field(
-        validator=_probability,
-        metadata=_source("[4.2] single-block false positives: lumbar 0.38, cervical 0.27"),
-    )
+    # -- diagnostic blocks --------------------------------------------------------
+    block_reach: float = attrs.field(
+        validator=probability,
+        metadata=source(f"{_FIT}: a block on a true facet joint anaesthetises the painful "
+                        "nerves"))
+    block_relief_shape: float = attrs.field(
+        validator=positive,
+        metadata=source(f"{_FIT}: Kumaraswamy(a, 1) shape of the specific relief"))
+    placebo_mean: float = attrs.field(
+        validator=probability,
+        metadata=source(f"{_FIT}: mean placebo / non-specific response propensity"))
+    placebo_concentration: float = attrs.field(
+        validator=positive,
+        metadata=source(f"{_FIT}: Beta concentration of the propensity (lower: repeated "
+                        "blocks more alike)"))
+    placebo_repeat: float = attrs.field(
+        validator=probability,
+        metadata=source(f"{_FIT}: factor on the propensity for every block after the "
+                        "first (a placebo response fades when repeated)"))
+    placebo_relief_shape: float = attrs.field(
+        validator=positive,
+        metadata=source(f"{_FIT}: Kumaraswamy(1, b) shape of a non-specific relief"))
+    anaesthetic_minutes: tuple[int, int] = attrs.field(
+        default=(120, 360), converter=as_tuple, validator=int_range(60),
+        metadata=source("[3.4] anaesthetic window described to patients 2–6 h"))
     diary_missing: float = attrs.field(
-        default=0.05,
-        validator=_probability,
-        metadata=_source("assumption: diary not returned or incomplete → assessed negative"),
-    )
+        default=0.05, validator=probability,
+        metadata=source("assumption: diary not returned or incomplete → assessed negative"))
     joints: tuple[str, ...] = attrs.field(
-        converter=_joints,
-        metadata=_source("assumption: the joints blocks are drawn from (contiguous levels)"),
-    )
+        converter=joints,
+        metadata=source("assumption: the joints blocks are drawn from (contiguous levels)"))
     two_levels: float = attrs.field(
-        default=0.5,
-        validator=_probability,
-        metadata=_source("assumption: share of sessions at two levels (capped by the policy)"),
-    )
-    bilateral: float = attrs.field(
-        default=0.5, validator=_probability, metadata=_source("assumption")
-    )
+        default=0.5, validator=probability,
+        metadata=source("assumption: share of sessions at two levels (capped by the policy)"))
+    bilateral: float = attrs.field(default=0.5, validator=probability,
+                                   metadata=source("assumption"))
     max_negative_blocks: int = attrs.field(
         default=2,
-        metadata=_source("assumption: the pathway is closed after this many negative blocks "
-                         "in one work-up"),
-    )
+        metadata=source("assumption: the pathway is closed after this many negative blocks "
+                        "in one work-up"))
 
     # -- neurotomy --------------------------------------------------------------
     lesions_mean: float = attrs.field(
-        default=5.0,
-        validator=_positive,
-        metadata=_source("[3.2] Kornick 2004: 5 ± 3 lesions per lumbar session "
-                         "(cervical: assumption, same)"),
-    )
-    lesions_sd: float = attrs.field(
-        default=3.0, validator=_non_negative, metadata=_source("[3.2]")
-    )
+        default=5.0, validator=positive,
+        metadata=source("[3.2] Kornick 2004: 5 ± 3 lesions per lumbar session "
+                        "(cervical: assumption, same)"))
+    lesions_sd: float = attrs.field(default=3.0, validator=non_negative,
+                                    metadata=source("[3.2]"))
     lesion_seconds: tuple[int, int] = attrs.field(
-        default=(60, 90),
-        converter=_as_tuple,
-        validator=_int_range(1),
-        metadata=_source("[DOMAIN step 5; 2.4 ASPN 60–90 s]; narrowed to the policy's rule"),
-    )
+        default=(60, 90), converter=as_tuple, validator=int_range(1),
+        metadata=source("[DOMAIN step 5; 2.4 ASPN 60–90 s]; narrowed to the policy's rule"))
     lesion_temperature_c: tuple[int, int] = attrs.field(
-        default=(80, 90),
-        converter=_as_tuple,
-        validator=_int_range(1),
-        metadata=_source("[2.1 80–90 °C; 3.2 Lord 80 °C]; narrowed to the policy's rule"),
-    )
+        default=(80, 90), converter=as_tuple, validator=int_range(1),
+        metadata=source("[2.1 80–90 °C; 3.2 Lord 80 °C]; narrowed to the policy's rule"))
     minor_complication_per_lesion: float = attrs.field(
-        default=0.01, validator=_probability, metadata=_source("[4.5] Kornick 2004: 1.0%")
-    )
+        default=0.01, validator=probability, metadata=source("[4.5] Kornick 2004: 1.0%"))
     neurotomy_success_if_facet: float = attrs.field(
-        default=0.60, validator=_probability, metadata=_source("[4.3] ≥ 50% relief")
-    )
+        validator=probability,
+        metadata=source(f"{_FIT}: ≥ 50% relief after a first neurotomy, true facet pain"))
     neurotomy_success_if_not: float = attrs.field(
-        default=0.08, validator=_probability, metadata=_source("[4.3] Lord 1996 sham arm")
-    )
+        default=1 / 12, validator=probability,
+        metadata=source("[4.3] Lord 1996 sham arm: 1 of 12 pain-free at 27 weeks"))
+    complete_relief: float = attrs.field(
+        validator=probability,
+        metadata=source(f"{_FIT}: share of reliefs that are complete (MacVicar's outcome)"))
     repeat_success_if_facet: float = attrs.field(
-        validator=_probability,
-        metadata=_source("[4.4] Smuck 2012: after a successful first, lumbar 0.60 "
-                         "(33–85%), cervical 0.80 (67–95%)"),
-    )
+        validator=probability,
+        metadata=source("[4.4] Smuck 2012, after a successful first: lumbar 0.59 (mid of "
+                        "33–85%), cervical 0.81 (mid of 67–95%)"))
     repeat_success_if_not: float = attrs.field(
-        default=0.08,
-        validator=_probability,
-        metadata=_source("assumption: as the first neurotomy's sham-like rate [4.3]"),
-    )
+        default=1 / 12, validator=probability,
+        metadata=source("assumption: sham-level, as a first neurotomy without facet pain "
+                        "[4.3]"))
     relief_median_days: float = attrs.field(
-        validator=_positive,
-        metadata=_source("[4.4] lumbar 9 months (274 d, Smuck), cervical 263 d (Lord)"),
-    )
+        validator=positive,
+        metadata=source(f"{_FIT}: Weibull median of relief after a first neurotomy"))
     repeat_relief_median_days: float = attrs.field(
-        validator=_positive,
-        metadata=_source("[4.4] lumbar 11.6 months (353 d), cervical 9 months (274 d)"),
-    )
-    relief_distribution: str = attrs.field(
-        default="exponential",
-        validator=attrs.validators.in_(RELIEF_DISTRIBUTIONS),
-        metadata=_source(
-            "assumption: exponential with the cited median (Lord: 58% pain-free at 27 weeks; "
-            "an exponential with median 263 d gives 61%); 'lognormal' uses relief_sigma"
-        ),
-    )
-    relief_sigma: float = attrs.field(
-        default=0.75,
-        validator=_positive,
-        metadata=_source("assumption: log-normal shape, used only with 'lognormal'"),
-    )
+        validator=positive,
+        metadata=source(f"{_FIT}: Weibull median of relief after a repeat"))
+    relief_shape: float = attrs.field(
+        default=1.5, validator=positive,
+        metadata=source("assumption: Weibull shape; > 1 as recurrence follows nerve "
+                        "regrowth; no Kaplan–Meier tables were found [4.4]"))
 
     # -- visits and time ----------------------------------------------------------
-    escort_missing: float = attrs.field(
-        default=0.03, validator=_probability, metadata=_source("assumption (DOMAIN.md)")
-    )
-    no_show: float = attrs.field(
-        default=0.05, validator=_probability, metadata=_source("assumption (DOMAIN.md)")
-    )
+    escort_missing: float = attrs.field(default=0.03, validator=probability,
+                                        metadata=source("assumption (DOMAIN.md)"))
+    no_show: float = attrs.field(default=0.05, validator=probability,
+                                 metadata=source("assumption (DOMAIN.md)"))
     referral_to_block_days: tuple[int, int] = attrs.field(
-        default=(14, 42),
-        converter=_as_tuple,
-        validator=_int_range(0),
-        metadata=_source("assumption (DOMAIN.md): days from referral to the first block"),
-    )
+        default=(14, 42), converter=as_tuple, validator=int_range(0),
+        metadata=source("assumption (DOMAIN.md): days from referral to the first block"))
     booking_days: tuple[int, int] = attrs.field(
-        default=(14, 42),
-        converter=_as_tuple,
-        validator=_int_range(0),
-        metadata=_source("assumption (DOMAIN.md, block to neurotomy): days from any later "
-                         "booking (confirmatory block, neurotomy, rebooking) to the visit"),
-    )
+        default=(14, 42), converter=as_tuple, validator=int_range(0),
+        metadata=source("assumption (DOMAIN.md, block to neurotomy): days from any later "
+                        "booking (confirmatory block, neurotomy, rebooking) to the visit"))
     follow_up_days: tuple[int, ...] = attrs.field(
-        default=(14, 42),
-        converter=_as_tuple,
-        validator=_days,
-        metadata=_source("assumption: pain reports at 2 and 6 weeks (settling ~3 weeks [3.3])"),
-    )
+        default=(14, 42), converter=as_tuple, validator=days,
+        metadata=source("assumption: pain reports at 2 and 6 weeks (settling ~3 weeks [3.3])"))
 
     @max_negative_blocks.validator
     def _check_negatives(self, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -268,29 +187,23 @@ class CohortParams:
 
     @classmethod
     def lumbar(cls) -> CohortParams:
-        """Lumbar facet pain, with the defaults of DOMAIN.md "Numbers for simulation"."""
+        """Lumbar facet pain: the fitted values of `facetcare.simulation.fitted`."""
         return cls(
             region=Region.LUMBAR,
-            facet_prevalence=0.31,  # [4.1] Manchikanti 2010, comparative blocks
-            block_false_positive=0.38,  # [4.2] Schwarzer 1994
             joints=("L3-L4", "L4-L5", "L5-S1"),  # assumption: the usual lumbar levels
-            repeat_success_if_facet=0.60,  # [4.4] Smuck 2012, 33–85%
-            relief_median_days=274,  # [4.4] 9 months (Smuck)
-            repeat_relief_median_days=353,  # [4.4] 11.6 months (Smuck)
+            repeat_success_if_facet=0.59,  # [4.4] Smuck 2012, mid of 33–85%
+            **_values(fitted.LUMBAR),
         )
 
     @classmethod
     def cervical(cls) -> CohortParams:
-        """Cervical facet pain, with the defaults of DOMAIN.md "Numbers for simulation"."""
+        """Cervical facet pain: the fitted values of `facetcare.simulation.fitted`."""
         return cls(
             region=Region.CERVICAL,
-            facet_prevalence=0.60,  # [4.1] Manchikanti 2002
-            block_false_positive=0.27,  # [4.2] Barnsley 1993
             # assumption: C2-C3 (third occipital nerve) to C6-C7 [3.1]
             joints=("C2-C3", "C3-C4", "C4-C5", "C5-C6", "C6-C7"),
-            repeat_success_if_facet=0.80,  # [4.4] Smuck 2012, 67–95%
-            relief_median_days=263,  # [4.4] Lord 1996 RCT
-            repeat_relief_median_days=274,  # [4.4] 9 months (Smuck 6.0–12.7 months)
+            repeat_success_if_facet=0.81,  # [4.4] Smuck 2012, mid of 67–95%
+            **_values(fitted.CERVICAL),
         )
 
     @classmethod
@@ -306,5 +219,5 @@ class CohortParams:
 
     @classmethod
     def sources(cls) -> dict[str, str]:
-        """Field name → where its default comes from (or "assumption")."""
+        """Field name → where its default comes from (fitted, a citation, or "assumption")."""
         return {f.name: str(f.metadata.get("source", "")) for f in attrs.fields(cls)}

@@ -19,7 +19,6 @@ import attrs
 from facetcare.machine import Stage
 from facetcare.simulation.counts import Histogram, ReliefCurve, RoomTime, VisitCounts
 from facetcare.simulation.facts import JourneyFacts
-from facetcare.simulation.journey import CLOSE_REASONS
 
 __all__ = ["Summary", "Tally"]
 
@@ -36,16 +35,6 @@ def _reason_counts(value: Mapping[str, int]) -> dict[str, int]:
 
 def _room(value: Mapping[str, RoomTime]) -> dict[str, RoomTime]:
     return {p: value.get(p, RoomTime()) for p in PROCEDURES}
-
-
-def _percent(part: int, whole: int) -> str:
-    return f"{part} ({100 * part / whole:.1f}%)" if whole else str(part)
-
-
-def _days(hist: Histogram) -> str:
-    if not hist.total:
-        return "–"
-    return f"{hist.median} / {hist.p90}"
 
 
 @attrs.frozen(kw_only=True)
@@ -71,12 +60,20 @@ class Summary:
     #: Check-ins refused for want of a driver; each became a cancellation and a rebooking.
     refused_checkins: int = 0
     events: int = 0
+    #: Journeys whose first neurotomy gave relief the policy counts.
+    successes: int = 0
+    #: Journeys of patients with true facet pain (latent), and of those, treated.
+    facet_patients: int = 0
+    facet_treated: int = 0
+    #: Billed for blocks and neurotomies under the fee schedule, in cents.
+    cost_cents: int = 0
     visits: VisitCounts = attrs.field(factory=VisitCounts)
     closed: dict[str, int] = attrs.field(factory=dict, converter=_reason_counts)
     room: dict[str, RoomTime] = attrs.field(factory=dict, converter=_room)
     referral_to_block: Histogram = attrs.field(factory=Histogram)
     block_to_neurotomy: Histogram = attrs.field(factory=Histogram)
     referral_to_neurotomy: Histogram = attrs.field(factory=Histogram)
+    first_block_to_neurotomy: Histogram = attrs.field(factory=Histogram)
     relief: ReliefCurve = attrs.field(factory=ReliefCurve)
     repeat_relief: ReliefCurve = attrs.field(factory=ReliefCurve)
 
@@ -143,47 +140,16 @@ class Summary:
     # -- output ---------------------------------------------------------------------
 
     def rows(self) -> list[tuple[str, str]]:
-        """(label, value) pairs for a plain table; labels are stable across summaries."""
-        n = self.n
-        rows = [
-            ("patients", str(n)),
-            ("referrals screened out", _percent(self.screened_out, n + self.screened_out)),
-            ("reached neurotomy", _percent(self.reached_neurotomy, n)),
-        ]
-        rows += [(f"final stage: {stage}", _percent(count, n))
-                 for stage, count in self.by_stage.items()]
-        reasons = list(CLOSE_REASONS) + [r for r in self.closed if r not in CLOSE_REASONS]
-        rows += [(f"closed: {reason}", str(self.closed.get(reason, 0))) for reason in reasons]
-        visits = self.visits
-        relief, repeat = self.relief, self.repeat_relief
-        rows += [
-            ("referral → block, days (median / p90)", _days(self.referral_to_block)),
-            ("block → neurotomy, days (median / p90)", _days(self.block_to_neurotomy)),
-            ("referral → neurotomy, days (median / p90)", _days(self.referral_to_neurotomy)),
-            ("blocks (positive / negative)",
-             f"{self.blocks} ({self.positive_blocks} / {self.negative_blocks})"),
-            ("neurotomies (repeats)", f"{self.neurotomies} ({self.repeat_neurotomies})"),
-            ("lesions per neurotomy",
-             f"{self.lesions / self.neurotomies:.2f}" if self.neurotomies else "–"),
-            ("minor complications", str(self.minor_complications)),
-        ]
-        for procedure, time in self.room.items():
-            low, high = time.room_minutes
-            rows.append((f"room minutes: {procedure}", f"{low:,.0f}–{high:,.0f}"))
-        rows += [
-            ("visits booked", str(visits.booked)),
-            ("visits attended / cancelled / missed / open",
-             f"{visits.attended} / {visits.cancelled} / {visits.missed} / {visits.open}"),
-            ("refused check-ins (no driver)", str(self.refused_checkins)),
-            ("relief episodes (ended / censored)",
-             f"{relief.episodes} ({relief.ended.total} / {relief.censored.total})"),
-            ("relief, KM median days", _text(relief.median)),
-            ("repeat relief episodes", str(repeat.episodes)),
-            ("repeat relief, KM median days", _text(repeat.median)),
-            ("recurrences", str(self.recurrences)),
-            ("events", str(self.events)),
-        ]
-        return rows
+        """(label, value) pairs for a plain table (`facetcare.simulation.figures.rows`)."""
+        from facetcare.simulation.figures import rows
+
+        return rows(self)
+
+    def figures(self) -> dict[str, float | None]:
+        """The headline figures (`facetcare.simulation.figures.FIGURES`) by key."""
+        from facetcare.simulation.figures import FIGURES
+
+        return {figure.key: figure.value(self) for figure in FIGURES}
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: stage and reason keys as strings, histograms as [day, count] pairs."""
@@ -204,6 +170,10 @@ class Summary:
             "recurrences": self.recurrences,
             "refused_checkins": self.refused_checkins,
             "events": self.events,
+            "successes": self.successes,
+            "facet_patients": self.facet_patients,
+            "facet_treated": self.facet_treated,
+            "cost_cents": self.cost_cents,
             "visits": attrs.asdict(visits),
             "closed": dict(self.closed),
             "room_minutes": {
@@ -214,6 +184,7 @@ class Summary:
             "referral_to_block_days": self.referral_to_block.to_dict(),
             "block_to_neurotomy_days": self.block_to_neurotomy.to_dict(),
             "referral_to_neurotomy_days": self.referral_to_neurotomy.to_dict(),
+            "first_block_to_neurotomy_days": self.first_block_to_neurotomy.to_dict(),
             "relief_days": self.relief.to_dict(),
             "repeat_relief_days": self.repeat_relief.to_dict(),
         }
@@ -225,10 +196,6 @@ def _add(a: Any, b: Any) -> Any:
     if b is None:
         return a
     return a + b if isinstance(a, int) else a.merge(b)
-
-
-def _text(value: int | None) -> str:
-    return "–" if value is None else str(value)
 
 
 class Tally:
@@ -257,6 +224,10 @@ class Tally:
         ints["recurrences"] += facts.recurrences
         ints["refused_checkins"] += facts.refused_checkins
         ints["events"] += facts.events
+        ints["successes"] += facts.first_neurotomy_relieved
+        ints["facet_patients"] += facts.facet
+        ints["facet_treated"] += facts.facet and facts.neurotomies > 0
+        ints["cost_cents"] += facts.cost_cents
         self.by_stage[facts.stage] += 1
         if facts.closed_reason is not None:
             self.closed[facts.closed_reason] = self.closed.get(facts.closed_reason, 0) + 1
@@ -271,6 +242,7 @@ class Tally:
         _count(days["referral_to_block"], facts.referral_to_block_days)
         _count(days["block_to_neurotomy"], facts.block_to_neurotomy_days)
         _count(days["referral_to_neurotomy"], facts.referral_to_neurotomy_days)
+        _count(days["first_block_to_neurotomy"], facts.first_block_to_neurotomy_days)
         for relief in facts.reliefs:
             key = ("repeat_" if relief.repeat else "") + ("ended" if relief.ended else "censored")
             _count(days[key], relief.days)
@@ -286,6 +258,7 @@ class Tally:
             referral_to_block=days["referral_to_block"],
             block_to_neurotomy=days["block_to_neurotomy"],
             referral_to_neurotomy=days["referral_to_neurotomy"],
+            first_block_to_neurotomy=days["first_block_to_neurotomy"],
             relief=ReliefCurve(days["ended"], days["censored"]),
             repeat_relief=ReliefCurve(days["repeat_ended"], days["repeat_censored"]),
         )
@@ -293,8 +266,10 @@ class Tally:
 
 _INT_FIELDS = ("n", "screened_out", "reached_neurotomy", "blocks", "positive_blocks",
                "negative_blocks", "neurotomies", "repeat_neurotomies", "lesions",
-               "minor_complications", "recurrences", "refused_checkins", "events")
-_DAY_FIELDS = ("referral_to_block", "block_to_neurotomy", "referral_to_neurotomy", "ended",
+               "minor_complications", "recurrences", "refused_checkins", "events",
+               "successes", "facet_patients", "facet_treated", "cost_cents")
+_DAY_FIELDS = ("referral_to_block", "block_to_neurotomy", "referral_to_neurotomy",
+               "first_block_to_neurotomy", "ended",
                "censored", "repeat_ended", "repeat_censored")
 
 

@@ -51,8 +51,8 @@ MICROSECOND = dt.timedelta(microseconds=1)
 
 Row = tuple[Any, ...]
 #: One journey as a worker sends it: (patient id, stage, stages, screened out,
-#: minor complications, marshalled (time zone, event rows)).
-Packed = tuple[str, Stage, tuple[Stage, ...], int, int, bytes]
+#: minor complications, facet, marshalled (time zone, event rows)).
+Packed = tuple[str, Stage, tuple[Stage, ...], int, int, bool, bytes]
 
 
 Zone = tuple[int, str] | None
@@ -183,7 +183,8 @@ def pack(journey: Journey) -> Packed:
         index, row = flatten[type(event)]
         rows.append((index, row(event, zone)))
     return (journey.patient_id, journey.stage, journey.stages, journey.screened_out,
-            journey.minor_complications, marshal.dumps((_zone_code(zone), tuple(rows))))
+            journey.minor_complications, journey.facet,
+            marshal.dumps((_zone_code(zone), tuple(rows))))
 
 
 def unpack_events(data: bytes) -> tuple[ev.Event, ...]:
@@ -196,6 +197,7 @@ def unpack_events(data: bytes) -> tuple[ev.Event, ...]:
 
 def unpacked(packed: Packed) -> Journey:
     """A `Journey` whose events are rebuilt from ``packed`` when first read."""
-    patient_id, stage, stages, screened_out, minor_complications, data = packed
+    patient_id, stage, stages, screened_out, minor_complications, facet, data = packed
     return Journey.packed(patient_id, data, stage=stage, stages=stages,
-                          screened_out=screened_out, minor_complications=minor_complications)
+                          screened_out=screened_out, minor_complications=minor_complications,
+                          facet=facet)

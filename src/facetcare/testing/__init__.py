@@ -24,11 +24,11 @@ except ImportError as missing:  # pragma: no cover - depends on the environment
         name="hypothesis",
     ) from missing
 
-from facetcare.testing._journeys import journeys, near_misses
+from facetcare.testing._corrections import corrections
+from facetcare.testing._journeys import journeys, near_misses, next_events, referrals
 from facetcare.testing._machine import PathwayMachine
-from facetcare.testing._paths import Outcome, Path, PathSuite, paths
-from facetcare.testing._report import CoverageReport, Metric
-from facetcare.testing._steps import next_events, referrals
+from facetcare.testing._paths import paths
+from facetcare.testing._report import CoverageReport, Metric, Outcome, Path, PathSuite
 from facetcare.testing._strategies import (
     any_referrals,
     aware_datetimes,
@@ -40,24 +40,7 @@ from facetcare.testing._strategies import (
     time_zones,
 )
 
-__all__ = [
-    "CoverageReport",
-    "Metric",
-    "Outcome",
-    "Path",
-    "PathSuite",
-    "PathwayMachine",
-    "any_referrals",
-    "aware_datetimes",
-    "events",
-    "journeys",
-    "lesions",
-    "near_misses",
-    "next_events",
-    "pain_entries",
-    "paths",
-    "referrals",
-    "target_sets",
-    "targets",
-    "time_zones",
-]
+__all__ = ["CoverageReport", "Metric", "Outcome", "Path", "PathSuite", "PathwayMachine",
+           "any_referrals", "aware_datetimes", "corrections", "events", "journeys", "lesions",
+           "near_misses", "next_events", "pain_entries", "paths", "referrals", "target_sets",
+           "targets", "time_zones"]

@@ -14,21 +14,19 @@ from __future__ import annotations
 
 import collections
 import functools
-from collections.abc import Callable, Iterator
-
-import attrs
 
 from facetcare import events as ev
-from facetcare.anatomy import Region, Side
-from facetcare.errors import Reason, Rejected
-from facetcare.machine import PATHWAY, START, Stage
-from facetcare.pathway import Pathway
+from facetcare.anatomy import Region
+from facetcare.errors import Rejected
+from facetcare.machine import PATHWAY, Stage
 from facetcare.policy import Policy
+from facetcare.testing import _witness_bookings, _witness_visits  # noqa: F401 - declare CHECKS
 from facetcare.testing._checks import CHECKS
-from facetcare.testing._report import CoverageReport, Metric
-from facetcare.testing._script import BASELINE, DAY, Script, ScriptError
+from facetcare.testing._makers import BASELINE, DAY
+from facetcare.testing._report import CoverageReport, Metric, Path, PathSuite, transition_key
+from facetcare.testing._script import Script, ScriptError
 
-__all__ = ["Outcome", "Path", "PathSuite", "paths"]
+__all__ = ["paths"]
 
 #: Every row of the transition table: (event type, source state, destination state).
 ROWS: tuple[tuple[type[ev.Event], str, str], ...] = tuple(
@@ -36,119 +34,7 @@ ROWS: tuple[tuple[type[ev.Event], str, str], ...] = tuple(
 )
 
 
-def transition_key(kind: str, source: str, dest: str) -> str:
-    return f"{kind}: {source} → {dest}"
-
-
-@attrs.frozen
-class Outcome:
-    """What replaying a path gave for its last event."""
-
-    event: ev.Event
-    #: The stage the last event was offered in (None: before referral).
-    source: Stage | None
-    #: The stage after it; the same as ``source`` when it was refused.
-    stage: Stage | None
-    reasons: tuple[Reason, ...] = ()
-
-    @property
-    def accepted(self) -> bool:
-        return not self.reasons
-
-    @property
-    def codes(self) -> tuple[str, ...]:
-        return tuple(reason.code for reason in self.reasons)
-
-    @property
-    def transition(self) -> str | None:
-        """The transition-table row the last event took, if accepted."""
-        if not self.accepted or self.stage is None:
-            return None
-        source = START if self.source is None else str(self.source)
-        return transition_key(self.event.kind, source, str(self.stage))
-
-
-@attrs.frozen
-class Path:
-    """A concrete event sequence and what its last event must do.
-
-    Accepted paths end in ``stage``; refused paths end with the last event
-    refused for (at least) the reason code ``refused``, the pathway staying
-    in ``stage`` (None before referral). ``covers`` names the guard outcomes
-    or branch edges the path stands for.
-    """
-
-    name: str
-    events: tuple[ev.Event, ...]
-    stage: Stage | None
-    refused: str | None
-    policy: Policy
-    covers: tuple[str, ...] = ()
-
-    @property
-    def accepted(self) -> bool:
-        return self.refused is None
-
-    def run(self) -> Outcome:
-        """Replay all but the last event, then check the last one (and apply it if allowed).
-
-        Raises `Rejected` if an earlier event is refused: the path is broken.
-        """
-        *before, last = self.events
-        if before:
-            pathway = Pathway.replay(before, policy=self.policy)
-            source: Stage | None = pathway.stage
-        else:
-            pathway, source = Pathway(policy=self.policy), None
-        verdict = pathway.check(last)
-        stage = pathway.apply(last) if verdict.allowed else source
-        return Outcome(last, source, stage, verdict.reasons)
-
-    def holds(self, outcome: Outcome | None = None) -> bool:
-        """Whether the path does what it claims (replaying it unless given the outcome)."""
-        got = self.run() if outcome is None else outcome
-        if got.stage != self.stage:
-            return False
-        return got.accepted if self.refused is None else self.refused in got.codes
-
-
-@attrs.frozen
-class PathSuite:
-    """The paths for one policy and region, and the coverage their replay measured."""
-
-    policy: Policy
-    region: Region
-    paths: tuple[Path, ...]
-    report: CoverageReport
-
-    def __iter__(self) -> Iterator[Path]:
-        return iter(self.paths)
-
-    def __len__(self) -> int:
-        return len(self.paths)
-
-
 # -- transitions: breadth-first over canonical steps -----------------------------------------
-
-_MAKERS: dict[type[ev.Event], Callable[[Script], ev.Event]] = {
-    ev.Referred: Script.referral,
-    ev.BlockScheduled: Script.book_block,
-    ev.NeurotomyScheduled: Script.book_neurotomy,
-    ev.CheckedIn: Script.check_in,
-    ev.BlockPerformed: Script.perform_block,
-    ev.NeurotomyPerformed: Script.perform_neurotomy,
-    ev.Discharged: Script.discharge,
-    ev.ReliefDiaryRecorded: Script.diary,
-    ev.ReliefAssessed: Script.assess,
-    ev.FollowUpRecorded: Script.follow_up,
-    ev.PainReturned: Script.pain_returned,
-    ev.VisitCancelled: Script.cancel,
-    ev.VisitMissed: Script.miss,
-    ev.Closed: Script.close,
-    ev.Withdrawn: Script.withdraw,
-    ev.PolicyChanged: Script.change_policy,
-}
-
 
 def _take(s: Script, kind: type[ev.Event], dest: str) -> None:
     """One canonical step meant to take the row ``kind`` → ``dest``."""
@@ -162,40 +48,21 @@ def _take(s: Script, kind: type[ev.Event], dest: str) -> None:
         else:
             s.do(s.follow_up(0))
         return
-    s.do(_MAKERS[kind](s))
+    s.do(s.make(kind))
 
 
 def _signature(s: Script) -> tuple[object, ...]:
     """What distinguishes pathways in one stage for the steps that follow."""
     f = s.facts
     return (f.state, f.open_visit.origin if f.open_visit else None,
-            min(f.positive_blocks, s.policy.blocks_required), min(len(f.neurotomy_times), 1))
-
-
-def _results_per_target(policy: Policy, region: Region) -> list[Script]:
-    """Starts the canonical steps cannot reach: a negative block elsewhere after the
-    primary joint was confirmed (block_negative, still confirmed), and both sides
-    confirmed with the left treated (follow_up, the right side still to treat)."""
-    starts = []
-    try:
-        negative = Script(policy, region).refer().positive()
-        starts.append(negative.block(False, targets=(negative.other(),)))
-    except ScriptError:
-        pass
-    try:
-        both = Script(policy, region).refer()
-        both.positive(targets=(both.target(), both.target(Side.RIGHT)))
-        starts.append(both.neurotomy(targets=(both.target(),)))
-    except ScriptError:
-        pass
-    return starts
+            min(len(f.series), s.policy.blocks_required), min(len(f.neurotomy_times), 1))
 
 
 def _transition_paths(policy: Policy, region: Region) -> list[Path]:
     found: dict[tuple[type[ev.Event], str, str], tuple[ev.Event, ...]] = {}
     start = Script(policy, region)
-    queue = collections.deque([start, *_results_per_target(policy, region)])
-    seen = {_signature(s) for s in queue}
+    queue = collections.deque([start])
+    seen = {_signature(start)}
     while queue and len(found) < len(ROWS):
         node = queue.popleft()
         state = node.facts.state
@@ -214,98 +81,57 @@ def _transition_paths(policy: Policy, region: Region) -> list[Path]:
             if _signature(s) not in seen:
                 seen.add(_signature(s))
                 queue.append(s)
-    return [
-        Path(f"transition {transition_key(kind.__name__, source, dest)}", found[row],
-             Stage(dest), None, policy)
-        for row in ROWS if row in found
-        for kind, source, dest in [row]
-    ]
+    return [Path(f"transition {transition_key(kind.__name__, source, dest)}",
+                 found[(kind, source, dest)], Stage(dest), None, policy)
+            for kind, source, dest in ROWS if (kind, source, dest) in found]
 
 
 # -- the suite ------------------------------------------------------------------------------------
 
 
-def _check_paths(
-    policy: Policy, region: Region
-) -> tuple[list[Path], list[tuple[str, str]], list[tuple[str, str]], list[str], list[str]]:
-    built: list[Path] = []
-    uncoverable: list[tuple[str, str]] = []
-    broken: list[tuple[str, str]] = []
-    guard_keys: list[str] = []
-    branch_keys: list[str] = []
+@functools.lru_cache(maxsize=16)
+def _suite(policy: Policy, region: Region) -> PathSuite:
+    built = _transition_paths(policy, region)
+    keys: dict[bool, list[str]] = {False: [], True: []}  # guard outcomes, branch edges
+    not_coverable: list[tuple[str, str]] = []
+    failures: list[tuple[str, str]] = []
     for check in CHECKS:
         why = check.why_not(policy)
         if why is not None:
-            uncoverable.append((check.name, why))
+            not_coverable.append((check.name, why))
             continue
-        (branch_keys if check.branch else guard_keys).extend(check.keys())
+        keys[check.branch].extend(check.keys())
         try:
-            cases = check.cases(policy, region)
+            built += check.paths(policy, region)
         except ScriptError as error:
-            broken.append((check.name, f"could not build: {error}"))
-            continue
-        for case, key in zip(cases, check.keys(), strict=True):
-            built.append(Path(f"{key} ({case.note})", case.events, case.stage, case.refused,
-                              policy, (key,)))
-    return built, uncoverable, broken, guard_keys, branch_keys
-
-
-def _describe(outcome: Outcome) -> str:
-    if outcome.accepted:
-        return f"accepted into {outcome.stage}"
-    return f"refused: {', '.join(outcome.codes)}"
-
-
-def _measure(
-    policy: Policy, region: Region, all_paths: list[Path], *,
-    uncoverable: list[tuple[str, str]], broken: list[tuple[str, str]],
-    guard_keys: list[str], branch_keys: list[str],
-) -> CoverageReport:
-    stages: set[str] = set()
-    rows: set[str] = set()
-    keys: set[str] = set()
-    failures = list(broken)
-    for path in all_paths:
+            failures.append((check.name, f"could not build: {error}"))
+    # Measured, not assumed: only what replaying a path showed counts.
+    covered: set[str] = set()
+    for path in built:
         try:
-            outcome = path.run()
+            got = path.run()
         except Rejected as refused:
             failures.append((path.name, f"event {refused.index} refused: {refused}"))
             continue
-        if not path.holds(outcome):
-            failures.append((path.name, f"expected {path.refused or path.stage}, "
-                                        f"got {_describe(outcome)}"))
+        if not path.holds(got):
+            what = (f"accepted into {got.stage}" if got.accepted
+                    else f"refused: {', '.join(got.codes)}")
+            failures.append((path.name, f"expected {path.refused or path.stage}, got {what}"))
             continue
-        if outcome.transition is not None and outcome.stage is not None:
-            stages.add(str(outcome.stage))
-            rows.add(outcome.transition)
-        keys.update(path.covers)
+        if got.transition is not None:
+            covered |= {str(got.stage), got.transition}
+        covered.update(path.covers)
 
-    def metric(name: str, items: list[str], done: set[str]) -> Metric:
-        return Metric(name, tuple(i for i in items if i in done),
-                      tuple(i for i in items if i not in done))
+    def metric(name: str, items: list[str]) -> Metric:
+        return Metric(name, tuple(i for i in items if i in covered),
+                      tuple(i for i in items if i not in covered))
 
-    all_rows = [transition_key(kind.__name__, source, dest) for kind, source, dest in ROWS]
-    return CoverageReport(
-        policy=policy.name,
-        region=str(region),
-        paths=len(all_paths),
-        stages=metric("stages", [str(s) for s in Stage], stages),
-        transitions=metric("transitions", all_rows, rows),
-        guards=metric("guard outcomes", guard_keys, keys),
-        branches=metric("branch edges", branch_keys, keys),
-        not_coverable=tuple(uncoverable),
-        failures=tuple(failures),
-    )
-
-
-@functools.lru_cache(maxsize=16)
-def _suite(policy: Policy, region: Region) -> PathSuite:
-    transitions = _transition_paths(policy, region)
-    checked, uncoverable, broken, guard_keys, branch_keys = _check_paths(policy, region)
-    everything = transitions + checked
-    report = _measure(policy, region, everything, uncoverable=uncoverable, broken=broken,
-                      guard_keys=guard_keys, branch_keys=branch_keys)
-    return PathSuite(policy, region, tuple(everything), report)
+    rows = [transition_key(kind.__name__, source, dest) for kind, source, dest in ROWS]
+    report = CoverageReport(
+        policy.name, str(region), len(built), metric("stages", [str(s) for s in Stage]),
+        metric("transitions", rows), metric("guard outcomes", keys[False]),
+        metric("branch edges", keys[True]), tuple(not_coverable), tuple(failures))
+    return PathSuite(policy, region, tuple(built), report)
 
 
 def paths(policy: Policy | None = None, region: Region | str = Region.LUMBAR) -> PathSuite:

@@ -10,29 +10,23 @@ event types refuse never reaches a pathway.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
+import unicodedata
 import zoneinfo
 from collections.abc import Sequence
+from typing import Any
 
+import attrs
 from hypothesis import strategies as st
 
 from facetcare import events as ev
 from facetcare.anatomy import JOINTS, Region, Side
 from facetcare.policy import Policy
 
-__all__ = [
-    "EARLIEST",
-    "LATEST",
-    "any_referrals",
-    "aware_datetimes",
-    "events",
-    "lesions",
-    "pain_entries",
-    "reasons",
-    "target_sets",
-    "targets",
-    "time_zones",
-]
+__all__ = ["EARLIEST", "LATEST", "any_referrals", "aware_datetimes", "events", "lesion_limits",
+           "lesions",
+           "pain_entries", "reasons", "target_sets", "targets", "time_zones"]
 
 #: Default bounds of generated times: wide enough for decades of care, far
 #: enough from `datetime.min`/`max` that policy durations never overflow.
@@ -43,13 +37,8 @@ LATEST = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
 # hours, and the extremes of the range in use.
 _OFFSET_MINUTES = (0, 60, -300, 330, 345, -570, 840, -720, 525)
 # Zones with daylight-saving jumps (including a 30-minute one) and a date-line move.
-_ZONE_NAMES = (
-    "Europe/London",
-    "America/New_York",
-    "Australia/Lord_Howe",
-    "Pacific/Apia",
-    "Asia/Kathmandu",
-)
+_ZONE_NAMES = ("Europe/London", "America/New_York", "Australia/Lord_Howe", "Pacific/Apia",
+               "Asia/Kathmandu")
 
 
 def _available_zones() -> list[dt.tzinfo]:
@@ -95,19 +84,13 @@ def aware_datetimes(
     naive_low = max(low.astimezone(dt.UTC).replace(tzinfo=None) - margin, dt.datetime.min)
     naive_high = min(high.astimezone(dt.UTC).replace(tzinfo=None) + margin, dt.datetime.max)
     zones = time_zones() if timezones is None else timezones
-    drawn = st.datetimes(
-        min_value=naive_low, max_value=naive_high, timezones=zones, allow_imaginary=True
-    )
+    drawn = st.datetimes(naive_low, naive_high, timezones=zones, allow_imaginary=True)
     return drawn.filter(lambda moment: low <= moment <= high)
 
 
 def targets(region: Region | str | None = None) -> st.SearchStrategy[ev.Target]:
     """Facet joints on one side, of ``region`` (any region when None)."""
-    if region is None:
-        joints = sorted(JOINTS)
-    else:
-        wanted = Region(region)
-        joints = [joint for joint, where in JOINTS.items() if where == wanted]
+    joints = sorted(j for j, where in JOINTS.items() if region is None or where == Region(region))
     return st.builds(ev.Target, st.sampled_from(joints), st.sampled_from(list(Side)))
 
 
@@ -125,34 +108,25 @@ def pain_entries(
     scores: st.SearchStrategy[int] | None = None,
 ) -> st.SearchStrategy[ev.PainEntry]:
     """Diary lines (NRS 0–10) at times between the bounds."""
-    return st.builds(
-        ev.PainEntry,
-        aware_datetimes(min_value, max_value),
-        st.integers(0, 10) if scores is None else scores,
-    )
+    return st.builds(ev.PainEntry, aware_datetimes(min_value, max_value),
+                     st.integers(0, 10) if scores is None else scores)
 
 
-def _seconds_within(policy: Policy) -> st.SearchStrategy[float]:
-    low = policy.lesion_min_seconds
-    high = policy.lesion_max_seconds
+def lesion_limits(policy: Policy) -> tuple[tuple[float, float], tuple[float, float] | None]:
+    """The lesion durations and temperatures ``policy`` accepts, as closed ranges.
+
+    A strict minimum temperature ("more than") starts half a degree above it;
+    None: no temperature rule (any, or none recorded).
+    """
+    low, high = policy.lesion_min_seconds, policy.lesion_max_seconds
     lowest = 30.0 if low is None else float(low)
-    highest = max(lowest, 150.0 if high is None else float(high))
-    return st.integers(math.ceil(lowest * 2), math.floor(highest * 2)).map(
-        lambda halves: halves / 2
-    )
-
-
-def _temperature_within(policy: Policy) -> st.SearchStrategy[float | None]:
-    low = policy.lesion_min_temperature_c
-    high = policy.lesion_max_temperature_c
-    if low is None and high is None:
-        return st.one_of(st.none(), st.integers(60, 95).map(float))
-    lowest = 60.0 if low is None else float(low)
-    if low is not None and policy.lesion_temperature_strict:
-        lowest += 0.5
-    highest = max(lowest, 95.0 if high is None else float(high))
-    tenths = st.integers(math.ceil(lowest * 10), math.floor(highest * 10))
-    return tenths.map(lambda t: t / 10)
+    seconds = (lowest, max(lowest, 150.0 if high is None else float(high)))
+    cold, hot = policy.lesion_min_temperature_c, policy.lesion_max_temperature_c
+    if cold is None and hot is None:
+        return seconds, None
+    coolest = (60.0 if cold is None else float(cold)) + (
+        0.5 if cold is not None and policy.lesion_temperature_strict else 0)
+    return seconds, (coolest, max(coolest, 95.0 if hot is None else float(hot)))
 
 
 def lesions(
@@ -175,23 +149,48 @@ def lesions(
     return st.builds(ev.Lesion, where, seconds, heat)
 
 
+@functools.cache
 def lesion_values(
     policy: Policy | None,
 ) -> tuple[st.SearchStrategy[float], st.SearchStrategy[float | None]]:
     """Durations and temperatures: within ``policy``'s rules, or anything when None."""
     if policy is None:
-        return (
-            st.integers(2, 400).map(lambda h: h / 2),
-            st.one_of(st.none(), st.integers(200, 1100).map(lambda t: t / 10)),
-        )
-    return _seconds_within(policy), _temperature_within(policy)
+        return (st.integers(2, 400).map(lambda h: h / 2),
+                st.one_of(st.none(), st.integers(200, 1100).map(lambda t: t / 10)))
+    (shortest, longest), heat = lesion_limits(policy)
+    seconds = st.integers(math.ceil(shortest * 2), math.floor(longest * 2)).map(lambda h: h / 2)
+    if heat is None:
+        return seconds, st.one_of(st.none(), st.integers(60, 95).map(float))
+    tenths = st.integers(math.ceil(heat[0] * 10), math.floor(heat[1] * 10))
+    return seconds, tenths.map(lambda t: t / 10)
+
+
+def _shown(text: str) -> str:
+    """``text`` with every character an identifier may not hold made ``"x"``.
+
+    Controls, surrogates, line separators, unassigned code points and
+    bidirectional controls are refused by `facetcare._validate`; text with
+    nothing visible gets an ``"x"``. A map, not a filter, so the strategy
+    draws the same examples it always did.
+    """
+    kept = "".join(
+        "x" if unicodedata.category(char) in ("Cc", "Cs", "Zl", "Zp", "Cn")
+        or char in _BIDI else char
+        for char in text
+    )
+    visible = any(not char.isspace() and unicodedata.category(char) not in ("Cf", "Mn")
+                  for char in kept)
+    return kept if visible else kept + "x"
+
+
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def reasons() -> st.SearchStrategy[str]:
     """Free-text reasons (cancellation, closure): usual phrases and any non-blank text."""
     usual = st.sampled_from(["patient request", "unwell", "transport", "care completed"])
     text = st.text(st.characters(codec="utf-8"), min_size=1, max_size=20)
-    return st.one_of(usual, text.filter(lambda s: bool(s.strip())))
+    return st.one_of(usual, text.filter(lambda s: bool(s.strip())).map(_shown))
 
 
 def _ids(prefix: str) -> st.SearchStrategy[str]:
@@ -199,7 +198,7 @@ def _ids(prefix: str) -> st.SearchStrategy[str]:
         st.integers(1, 3).map(lambda n: f"{prefix}{n}"),
         st.text(st.characters(codec="utf-8"), min_size=1, max_size=8).filter(
             lambda s: bool(s.strip())
-        ),
+        ).map(_shown),
     )
 
 
@@ -217,15 +216,10 @@ def any_referrals(
 ) -> st.SearchStrategy[ev.Referred]:
     """Referrals with any (or unknown) pain duration and conservative-care history."""
     regions = st.sampled_from(list(Region)) if region is None else st.just(Region(region))
-    return st.builds(
-        ev.Referred,
-        at=aware_datetimes() if times is None else times,
-        pathway_id=_ids("pw-"),
-        patient_id=_ids("pt-"),
-        region=regions,
-        pain_months=st.one_of(st.none(), st.integers(0, 240)),
-        conservative_care_failed=st.one_of(st.none(), st.booleans()),
-    )
+    return st.builds(ev.Referred, at=aware_datetimes() if times is None else times,
+                     pathway_id=_ids("pw-"), patient_id=_ids("pt-"), region=regions,
+                     pain_months=st.one_of(st.none(), st.integers(0, 240)),
+                     conservative_care_failed=st.one_of(st.none(), st.booleans()))
 
 
 def events(
@@ -242,33 +236,18 @@ def events(
     targets may lie outside ``region``.
     """
     at = aware_datetimes(min_value, max_value)
-    ids = st.sampled_from(list(visit_ids)) if visit_ids else _ids("v")
-    places = target_sets(None) if region is None else st.one_of(
-        target_sets(region), target_sets(None)
-    )
-    flag = st.booleans()
-    score = st.integers(0, 10)
-    bookings = {"at": at, "visit_id": ids, "visit_at": at, "targets": places,
-                "escort_confirmed": flag}
-    return st.one_of(
-        any_referrals(region, times=at),
-        st.builds(ev.BlockScheduled, **bookings),
-        st.builds(ev.NeurotomyScheduled, **bookings),
-        st.builds(ev.CheckedIn, at=at, visit_id=ids, escort_present=flag),
-        st.builds(ev.BlockPerformed, at=at, visit_id=ids, targets=places, baseline_pain=score),
-        st.builds(
-            ev.NeurotomyPerformed, at=at, visit_id=ids,
-            lesions=st.lists(lesions(targets(region)), min_size=1, max_size=4),
-        ),
-        st.builds(ev.Discharged, at=at, visit_id=ids, escort_present=flag),
-        _diary(at),
-        st.builds(ev.ReliefAssessed, at=at),
-        st.builds(ev.FollowUpRecorded, at=at, pain_score=score),
-        st.builds(ev.PainReturned, at=at, pain_score=score),
-        st.builds(ev.VisitCancelled, at=at, visit_id=ids, reason=reasons()),
-        st.builds(ev.VisitMissed, at=at, visit_id=ids),
-        st.builds(ev.Closed, at=at, reason=reasons()),
-        st.builds(ev.Withdrawn, at=at, reason=reasons()),
-        st.builds(ev.PolicyChanged, at=at, policy=st.sampled_from(list(Policy.profiles().values())),
-                  reason=reasons()),
-    )
+    places = target_sets(None) if region is None else st.one_of(target_sets(region),
+                                                                target_sets(None))
+    flag, score, why = st.booleans(), st.integers(0, 10), reasons()
+    # Every field, by name: a field an event type gains is drawn where its name is listed.
+    fields: dict[str, st.SearchStrategy[Any]] = {
+        "at": at, "visit_at": at, "targets": places, "escort_confirmed": flag,
+        "escort_present": flag, "baseline_pain": score, "pain_score": score, "reason": why,
+        "visit_id": st.sampled_from(list(visit_ids)) if visit_ids else _ids("v"),
+        "lesions": st.lists(lesions(targets(region)), min_size=1, max_size=4),
+        "policy": st.sampled_from(list(Policy.profiles().values())),
+    }
+    special = {ev.Referred: any_referrals(region, times=at), ev.ReliefDiaryRecorded: _diary(at)}
+    return st.one_of([special[kind] if kind in special else st.builds(kind, **{
+        f.name: fields[f.name] for f in attrs.fields(kind) if f.name in fields})
+        for kind in ev.EVENT_TYPES])

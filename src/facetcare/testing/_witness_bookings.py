@@ -1,23 +1,37 @@
 """Witnesses for the referral, the common rules and the booking rules.
 
-Each builder returns the refused case and the passing case of one check,
-standing on its boundary (one second, one minute, one month either side).
+Each builder returns the refused path and the passing path of one check,
+standing on its boundary (one second or one unit either side). Every
+time boundary is the one `facetcare.timing` computes for the rules.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-
 from facetcare import events as ev
-from facetcare.anatomy import JOINTS, Region, Side
+from facetcare import timing
+from facetcare.anatomy import Region, Side
 from facetcare.policy import Policy
 from facetcare.rules import span
-from facetcare.testing._cases import SECOND, Case, booked, passed, refused, start
-from facetcare.testing._script import DAY, MINUTE, YEAR, Script
-from facetcare.testing._witness_payer import confirm
+from facetcare.testing._checks import check, needs, unless
+from facetcare.testing._makers import HOUR, joints_of, relief_lasts_until
+from facetcare.testing._report import Path
+from facetcare.testing._script import (
+    SECOND,
+    Script,
+    booked,
+    edge,
+    known,
+    passed,
+    refused,
+    start,
+)
+
+E = ev
+Pair = tuple[Path, Path]
 
 
-def not_in_stage(p: Policy, r: Region) -> tuple[Case, Case]:
+@check("invalid_transition", E.CheckedIn, "not valid in the stage")
+def not_in_stage(p: Policy, r: Region) -> Pair:
     s = start(p, r)
     arrive = ev.CheckedIn(at=s.last, visit_id="v1", escort_present=True)
     visit = booked(p, r)
@@ -25,27 +39,34 @@ def not_in_stage(p: Policy, r: Region) -> tuple[Case, Case]:
             passed(visit, visit.check_in(), "checked in for the booked visit"))
 
 
-def after_final(p: Policy, r: Region) -> tuple[Case, Case]:
+@check("invalid_transition", E.BlockScheduled, "after a final stage")
+def after_final(p: Policy, r: Region) -> Pair:
     s = start(p, r)
     closed = s.copy().do(s.close())
     return (refused(closed, closed.book_block(), "a block booked after the pathway closed"),
             passed(s, s.book_block(), "the same booking before closing"))
 
 
-def out_of_order(p: Policy, r: Region) -> tuple[Case, Case]:
+@check("out_of_order", E.BlockScheduled)
+def out_of_order(p: Policy, r: Region) -> Pair:
     s = start(p, r)
     return (refused(s, s.book_block(at=s.last - SECOND), "booked 1 s before the referral"),
             passed(s, s.book_block(at=s.last), "booked at the referral's own time"))
 
 
-def pain_months(p: Policy, r: Region) -> tuple[Case, Case]:
+@check("entry_criteria", E.Referred, "pain duration",
+       needs("entry_min_pain_months", "no minimum pain duration"))
+def pain_months(p: Policy, r: Region) -> Pair:
     needed = p.entry_min_pain_months or 0
     s = Script(p, r)
     return (refused(s, s.referral(pain_months=needed - 1), f"pain for {needed - 1} months"),
             passed(s, s.referral(pain_months=needed), f"pain for {needed} months"))
 
 
-def care(p: Policy, r: Region) -> tuple[Case, Case]:
+@check("entry_criteria", E.Referred, "conservative care",
+       unless(lambda p: not p.entry_requires_failed_conservative_care,
+              "failed conservative care is not required"))
+def care(p: Policy, r: Region) -> Pair:
     s = Script(p, r)
     return (refused(s, s.referral(conservative_care_failed=None), "conservative care unknown"),
             passed(s, s.referral(conservative_care_failed=True), "conservative care failed"))
@@ -54,66 +75,70 @@ def care(p: Policy, r: Region) -> tuple[Case, Case]:
 # -- bookings ---------------------------------------------------------------------------
 
 
-def block_in_past(p: Policy, r: Region) -> tuple[Case, Case]:
+@check("visit_in_past", E.BlockScheduled)
+def block_in_past(p: Policy, r: Region) -> Pair:
     s = start(p, r)
     return (refused(s, s.book_block(visit_at=s.last - SECOND), "visit 1 s before the booking"),
             passed(s, s.book_block(visit_at=s.last), "visit at the booking's own time"))
 
 
-def _next_noon(moment: dt.datetime) -> dt.datetime:
-    return dt.datetime.combine(moment.date() + DAY, dt.time(12), tzinfo=moment.tzinfo)
-
-
-def neurotomy_in_past(p: Policy, r: Region) -> tuple[Case, Case]:
+@check("visit_in_past", E.NeurotomyScheduled)
+def neurotomy_in_past(p: Policy, r: Region) -> Pair:
     s = start(p, r).positive()
-    at = _next_noon(s.last)
+    at = timing.next_clinic_day(s.last, p) + 12 * HOUR
     return (refused(s, s.book_neurotomy(at=at, visit_at=at - SECOND),
                     "visit 1 s before the booking"),
             passed(s, s.book_neurotomy(at=at, visit_at=at), "visit at the booking's own time"))
 
 
-def block_interval(p: Policy, r: Region) -> tuple[Case, Case]:
-    gap = p.min_block_gap or dt.timedelta(0)
+@check("block_interval", E.BlockScheduled,
+       why_not=needs("min_block_gap", "no minimum gap between blocks"))
+def block_interval(p: Policy, r: Region) -> Pair:
     s = start(p, r).block(False)
-    last = s.facts.block_times[-1]
-    return (refused(s, s.book_block(visit_at=last + gap - SECOND),
-                    f"{span(gap - SECOND)} after the last block"),
-            passed(s, s.book_block(visit_at=last + gap), f"{span(gap)} after the last block"))
+    bound = timing.earliest_block_visit(s.facts, p)
+    return edge(s, s.book_block, (bound - SECOND, bound), known(s.facts.last_block_at),
+                "{} after the last block")
 
 
-def block_cap(p: Policy, r: Region) -> tuple[Case, Case]:
+@check("annual_limit", E.BlockScheduled,
+       why_not=needs("max_blocks_per_year", "no cap on blocks per 12 months"))
+def block_cap(p: Policy, r: Region) -> Pair:
     cap = p.max_blocks_per_year or 0
     s = start(p, r)
     for _ in range(cap):
         s.block(False)
-    oldest = sorted(s.facts.block_times)[-cap]
-    return (refused(s, s.book_block(visit_at=oldest + YEAR - SECOND),
+    bound = known(timing.earliest_under_cap(s.facts.block_times, cap))
+    return (refused(s, s.book_block(visit_at=bound - SECOND),
                     f"block {cap + 1} booked 365 d − 1 s after the oldest of {cap}"),
-            passed(s, s.book_block(visit_at=oldest + YEAR),
+            passed(s, s.book_block(visit_at=bound),
                    f"block {cap + 1} booked 365 d after the oldest of {cap}"))
 
 
-def neurotomy_cap(p: Policy, r: Region) -> tuple[Case, Case]:
-    # A first neurotomy, its repeat, no relief, then blocks on the other side.
-    s = Script(p, r).recurrence()
-    first = s.facts.neurotomy_at
-    assert first is not None
-    s.neurotomy().not_relieved()
+def _other_side_after_no_relief(s: Script) -> tuple[ev.Target, ...]:
+    """No relief from the last neurotomy, then positive blocks on the right side."""
     right = (s.target(Side.RIGHT),)
-    s.positive(targets=right)
-    return (refused(s, s.book_neurotomy(targets=right, visit_at=first + YEAR - SECOND),
+    s.not_relieved().positive(targets=right)
+    return right
+
+
+@check("annual_limit", E.NeurotomyScheduled,
+       why_not=needs("max_neurotomies_per_year", "no cap on neurotomies per 12 months"))
+def neurotomy_cap(p: Policy, r: Region) -> Pair:
+    # A first neurotomy, its repeat, no relief, then blocks on the other side.
+    s = Script(p, r).recurrence().neurotomy()
+    right = _other_side_after_no_relief(s)
+    bound = known(timing.earliest_under_cap(s.facts.neurotomy_times, p.max_neurotomies_per_year))
+    return (refused(s, s.book_neurotomy(targets=right, visit_at=bound - SECOND),
                     "a third neurotomy 365 d − 1 s after the first"),
-            passed(s, s.book_neurotomy(targets=right, visit_at=first + YEAR),
+            passed(s, s.book_neurotomy(targets=right, visit_at=bound),
                    "a third neurotomy 365 d after the first"))
 
 
-def _region_joints(r: Region) -> list[str]:
-    return [joint for joint, where in JOINTS.items() if where == r]
-
-
-def block_levels(p: Policy, r: Region) -> tuple[Case, Case]:
+@check("too_many_levels", E.BlockScheduled,
+       why_not=needs("max_block_levels", "no cap on joints per block session"))
+def block_levels(p: Policy, r: Region) -> Pair:
     cap = p.max_block_levels or 0
-    joints = _region_joints(r)
+    joints = joints_of(r)
     s = start(p, r)
     over = tuple(ev.Target(j, Side.LEFT) for j in joints[:cap + 1])
     both = tuple(ev.Target(j, side) for j in joints[:cap] for side in Side)
@@ -121,35 +146,42 @@ def block_levels(p: Policy, r: Region) -> tuple[Case, Case]:
             passed(s, s.book_block(targets=both), f"{cap} joints, both sides"))
 
 
-def neurotomy_levels(p: Policy, r: Region) -> tuple[Case, Case]:
+@check("too_many_levels", E.NeurotomyScheduled,
+       why_not=needs("max_neurotomy_levels", "no cap on joints per neurotomy session"))
+def neurotomy_levels(p: Policy, r: Region) -> Pair:
     cap = p.max_neurotomy_levels or 0
-    over = tuple(ev.Target(j, Side.LEFT) for j in _region_joints(r)[:cap + 1])
-    s = confirm(start(p, r), over)  # in sessions the block level cap allows
+    over = tuple(ev.Target(j, Side.LEFT) for j in joints_of(r)[:cap + 1])
+    s = start(p, r).positive(targets=over)
     return (refused(s, s.book_neurotomy(targets=over), f"{cap + 1} joints"),
             passed(s, s.book_neurotomy(targets=over[:cap]), f"{cap} joints"))
 
 
-def no_positive(p: Policy, r: Region) -> tuple[Case, Case]:
+@check("no_positive_block", E.NeurotomyScheduled,
+       why_not=unless(lambda p: p.blocks_required <= 1, "one positive block is required, and "
+                      "block_positive is only reached with one"))
+def no_positive(p: Policy, r: Region) -> Pair:
     s = start(p, r).block(True)
     more = s.copy().positive()
     return (refused(s, s.book_neurotomy(), "after 1 positive block"),
-            passed(more, more.book_neurotomy(),
-                   f"after {p.blocks_required} positive blocks"))
+            passed(more, more.book_neurotomy(), f"after {p.blocks_required} positive blocks"))
 
 
-def untested_booking(p: Policy, r: Region) -> tuple[Case, Case]:
+@check("untested_target", E.NeurotomyScheduled, "unblocked nerves")
+def untested_booking(p: Policy, r: Region) -> Pair:
     s = start(p, r).positive()
     return (refused(s, s.book_neurotomy(targets=(s.other(),)), "a joint that was not blocked"),
             passed(s, s.book_neurotomy(), "the blocked joint"))
 
 
-def untested_repeat(p: Policy, r: Region) -> tuple[Case, Case]:
+@check("untested_target", E.NeurotomyScheduled, "repeat on other nerves")
+def untested_repeat(p: Policy, r: Region) -> Pair:
     s = Script(p, r).recurrence()
     return (refused(s, s.book_neurotomy(targets=(s.other(),)), "a repeat on other nerves"),
             passed(s, s.book_neurotomy(), "a repeat on the treated nerves"))
 
 
-def untested_lesion(p: Policy, r: Region) -> tuple[Case, Case]:
+@check("untested_target", E.NeurotomyPerformed)
+def untested_lesion(p: Policy, r: Region) -> Pair:
     s = start(p, r).positive()
     s.do(s.book_neurotomy()).do(s.check_in())
     stray = (s.lesion(s.other()),)
@@ -157,76 +189,71 @@ def untested_lesion(p: Policy, r: Region) -> tuple[Case, Case]:
             passed(s, s.perform_neurotomy(), "lesions on the blocked joint"))
 
 
-def block_visit_id(p: Policy, r: Region) -> tuple[Case, Case]:
+@check("same_visit", E.NeurotomyScheduled, "the block's visit id")
+def block_visit_id(p: Policy, r: Region) -> Pair:
     s = start(p, r).positive()
-    block_visit = sorted(s.facts.visit_ids)[-1]
+    block_visit = [v.visit_id for v in s.facts.visits.values() if v.kind == "block"][-1]
     return (refused(s, s.book_neurotomy(visit_id=block_visit), "booked under the block's visit"),
             passed(s, s.book_neurotomy(), "a visit of its own"))
 
 
-def same_day(p: Policy, r: Region) -> tuple[Case, Case]:
-    s = start(p, r).positive()
-    block = s.facts.block_times[-1]
-    midnight = dt.datetime.combine(block.date() + DAY, dt.time(0), tzinfo=block.tzinfo)
+def _positive_at(s: Script, hour: int) -> Script:
+    """Positive blocks, each a week on at ``hour`` o'clock in the clinic's time zone."""
+    p = s.pathway.policy_in_force
+    while len(s.facts.series) < p.blocks_required:
+        slot = max(s.last + 6 * 24 * HOUR, timing.earliest_block_visit(s.facts, p))
+        s.visit_for_block(visit_at=timing.next_clinic_day(slot, p) + hour * HOUR)
+        s.do(s.discharge()).do(s.diary(0)).do(s.assess())
+    return s
+
+
+@check("same_visit", E.NeurotomyScheduled, "same calendar day")
+def same_day(p: Policy, r: Region) -> Pair:
+    # A morning block, so its assessment concludes on the block's own day.
+    s = _positive_at(start(p, r), 9)
+    midnight = timing.next_clinic_day(known(s.facts.last_block_at), p)
     return (refused(s, s.book_neurotomy(visit_at=midnight - SECOND), "23:59:59 on the block's day"),
             passed(s, s.book_neurotomy(visit_at=midnight), "00:00 the next day"))
 
 
-def before_assessed(p: Policy, r: Region) -> tuple[Case, Case]:
+@check("same_visit", E.NeurotomyScheduled, "before the assessment")
+def before_assessed(p: Policy, r: Region) -> Pair:
     # An evening block is assessed after midnight: a later day, yet too early.
-    s = start(p, r)
-    evening = dt.datetime.combine(s.last.date() + 7 * DAY, dt.time(21), tzinfo=s.last.tzinfo)
-    s.visit_for_block(visit_at=evening).do(s.discharge()).do(s.diary(0)).do(s.assess())
-    while s.facts.positive_blocks < p.blocks_required:
-        s.visit_for_block(visit_at=s.block_slot().replace(hour=21)).do(s.discharge())
-        s.do(s.diary(0)).do(s.assess())
+    s = _positive_at(start(p, r), 21)
     assessed = s.last
-    return (refused(s, s.book_neurotomy(visit_at=assessed - MINUTE),
+    return (refused(s, s.book_neurotomy(visit_at=assessed - 60 * SECOND),
                     "1 min before the assessment concluded"),
             passed(s, s.book_neurotomy(visit_at=assessed), "at the moment of the assessment"))
 
 
-def duplicate_block(p: Policy, r: Region) -> tuple[Case, Case]:
-    s = start(p, r).block(False)
-    return (refused(s, s.book_block(visit_id="v1"), "the first block's visit id again"),
-            passed(s, s.book_block(), "a new visit id"))
-
-
-def duplicate_neurotomy(p: Policy, r: Region) -> tuple[Case, Case]:
-    s = Script(p, r).recurrence()
-    used = next(e.visit_id for e in s.events if isinstance(e, ev.NeurotomyScheduled))
-    return (refused(s, s.book_neurotomy(visit_id=used), "the last neurotomy's visit id again"),
-            passed(s, s.book_neurotomy(), "a new visit id"))
-
-
-def repeat_soon(p: Policy, r: Region) -> tuple[Case, Case]:
+@check("repeat_too_soon", E.NeurotomyScheduled,
+       why_not=needs("min_neurotomy_interval", "no minimum interval between neurotomies"))
+def repeat_soon(p: Policy, r: Region) -> Pair:
     # No relief, then blocks on the other side: sooner than waiting for a recurrence.
-    interval = p.min_neurotomy_interval or dt.timedelta(0)
     s = start(p, r).positive().neurotomy()
-    done = s.facts.neurotomy_at
-    assert done is not None
-    right = (s.target(Side.RIGHT),)
-    s.not_relieved().positive(targets=right)
-    return (refused(s, s.book_neurotomy(targets=right, visit_at=done + interval - SECOND),
-                    f"{span(interval - SECOND)} after the last neurotomy"),
-            passed(s, s.book_neurotomy(targets=right, visit_at=done + interval),
-                   f"{span(interval)} after the last neurotomy"))
+    done = known(s.facts.neurotomy).at
+    right = _other_side_after_no_relief(s)
+    bound = timing.earliest_neurotomy_visit(s.facts, p)
+    return edge(s, s.book_neurotomy, (bound - SECOND, bound), done, "{} after the last neurotomy",
+                targets=right)
 
 
-def relief_too_short(p: Policy, r: Region) -> tuple[Case, Case]:
-    lasting = p.repeat_min_relief_duration or dt.timedelta(0)
+@check("insufficient_prior_relief", E.NeurotomyScheduled, "relief too short",
+       needs("repeat_min_relief_duration", "no prior-relief duration rule"))
+def relief_too_short(p: Policy, r: Region) -> Pair:
     s = start(p, r).positive().neurotomy()
-    s.do(s.follow_up(0, at=s.last + MINUTE))
-    done = s.facts.neurotomy_at
-    assert done is not None
-    short = s.copy().do(s.pain_returned(at=done + lasting - SECOND))
-    enough = s.copy().do(s.pain_returned(at=done + lasting))
-    return (refused(short, short.book_neurotomy(),
-                    f"relief lasted {span(lasting - SECOND)}"),
-            passed(enough, enough.book_neurotomy(), f"relief lasted {span(lasting)}"))
+    s.do(s.follow_up(0, at=s.last + 60 * SECOND))
+    done, lasts = known(s.facts.neurotomy).at, known(relief_lasts_until(s.facts, p))
+    short = s.copy().do(s.pain_returned(at=lasts - SECOND))
+    enough = s.copy().do(s.pain_returned(at=lasts))
+    return (refused(short, short.book_neurotomy(), f"relief lasted {span(lasts - SECOND - done)}"),
+            passed(enough, enough.book_neurotomy(), f"relief lasted {span(lasts - done)}"))
 
 
-def relief_not_shown(p: Policy, r: Region) -> tuple[Case, Case]:
+@check("insufficient_prior_relief", E.NeurotomyScheduled, "same nerves, no relief",
+       unless(lambda p: p.repeat_min_relief is None and p.repeat_min_relief_duration is None,
+              "no prior-relief rule (repeat_min_relief and its duration are None)"))
+def relief_not_shown(p: Policy, r: Region) -> Pair:
     s = start(p, r).positive().neurotomy().not_relieved()
     both = (s.target(Side.LEFT), s.target(Side.RIGHT))
     s.positive(targets=both)
@@ -234,13 +261,10 @@ def relief_not_shown(p: Policy, r: Region) -> tuple[Case, Case]:
             passed(s, s.book_neurotomy(targets=both[1:]), "the other side, blocked anew"))
 
 
-def reblock(p: Policy, r: Region) -> tuple[Case, Case]:
-    limit = p.reblock_after or dt.timedelta(0)
+@check("reblock_required", E.NeurotomyScheduled,
+       why_not=needs("reblock_after", "repeats never need new blocks"))
+def reblock(p: Policy, r: Region) -> Pair:
     s = Script(p, r).recurrence()
-    done = s.facts.neurotomy_at
-    assert done is not None
-    # "Two years or more" [1.3 Palmetto]: the limit itself needs new blocks.
-    return (refused(s, s.book_neurotomy(visit_at=done + limit),
-                    f"{span(limit)} after the last neurotomy"),
-            passed(s, s.book_neurotomy(visit_at=done + limit - SECOND),
-                   f"{span(limit - SECOND)} after the last neurotomy"))
+    deadline = known(timing.reblock_deadline(s.facts, p))
+    return edge(s, s.book_neurotomy, (deadline + SECOND, deadline), known(s.facts.neurotomy).at,
+                "{} after the last neurotomy")

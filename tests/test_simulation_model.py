@@ -1,0 +1,172 @@
+"""The patient model: thresholds that cut, selection that matters, a fit that reproduces."""
+
+from __future__ import annotations
+
+import statistics
+from fractions import Fraction
+from functools import cache
+
+import attrs
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import facetcare as fc
+from facetcare.simulation import CohortParams, fitting, simulate, summarize
+from facetcare.simulation.calibration import CALIBRATION, PUBLISHED, STUDIES, wilson
+from facetcare.simulation.draws import Draws
+from facetcare.simulation.patient import DIARY_MINUTES, Patient, diary_scores, score
+from facetcare.simulation.studies import measure_study
+
+SEED = fc.Policy.seed()
+LUMBAR = CohortParams.lumbar()
+
+
+def _policy(threshold: Fraction, blocks: int = 1) -> fc.Policy:
+    return attrs.evolve(SEED, name=f"t{threshold}-{blocks}", relief_threshold=threshold,
+                        blocks_required=blocks)
+
+
+# -- the threshold cuts -------------------------------------------------------------
+
+
+def test_raising_the_threshold_from_50_to_80_percent_lowers_positive_blocks() -> None:
+    half = summarize(600, 5, policy=_policy(Fraction(1, 2)), workers=1)
+    most = summarize(600, 5, policy=_policy(Fraction(4, 5)), workers=1)
+    complete = summarize(600, 5, policy=_policy(Fraction(1)), workers=1)
+    shares = [s.positive_blocks / s.blocks for s in (half, most, complete)]
+    assert shares[0] > shares[1] + 0.05 > shares[2] + 0.05, shares
+    # …and a stricter cut-off selects patients more likely to truly have facet pain.
+    assert half.facet_treated / half.reached_neurotomy < most.facet_treated / most.reached_neurotomy
+
+
+def test_the_same_patients_meet_the_same_diaries_whatever_the_threshold() -> None:
+    """The diary is the patient's; only the policy's verdict on it changes."""
+    def diaries(policy: fc.Policy) -> list[tuple[int, ...]]:
+        c = simulate(50, 9, policy=policy)
+        return [tuple(entry.score for entry in j.events[5].entries) for j in c.journeys
+                if isinstance(j.events[5], fc.events.ReliefDiaryRecorded)]
+
+    assert diaries(_policy(Fraction(1, 2))) == diaries(_policy(Fraction(4, 5)))
+
+
+# -- selection matters --------------------------------------------------------------
+
+
+def test_dual_blocks_raise_success_per_neurotomy_and_lower_the_share_treated() -> None:
+    single = summarize(800, 6, policy=_policy(Fraction(1, 2), 1), workers=1)
+    dual = summarize(800, 6, policy=_policy(Fraction(1, 2), 2), workers=1)
+    assert dual.reached_neurotomy < single.reached_neurotomy - 40
+    assert dual.successes / dual.reached_neurotomy > single.successes / single.reached_neurotomy
+    # The second block raises the positive predictive value (latent truth among the treated).
+    assert (dual.facet_treated / dual.reached_neurotomy
+            > single.facet_treated / single.reached_neurotomy + 0.05)
+
+
+def test_neurotomy_success_depends_on_the_latent_truth() -> None:
+    c = simulate(800, 8, policy=SEED)
+    treated = [f for f in c.facts() if f.neurotomies]
+    facet = [f.first_neurotomy_relieved for f in treated if f.facet]
+    other = [f.first_neurotomy_relieved for f in treated if not f.facet]
+    assert statistics.fmean(facet) > 0.7
+    assert statistics.fmean(other) < 0.3
+
+
+def test_repeated_blocks_are_correlated_through_the_patient() -> None:
+    """Non-facet patients who respond once respond again more often than others do."""
+    params = attrs.evolve(LUMBAR, facet_prevalence=0.0)
+    hits: list[tuple[bool, bool]] = []
+    for index in range(4000):
+        draw = Draws(3, index)
+        patient = Patient.draw(draw, params)
+        first = fc_relief(draw, patient, params, True) >= 0.5
+        hits.append((first, fc_relief(draw, patient, params, False) >= 0.5))
+    second_after_yes = statistics.fmean(b for a, b in hits if a)
+    second_after_no = statistics.fmean(b for a, b in hits if not a)
+    assert second_after_yes > second_after_no + 0.05
+
+
+def fc_relief(draw: Draws, patient: Patient, params: CohortParams, first: bool) -> float:
+    from facetcare.simulation.patient import block_relief
+
+    return block_relief(draw, patient, params, first)
+
+
+# -- the diary ------------------------------------------------------------------------
+
+
+@settings(max_examples=200, deadline=None)
+@given(baseline=st.integers(1, 10), peak=st.floats(0, 1), lasting=st.integers(60, 720))
+def test_the_diary_samples_the_trajectory_and_its_lowest_score_is_the_peak(
+        baseline: int, peak: float, lasting: int) -> None:
+    entries = diary_scores(baseline, peak, lasting, DIARY_MINUTES)
+    assert [m for m, _ in entries] == list(DIARY_MINUTES)
+    assert all(0 <= s <= baseline for _, s in entries)
+    assert min(s for _, s in entries) == score(baseline, peak)
+    assert entries[0][1] >= score(baseline, peak)  # half the relief at 15 minutes
+
+
+def test_scores_round_half_up() -> None:
+    assert score(8, 0.5) == 4 and score(5, 0.5) == 3 and score(7, 1.0) == 0 and score(7, 0) == 7
+
+
+# -- draws ----------------------------------------------------------------------------
+
+
+def test_weibull_beta_and_gamma_draws_have_their_moments() -> None:
+    draw = Draws(1, 1, "moments")
+    weibull = [draw.weibull(400, 1.5) for _ in range(4000)]
+    assert abs(statistics.median(weibull) - 400) < 25
+    beta = [draw.beta(2, 6) for _ in range(4000)]
+    assert abs(statistics.fmean(beta) - 0.25) < 0.01
+    gamma = [draw.gamma(0.5) for _ in range(4000)]
+    assert abs(statistics.fmean(gamma) - 0.5) < 0.04
+
+
+@cache
+def _measured(study: str) -> dict[str, float | None]:
+    return measure_study(STUDIES[study], 2500, 4, LUMBAR)
+
+
+# -- calibration and fit ----------------------------------------------------------------
+
+
+def test_every_figure_is_data_with_an_interval_a_source_and_a_study() -> None:
+    assert {p.kind for p in PUBLISHED} == {"calibration", "validation"}
+    assert len(CALIBRATION) == 16
+    for p in PUBLISHED:
+        assert p.low <= p.value <= p.high and p.source and p.interval, p.figure
+        assert p.study in STUDIES
+
+
+def test_wilson_interval() -> None:
+    low, high = wilson(0.47, 176)
+    assert round(low, 3) == 0.398 and round(high, 3) == 0.544
+
+
+def test_the_fit_reproduces_fitted_py() -> None:
+    assert fitting.main(["--check"]) == 0
+
+
+def test_the_closed_form_puts_every_calibration_target_inside() -> None:
+    from facetcare.simulation import fitted
+
+    values = {"lumbar": fitted.LUMBAR | {f"prevalence_{k}": v
+                                        for k, v in fitted.STUDY_PREVALENCE.items()},
+              "cervical": fitted.CERVICAL}
+    for target in CALIBRATION:
+        found = fitting.figure(values[target.region], target.measure, STUDIES[target.study])
+        assert target.low <= found <= target.high, target.figure
+
+
+@pytest.mark.parametrize(("study", "measure"), [
+    ("schwarzer1994", "first_block_positive"), ("schwarzer1994", "both_blocks_positive"),
+    ("manchikanti2010", "both_blocks_positive"), ("cohen2010_dual", "success_3m"),
+])
+def test_the_pathway_simulation_agrees_with_the_closed_form(study: str, measure: str) -> None:
+    from facetcare.simulation import fitted
+
+    values = fitted.LUMBAR | {f"prevalence_{k}": v for k, v in fitted.STUDY_PREVALENCE.items()}
+    expected = fitting.figure(values, measure, STUDIES[study])
+    found = _measured(study)[measure]
+    assert found is not None and abs(found - expected) < 0.035, (found, expected)
