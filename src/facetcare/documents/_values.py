@@ -40,6 +40,11 @@ MICROSECOND = dt.timedelta(microseconds=1)
 _MAX_US = _validate.MAX_DURATION // MICROSECOND
 
 
+#: Vocabularies recorded on events and named by policies (`facetcare.vocabulary`).
+RECORDED: tuple[type[enum.Enum], ...] = (Guidance, Sedation, Agent, Modality, FunctionalScale,
+                                         ReliefMeasure)
+
+
 def _strict(kind: type, name: str) -> Callable[[object, type], Any]:
     def structure(value: object, _: type) -> Any:
         if type(value) is not kind:
@@ -197,11 +202,6 @@ def _fast_datetime(value: object, _: type) -> dt.datetime:
         return not_fast(value)
     moment = _from_iso(value)
     return moment if moment.tzinfo is not None else not_fast(value)
-
-
-#: Vocabularies recorded on events and named by policies (`facetcare.vocabulary`).
-RECORDED: tuple[type[enum.Enum], ...] = (Guidance, Sedation, Agent, Modality, FunctionalScale,
-                                         ReliefMeasure)
 
 
 def _fast_optional_enum(kind: type[enum.Enum]) -> Callable[[object, type], Any]:
