@@ -4,7 +4,7 @@ Every day for three months one patient is referred; `facetcare.simulation`
 walks each through the real rules up to the end of the last month, and
 the clinic's events are written into the store in the order they
 happened, one `Store.apply` each, as the desk and the interfaces would;
-the desk is two days behind, so the last two days' events are not in the
+the desk is a week behind, so the last week' events are not in the
 store yet. The worklist for the next day is then one indexed query (no
 pathway is replayed), printed overdue first: the visits whose outcome the
 desk has not recorded show up there.
@@ -29,7 +29,7 @@ from facetcare.store import Store
 FIRST_REFERRAL = dt.datetime(2025, 11, 3, 8, 0, tzinfo=dt.UTC)
 DAYS, PER_DAY = 90, 1
 MONTH_END = dt.datetime(2026, 2, 1, 0, 0, tzinfo=dt.UTC)  # the worklist is for the next day
-ENTERED_UNTIL = MONTH_END - dt.timedelta(days=2)  # the desk is two days behind
+ENTERED_UNTIL = MONTH_END - dt.timedelta(days=7)  # the desk is a week behind
 SHOWN = 15  # lines of the worklist printed beyond the overdue ones
 POLICY = Policy.medicare_l38803()
 

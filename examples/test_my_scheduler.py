@@ -65,6 +65,12 @@ class ClinicSchedulerMachine(PathwayMachine):
     def on_accepted(self, event: ev.Event, stage: fc.Stage) -> None:
         self.scheduler.handle(event)
 
+    def on_corrected(self, correction: ev.Correction, stage: fc.Stage) -> None:
+        # A correction rewrites the effective history: mirror it again from the start.
+        self.scheduler = ClinicScheduler()
+        for event in self.pathway.events:
+            self.scheduler.handle(event)
+
     def on_refused(self, event: ev.Event, reasons: tuple[fc.Reason, ...]) -> None:
         # A refused event never reaches the scheduler; the invariant checks the book.
         assert reasons

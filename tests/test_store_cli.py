@@ -17,6 +17,8 @@ from click.testing import CliRunner, Result
 
 import facetcare as fc
 from facetcare.cli import cli
+from facetcare.documents import canonical
+from facetcare.documents.signing import chain
 from facetcare.serialization import dump_events_jsonl
 from facetcare.store import Store
 from journey import DAY, MEDICARE, T0, Journey, reach
@@ -89,6 +91,10 @@ def test_exit_codes_match_check(clinic: tuple[str, Path, Path, fc.Pathway],
     tampered["events"][1]["visit_at"] = "2020-01-01T00:00:00+00:00"
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(tampered))
+    edited = run("import", "--db", url, str(bad))  # the hash chain no longer matches
+    assert edited.exit_code == 2 and "chain" in edited.output
+    tampered["chain"] = chain(canonical(tampered["policy"]), map(canonical, tampered["events"]))
+    bad.write_text(json.dumps(tampered))  # an edit that keeps the chain: the rules refuse it
     refused = run("import", "--db", url, str(bad))
     assert refused.exit_code == 1 and "visit_in_past" in refused.output
     truncated = tmp_path / "cut.json"

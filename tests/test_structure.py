@@ -1,8 +1,9 @@
 """The codebase's shape: imports run one way, modules stay small, the core imports no extra.
 
 Imports are read from the source (every ``import`` statement, inside
-functions and ``TYPE_CHECKING`` blocks too), so a cycle hidden in a
-function body is found as well as one at the top of a module.
+functions too), so a cycle hidden in a function body is found as well as
+one at the top of a module. Imports under ``if TYPE_CHECKING:`` only name
+types for the type checker and never run, so they are not edges.
 """
 
 from __future__ import annotations
@@ -40,7 +41,12 @@ def _imports(module: str, path: Path) -> set[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]
     found: set[str] = set()
+    typing_only = {id(inner) for node in ast.walk(tree)
+                   if isinstance(node, ast.If) and ast.unparse(node.test).endswith("TYPE_CHECKING")
+                   for statement in node.body for inner in ast.walk(statement)}
     for node in ast.walk(tree):
+        if id(node) in typing_only:
+            continue
         if isinstance(node, ast.Import):
             targets = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom):

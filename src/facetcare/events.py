@@ -113,7 +113,7 @@ def _region(value: object) -> object:
     return value
 
 
-@attrs.frozen(order=True)
+@attrs.frozen(order=True, cache_hash=True)  # hashed by every nerve lookup
 class Target:
     """A facet joint on one side, e.g. ``Target("L4-L5", Side.LEFT)``.
 

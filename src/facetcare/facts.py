@@ -137,6 +137,8 @@ class Facts:
         """Nerves confirmed by at least ``required`` positive blocks of the series."""
         if len(self.series) < required:
             return frozenset()
+        if required <= 1:
+            return frozenset().union(*(block.nerves for block in self.series))
         counts: dict[Nerve, int] = {}
         for block in self.series:
             for nerve in block.nerves:
@@ -158,18 +160,21 @@ class Facts:
 
 def advance(facts: Facts, event: ev.Event, dest: str, branch: str | None) -> Facts:
     """The facts after ``event`` was accepted and the machine moved to ``dest``."""
-    new = object.__new__(Facts)
     # Facts keeps its fields in a __dict__ (not slots) so that the one writer
     # can copy it in one step: `attrs.evolve` re-runs every field and costs
     # more than the rest of `apply()` together. Nothing else writes it.
-    fields = new.__dict__
-    fields.update(facts.__dict__)
+    fields = facts.__dict__.copy()
     fields["state"] = dest
     fields["last_at"] = event.at
     folding = _FOLDS.get(type(event))
     if folding is not None:
         folding(facts, event, branch, fields)
+    new = object.__new__(Facts)
+    _set(new, "__dict__", fields)
     return new
+
+
+_set = object.__setattr__  # the frozen class refuses its own __setattr__
 
 
 Fields = dict[str, Any]

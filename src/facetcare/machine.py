@@ -8,10 +8,14 @@ pathway names the branch when it fires the event; the machine's conditions
 only compare that name, never re-run the clinical rules.
 
 One machine serves every pathway: pathways are plain objects with a
-``state`` attribute, fired with ``MACHINE.events[kind].trigger(model)``.
-No pathway gets its own ``Machine`` and none is registered with
-``add_model`` (docs/index.md#one-machine: ~90 µs and ~10 KB per model,
-quadratic, leaking without ``remove_model``).
+``state`` attribute. No pathway gets its own ``Machine`` and none is
+registered with ``add_model`` (docs/index.md#one-machine: ~90 µs and ~10 KB
+per model, quadratic, leaking without ``remove_model``). `fire` moves a
+model along one row: the rules have already named the row (the stage, the
+event, the branch), so it runs that row's `transitions.Transition` (its
+callbacks, conditions and state change) without the event's search over
+the rows; ``MACHINE.events[kind].trigger(model, branch)`` reaches the same
+stage, which a test checks for every row.
 """
 
 from __future__ import annotations
@@ -22,10 +26,11 @@ from typing import Any
 
 import attrs
 from transitions import Machine
+from transitions.core import EventData
 
 from facetcare import events as ev
 
-__all__ = ["MACHINE", "PATHWAY", "START", "Branch", "Stage", "Step"]
+__all__ = ["MACHINE", "PATHWAY", "START", "Branch", "Stage", "Step", "fire"]
 
 
 class Stage(enum.StrEnum):
@@ -166,6 +171,7 @@ def _is(branch: str) -> Callable[..., bool]:
         return taken == branch
 
     condition.__name__ = f"branch_is_{branch}"
+    condition.branch = branch  # type: ignore[attr-defined]  # read by `_compile`
     return condition
 
 
@@ -198,3 +204,35 @@ def _build() -> Machine:
 MACHINE: Machine = _build()
 TRIGGERS: dict[str, Any] = {kind.kind: MACHINE.events[kind.kind] for kind in ev.EVENT_TYPES}
 STAGE_OF: dict[str, Stage] = {s.value: s for s in Stage}
+
+
+def _compile() -> dict[tuple[str, str, str | None], tuple[Any, Any, Any]]:
+    """(stage, event kind, branch) → (source state, event, transition) of the machine's row."""
+    rows: dict[tuple[str, str, str | None], tuple[Any, Any, Any]] = {}
+    for step in PATHWAY:
+        event = MACHINE.events[step.event.kind]
+        for source in step.sources:
+            for transition in event.transitions[source]:
+                named = [getattr(c.func, "branch", None) for c in transition.conditions]
+                if named == ([] if step.branch is None else [step.branch]) and \
+                        transition.dest == step.dest:
+                    rows[(source, step.event.kind, step.branch)] = (
+                        MACHINE.get_state(source), event, transition)
+    return rows
+
+
+_ROWS = _compile()
+
+
+def fire(model: Any, kind: str, branch: str | None = None) -> bool:
+    """Move ``model`` along the row for its stage, ``kind`` and ``branch``; False if none.
+
+    The row's `transitions.Transition` runs as the machine's own event would
+    run it (its conditions see ``branch``), so the table stays the one
+    definition of where an event goes.
+    """
+    row = _ROWS.get((model.state, kind, branch))
+    if row is None:
+        return False
+    state, event, transition = row
+    return bool(transition.execute(EventData(state, event, MACHINE, model, (branch,), {})))

@@ -20,10 +20,10 @@ from facetcare import events as ev
 from facetcare._correcting import Correcting, locked
 from facetcare.errors import Reason, Rejected, Verdict
 from facetcare.facts import Facts, advance
-from facetcare.machine import BRANCHES, STAGE_OF, START, TRIGGERS, VALID, Stage
+from facetcare.machine import STAGE_OF, START, VALID, Stage, fire
 from facetcare.policy import Policy
-from facetcare.rules import BRANCH_OF, COMMON, RULES, Rule, invalid_transition, out_of_order
-from facetcare.rules.outcomes import best_relief
+from facetcare.rules import COMMON, RULES, Rule, invalid_transition, out_of_order
+from facetcare.rules.outcomes import DECISIONS, best_relief
 from facetcare.scheduling import Task, due
 
 __all__ = ["Pathway"]
@@ -33,6 +33,13 @@ _ORDINARY = frozenset(ev.EVENT_TYPES)
 #: Per event type, every rule in `check()` order: the common ones, then the event's own.
 _CHECKS: dict[type[ev.Event], tuple[Rule, ...]] = {
     kind: COMMON + rules for kind, rules in RULES.items()
+}
+#: (stage, event type) valid there → (its rules, the function deciding its branch or None):
+#: `apply` looks an event up once.
+_PLAN: dict[tuple[str, type[ev.Event]], tuple[tuple[Rule, ...], Any]] = {
+    (stage, kind): (_CHECKS[kind], DECISIONS.get((stage, kind)))
+    for stage, kinds in VALID.items()
+    for kind in kinds
 }
 
 
@@ -195,33 +202,46 @@ class Pathway(Correcting):
             return Verdict(reasons)
         return Verdict(tuple(self._reasons(event)))
 
-    @locked
     def apply(self, event: ev.Event) -> Stage:
         """Accept ``event`` and return the new stage, or raise `Rejected` and change nothing.
 
         An event re-sent with an ``event_id`` already accepted and the same
-        content changes nothing and returns the stage.
+        content changes nothing and returns the stage. One reader or writer
+        holds the pathway's lock at a time.
         """
-        if type(event) not in _ORDINARY:
-            return self._apply_other(event)
-        event_id = event.event_id
-        if event_id is not None and event_id in self._ids:
-            if self._log[self._ids[event_id]] == event:
-                return self.stage  # re-sent: accepted once
-            raise Rejected((self._duplicate(event),), event=event)
-        reasons = self._reasons(event)
-        if reasons:
-            raise Rejected(tuple(reasons), event=event)
-        self._accept(event)
-        seq = len(self._log)
-        self._log.append(event)
-        self._origins.append(seq)
-        if event_id is not None:
-            self._ids[event_id] = seq
-        return STAGE_OF[self._cursor.state]
+        with self._lock:  # inline, not `locked`: apply is the hot path
+            kind = type(event)
+            facts = self._facts
+            state = facts.state
+            plan = _PLAN.get((state, kind))
+            event_id = event.event_id if plan is not None else None
+            if plan is None or (event_id is not None and event_id in self._ids):
+                return self._apply_other(event)  # a correction, a re-send, a wrong stage
+            rules, decide = plan
+            policy = self._in_force
+            for rule in rules:
+                if rule(facts, event, policy) is not None:
+                    raise Rejected(tuple(self._reasons(event)), event=event)
+            branch = None if decide is None else decide(facts, event, policy)
+            cursor = self._cursor
+            if not fire(cursor, event.kind, branch):
+                # The rules passed but no row of the table matched the branch: a
+                # defect in facetcare, not in the caller's event. Nothing was kept.
+                cursor.state = state
+                raise RuntimeError(f"no transition for {event.kind} from {state} ({branch})")
+            self._facts = advance(facts, event, cursor.state, branch)
+            if kind is ev.PolicyChanged:
+                self._in_force = event.policy  # type: ignore[attr-defined]
+            seq = len(self._log)
+            self._log.append(event)
+            self._events.append(event)
+            self._origins.append(seq)
+            if event_id is not None:
+                self._ids[event_id] = seq
+            return STAGE_OF[cursor.state]
 
     def _apply_other(self, event: ev.Event) -> Stage:
-        """`apply` for a correction, or an event of a type outside the table."""
+        """`apply` for a correction, a re-sent or duplicate id, or an event its stage refuses."""
         if self._resent(event):
             return self.stage
         if isinstance(event, ev.Correction):
@@ -257,27 +277,6 @@ class Pathway(Correcting):
             if found is not None:
                 reasons.append(found)
         return reasons
-
-    def _accept(self, event: ev.Event) -> None:
-        """Move the machine and the facts for an event every rule has passed."""
-        facts = self._facts
-        cursor = self._cursor
-        decide = BRANCH_OF.get(type(event))
-        if decide is not None and (facts.state, event.kind) in BRANCHES:
-            branch: str | None = decide(facts, event, self._in_force)
-            fired = TRIGGERS[event.kind].trigger(cursor, branch)
-        else:
-            branch = None
-            fired = TRIGGERS[event.kind].trigger(cursor)
-        if not fired:
-            # The rules passed but no row of the table matched the branch: a
-            # defect in facetcare, not in the caller's event. Nothing was kept.
-            cursor.state = facts.state
-            raise RuntimeError(f"no transition for {event.kind} from {facts.state} ({branch})")
-        self._facts = advance(facts, event, cursor.state, branch)
-        if type(event) is ev.PolicyChanged:
-            self._in_force = event.policy
-        self._events.append(event)
 
     def _state(self) -> str:
         return self._cursor.state

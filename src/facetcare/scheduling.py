@@ -176,11 +176,16 @@ def _in_visit(facts: Facts, policy: Policy) -> list[Task]:
                  visit.visit_id, f"record the {visit.kind} performed, or cancel the visit")]
 
 
+def _shown(moment: dt.datetime, policy: Policy) -> str:
+    """A time in a task's wording: at the clinic, whatever offset it arrived in."""
+    return moment.astimezone(timing.clinic_zone(policy.time_zone)).isoformat()
+
+
 def _diary(facts: Facts, policy: Policy) -> Task:
     window = timing.relief_window(facts, policy)
     assert window is not None
     return _task(policy, "record_relief_diary", window[0], None, None,
-                f"diary entries count from the block until {window[1].isoformat()}")
+                f"diary entries count from the block until {_shown(window[1], policy)}")
 
 
 def _observation(facts: Facts, policy: Policy) -> list[Task]:
@@ -247,7 +252,7 @@ def _decide(facts: Facts, policy: Policy) -> list[Task]:
         options.append(repeat)
         deadline = timing.reblock_deadline(facts, policy)
         if deadline is not None:
-            detail += f"; a repeat without new blocks only before {deadline.isoformat()}"
+            detail += f"; a repeat without new blocks only before {_shown(deadline, policy)}"
     elif facts.state == Stage.BLOCK_NEGATIVE:
         still = confirmed_targets(facts, policy)
         if still and len(facts.series) >= policy.blocks_required:

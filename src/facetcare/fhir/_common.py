@@ -62,20 +62,15 @@ def patient(patient_id: str) -> Json:
 
 
 def when(moment: dt.datetime) -> str:
-    """An event time as FHIR dateTime/instant text, keeping its UTC offset.
+    """An event time as FHIR dateTime/instant text, in UTC.
 
-    FHIR offsets are whole minutes; a time whose offset has seconds cannot be
-    written exactly, so it is refused rather than rounded.
+    One representation per instant, as the pathway documents write them, so
+    the same pathway gives the same bundle whatever offset its times arrived
+    in (the clinic's calendar days come from its policy's time zone).
     """
-    offset = moment.utcoffset()
-    if offset is None:  # pragma: no cover - events hold aware times only
+    if moment.utcoffset() is None:  # pragma: no cover - events hold aware times only
         raise SerializationError("a naive time cannot be written to FHIR")
-    if offset.total_seconds() % 60:
-        raise SerializationError(
-            f"time {moment.isoformat()} has a UTC offset with seconds; FHIR offsets are whole "
-            "minutes"
-        )
-    return moment.isoformat()
+    return moment.astimezone(dt.UTC).isoformat()
 
 
 def coding(system: str, code: str, display: str | None = None) -> Json:

@@ -157,7 +157,13 @@ def levels_not_contiguous(facts: Facts, event: ev.NeurotomyScheduled,
 
 @gives(REGION_MISMATCH)
 def region_mismatch(facts: Facts, event: Booking, policy: Policy) -> Reason | None:
-    stray = sorted({t.joint for t in event.targets if t.region != facts.region})
+    region = facts.region
+    for target in event.targets:
+        if target.region != region:
+            break
+    else:
+        return None
+    stray = sorted({t.joint for t in event.targets if t.region != region})
     if stray:
         return Reason(
             REGION_MISMATCH,

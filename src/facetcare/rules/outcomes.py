@@ -17,12 +17,13 @@ from facetcare import timing
 from facetcare.codes import OUTSIDE_RELIEF_WINDOW, RELIEF_WINDOW_OPEN
 from facetcare.errors import Reason
 from facetcare.facts import Facts
-from facetcare.machine import Branch
+from facetcare.machine import BRANCHES, Branch
 from facetcare.policy import Policy, ReliefMeasure
 from facetcare.rules._declare import gives, span, when
 
 __all__ = [
     "BRANCH_OF",
+    "DECISIONS",
     "best_relief",
     "block_relief",
     "follow_up_branch",
@@ -156,4 +157,13 @@ BRANCH_OF: dict[type[ev.Event], Callable[[Facts, Any, Policy], str]] = {
     ev.FollowUpRecorded: follow_up_branch,
     ev.VisitCancelled: return_branch,
     ev.VisitMissed: return_branch,
+}
+
+#: (stage, event type) → the function that decides the branch there; where an
+#: event has one row from a stage (a follow-up in sustained relief), none.
+DECISIONS: dict[tuple[str, type[ev.Event]], Callable[[Facts, Any, Policy], str]] = {
+    (stage, kind): decide
+    for kind, decide in BRANCH_OF.items()
+    for (stage, name) in BRANCHES
+    if name == kind.kind
 }

@@ -208,7 +208,7 @@ def lesion_temperature(
 def untested_lesion(facts: Facts, event: ev.NeurotomyPerformed,
                     policy: Policy) -> Reason | None:
     origin = facts.open_visit.origin if facts.open_visit else facts.state
-    nerves = nerves_of(tuple(lesion.target for lesion in event.lesions))
+    nerves = nerves_of(tuple([lesion.target for lesion in event.lesions]))
     return untested(facts, nerves, origin, policy, "lesions on")
 
 

@@ -9,8 +9,13 @@ import attrs
 
 from facetcare.anatomy import normalise_joint
 
-__all__ = ["as_tuple", "days", "int_range", "joints", "non_negative", "positive", "probability",
-           "source"]
+__all__ = ["MAX_DAYS", "MAX_LESIONS", "as_tuple", "at_most", "days", "int_range", "joints",
+           "non_negative", "positive", "probability", "source"]
+
+#: Upper bounds (assumptions, far beyond any cited value): there so that no draw
+#: overflows the calendar or exhausts memory, refused at construction instead.
+MAX_DAYS = 3650  # ten years between two steps, or of relief
+MAX_LESIONS = 100
 
 
 def probability(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -53,11 +58,23 @@ def int_range(low: int, high: float = math.inf) -> Any:
     return check
 
 
+def at_most(high: float) -> Any:
+    """A validator for a number no larger than ``high`` (used beside `positive` and co)."""
+
+    def check(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if isinstance(value, int | float) and value > high:
+            raise ValueError(f"{attribute.name} must be at most {high:g}, got {value:g}"[:200])
+
+    return check
+
+
 def days(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
     if not isinstance(value, tuple) or not value:
         raise TypeError(f"{attribute.name} must be a non-empty tuple of day counts")
-    if any(isinstance(v, bool) or not isinstance(v, int) or v < 1 for v in value):
-        raise ValueError(f"{attribute.name} must hold whole days >= 1, got {value!r}")
+    if any(isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= MAX_DAYS
+           for v in value):
+        raise ValueError(f"{attribute.name} must hold whole days from 1 to {MAX_DAYS}, "
+                         f"got {value!r}"[:200])
     if list(value) != sorted(set(value)):
         raise ValueError(f"{attribute.name} must be strictly increasing, got {value!r}")
 

@@ -22,7 +22,10 @@ import attrs
 from facetcare.anatomy import JOINTS, Region
 from facetcare.simulation import fitted
 from facetcare.simulation._checks import (
+    MAX_DAYS,
+    MAX_LESIONS,
     as_tuple,
+    at_most,
     days,
     int_range,
     joints,
@@ -111,16 +114,16 @@ class CohortParams:
 
     # -- neurotomy --------------------------------------------------------------
     lesions_mean: float = attrs.field(
-        default=5.0, validator=positive,
+        default=5.0, validator=[positive, at_most(MAX_LESIONS)],
         metadata=source("[3.2] Kornick 2004: 5 ± 3 lesions per lumbar session "
                         "(cervical: assumption, same)"))
-    lesions_sd: float = attrs.field(default=3.0, validator=non_negative,
+    lesions_sd: float = attrs.field(default=3.0, validator=[non_negative, at_most(MAX_LESIONS)],
                                     metadata=source("[3.2]"))
     lesion_seconds: tuple[int, int] = attrs.field(
-        default=(60, 90), converter=as_tuple, validator=int_range(1),
+        default=(60, 90), converter=as_tuple, validator=int_range(1, 3600),
         metadata=source("[DOMAIN step 5; 2.4 ASPN 60–90 s]; narrowed to the policy's rule"))
     lesion_temperature_c: tuple[int, int] = attrs.field(
-        default=(80, 90), converter=as_tuple, validator=int_range(1),
+        default=(80, 90), converter=as_tuple, validator=int_range(1, 200),
         metadata=source("[2.1 80–90 °C; 3.2 Lord 80 °C]; narrowed to the policy's rule"))
     minor_complication_per_lesion: float = attrs.field(
         default=0.01, validator=probability, metadata=source("[4.5] Kornick 2004: 1.0%"))
@@ -142,10 +145,10 @@ class CohortParams:
         metadata=source("assumption: sham-level, as a first neurotomy without facet pain "
                         "[4.3]"))
     relief_median_days: float = attrs.field(
-        validator=positive,
+        validator=[positive, at_most(MAX_DAYS)],
         metadata=source(f"{_FIT}: Weibull median of relief after a first neurotomy"))
     repeat_relief_median_days: float = attrs.field(
-        validator=positive,
+        validator=[positive, at_most(MAX_DAYS)],
         metadata=source(f"{_FIT}: Weibull median of relief after a repeat"))
     relief_shape: float = attrs.field(
         default=1.5, validator=positive,
@@ -158,10 +161,10 @@ class CohortParams:
     no_show: float = attrs.field(default=0.05, validator=probability,
                                  metadata=source("assumption (DOMAIN.md)"))
     referral_to_block_days: tuple[int, int] = attrs.field(
-        default=(14, 42), converter=as_tuple, validator=int_range(0),
+        default=(14, 42), converter=as_tuple, validator=int_range(0, MAX_DAYS),
         metadata=source("assumption (DOMAIN.md): days from referral to the first block"))
     booking_days: tuple[int, int] = attrs.field(
-        default=(14, 42), converter=as_tuple, validator=int_range(0),
+        default=(14, 42), converter=as_tuple, validator=int_range(0, MAX_DAYS),
         metadata=source("assumption (DOMAIN.md, block to neurotomy): days from any later "
                         "booking (confirmatory block, neurotomy, rebooking) to the visit"))
     follow_up_days: tuple[int, ...] = attrs.field(
@@ -170,8 +173,8 @@ class CohortParams:
 
     @max_negative_blocks.validator
     def _check_negatives(self, attribute: attrs.Attribute[Any], value: Any) -> None:
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{attribute.name} must be an int >= 1, got {value!r}")
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 100:
+            raise ValueError(f"{attribute.name} must be an int from 1 to 100, got {value!r}"[:200])
 
     @joints.validator
     def _check_joints(self, attribute: attrs.Attribute[Any], value: Any) -> None:

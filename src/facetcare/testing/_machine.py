@@ -22,6 +22,7 @@ from facetcare.errors import Reason, Rejected
 from facetcare.machine import Stage
 from facetcare.pathway import Pathway
 from facetcare.policy import Policy
+from facetcare.testing._corrections import corrections
 from facetcare.testing._journeys import near_misses, next_events, referrals
 from facetcare.testing._strategies import any_referrals, events
 
@@ -63,6 +64,9 @@ class PathwayMachine(RuleBasedStateMachine):
         super().__init__()
         #: The pathway under test; read it, never change it outside the rules.
         self.pathway = Pathway(policy=self.policy)
+        self._reset_audit()
+
+    def _reset_audit(self) -> None:
         #: Positive blocks per nerve: a negative result clears the nerves it tested, a
         #: neurotomy the nerves it treated (docs/payer-rules.md#results-per-target).
         self._confirmed: dict[tuple[str, str], int] = {}
@@ -89,6 +93,13 @@ class PathwayMachine(RuleBasedStateMachine):
         Does nothing by default.
         """
 
+    def on_corrected(self, correction: ev.Correction, stage: Stage) -> None:
+        """Called after ``correction`` was accepted; ``self.pathway.events`` is the new history.
+
+        A system that mirrors events should rebuild its view from the effective
+        history here (or apply the correction its own way). Does nothing by default.
+        """
+
     # -- rules --------------------------------------------------------------------
 
     @initialize(data=st.data())
@@ -113,6 +124,34 @@ class PathwayMachine(RuleBasedStateMachine):
         wrong = st.one_of(near_misses(self.pathway), events(self.region))
         self._offer(data.draw(wrong, label="event"))
 
+    @precondition(lambda self: bool(self.pathway.log))
+    @rule(data=st.data())
+    def correct(self, data: st.DataObject) -> None:
+        """A correction of the log, valid or not: a refused one changes nothing."""
+        pathway = self.pathway
+        correction = data.draw(corrections(pathway), label="correction")
+        before = (pathway.log, pathway.events, pathway.to_json())
+        verdict = pathway.check(correction)
+        try:
+            stage = pathway.apply(correction)
+        except Rejected as refused:
+            assert not verdict.allowed, f"check() allowed {correction!r}, apply() refused"
+            assert refused.reasons == verdict.reasons, "apply() and check() gave other reasons"
+            assert (pathway.log, pathway.events, pathway.to_json()) == before, (
+                "a refused correction changed the pathway")
+            self.on_refused(correction, refused.reasons)
+            return
+        assert verdict.allowed, f"check() refused {verdict.codes}, apply() accepted"
+        assert pathway.log == (*before[0], correction), "the log is append-only"
+        # The safety properties hold for the corrected effective history as a whole.
+        self._reset_audit()
+        replayed = Pathway(policy=self.policy)
+        for event in pathway.events:
+            source = replayed.stage if replayed.events else None
+            self._audit(event, source, replayed.apply(event))
+        assert isinstance(correction, ev.Correction)
+        self.on_corrected(correction, stage)
+
     # -- invariants ---------------------------------------------------------------
 
     @invariant()
@@ -120,9 +159,11 @@ class PathwayMachine(RuleBasedStateMachine):
         pathway = self.pathway
         if not pathway.events:
             return
-        again = Pathway.replay(pathway.events, policy=self.policy)
-        assert again == pathway, "replaying the accepted events gave another pathway"
+        again = Pathway.replay(pathway.log, policy=self.policy)
+        assert again == pathway, "replaying the log gave another pathway"
         assert again.stage == pathway.stage
+        effective = Pathway.replay(pathway.events, policy=self.policy)
+        assert effective.stage == pathway.stage, "the effective history gave another stage"
         text = pathway.to_json()
         back = Pathway.from_json(text)
         assert back == pathway, "the JSON document read back is another pathway"
