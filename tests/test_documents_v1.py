@@ -1,13 +1,16 @@
-"""Documents written by the release at c534087 (schema @1) still load (docs/payer-rules.md).
+"""Documents written by release 0.1.0 (schema @1) still load (docs/payer-rules.md).
 
 `tests/fixtures/v1/` holds pathway documents that release wrote under its
-three profiles (`write_v1.py` there is the script). Each must load today,
-with events equal to the ones written, the policy as it was (the fields
-added since take the value that keeps its rules), and the same stage.
+three profiles and a clinic's own policy (`write_v1.py` there is the script
+of the hyphenated ones, written at c534087). Each must load today, with
+events equal to the ones written, the policy as it was (durations then in
+seconds, now in microseconds; the fields added since take the value that
+keeps its rules), and the same stage.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -24,15 +27,40 @@ STAGES = {
     "medicare-lumbar-negative": "closed",
     "consensus-cervical-no-relief": "no_relief",
     "consensus-lumbar-withdrawn": "withdrawn",
+    "consensus_closed": "closed",
+    "medicare_sustained_relief": "sustained_relief",
+    "own_policy_block_positive": "block_positive",
+    "seed_offsets_floats": "neurotomy_recovery",
+    "seed_recurrence": "recurrence",
 }
-ADDED_POLICY_FIELDS = {"time_zone": "UTC", "follow_up_interval": 91 * 86400,
+#: Policy durations, written in seconds by @1 and in microseconds since @2.
+DURATIONS = {"block_observation", "neurotomy_recovery", "relief_window_end",
+             "relief_window_min", "min_block_gap", "follow_up_settling",
+             "min_neurotomy_interval", "repeat_min_relief_duration", "reblock_after"}
+ADDED_POLICY_FIELDS = {"time_zone": "UTC", "follow_up_interval": 91 * 86400 * 10**6,
                        "relief_measure": "best", "relief_min_entries": 1, "regions": None,
                        "covered_diagnoses": None, "lesion_modalities": None,
                        "block_max_sedation": None, "entry_requires_axial_pain": False}
 
 
+def _moment(text: object) -> dt.datetime | None:
+    if not isinstance(text, str):
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
 def _as_written(now: object, old: object) -> object:
-    """``now`` cut to the keys ``old`` has, checking that each key added since is empty."""
+    """``now`` cut to the keys ``old`` has, checking that each key added since is empty.
+
+    A time written then with an offset (``+00:00``) and now in UTC with ``Z``
+    is the same instant: it compares as the old text.
+    """
+    if _moment(now) is not None and _moment(now) == _moment(old):
+        return old
     if isinstance(old, dict) and isinstance(now, dict):
         for key in set(now) - set(old):
             assert now[key] in (None, []), (key, now[key])
@@ -59,8 +87,10 @@ def test_a_release_document_still_loads(name: str) -> None:
     for event, old in zip(pw.events, written["events"], strict=True):
         assert _as_written(json.loads(json.dumps(dump_event(event))), old) == old
     # The policy is the one written; new fields keep the @1 rules.
-    policy = dump_policy(pw.policy)
-    assert {key: policy[key] for key in written["policy"]} == written["policy"]
+    policy = json.loads(json.dumps(dump_policy(pw.policy)))
+    as_seconds = {key: value if key not in DURATIONS or value is None else value / 10**6
+                  for key, value in policy.items()}
+    assert {key: as_seconds[key] for key in written["policy"]} == written["policy"]
     for key, value in ADDED_POLICY_FIELDS.items():
         assert json.loads(json.dumps(policy[key])) == value, key
     # Written again, it is a current document that reads back equal.

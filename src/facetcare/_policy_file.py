@@ -2,7 +2,8 @@
 
 The file holds the same flat object a pathway document carries as its
 ``policy`` (docs/payer-rules.md#policy-files): every field present, no other key,
-durations in seconds, relief shares as strings such as ``"4/5"``, lists of
+durations in microseconds (as in a schema @2 document: exact integers, so
+14 d is ``1209600000000``), relief shares as strings such as ``"4/5"``, lists of
 names for the vocabularies. Reading goes through the document reader, so
 a bad value is refused with the field named, exactly as in a document.
 
@@ -107,8 +108,8 @@ def _toml_string(text: str) -> str:
 
 def _toml(policy: Policy, data: dict[str, Any]) -> str:
     sources = _sources_if_named(policy)
-    lines = ["# facetcare policy (docs/payer-rules.md#policy-files); durations in seconds,",
-             '# shares as "n/d" strings, "none" for no such rule.']
+    lines = ["# facetcare policy (docs/payer-rules.md#policy-files); durations in microseconds",
+             '# (14 d = 1209600000000), shares as "n/d" strings, "none" for no such rule.']
     for name in (a.name for a in attrs.fields(Policy)):
         line = f"{name} = {_toml_value(data[name], name)}"
         if name in sources:
