@@ -50,7 +50,8 @@ class Treatment(Visits):
         procedure, recovery = plan.neurotomy_minutes(targets)
         performed = self.visit_at + draw.integer_in(procedure) * MINUTE
         lesions = self.lesions(targets)
-        self.emit(ev.NeurotomyPerformed(at=performed, visit_id=self.visit_id, lesions=lesions))
+        self.emit(ev.NeurotomyPerformed(at=performed, visit_id=self.visit_id, lesions=lesions,
+                                        **plan.neurotomy_record))
         self.neurotomy_times.append(performed)
         chance, minor = draw.chance, params.minor_complication_per_lesion
         for _ in lesions:
@@ -93,10 +94,12 @@ class Treatment(Visits):
         """Mean 5, sd 3, at least one per target [3.2]; duration and heat within the policy."""
         plan, params, integer_in = self.plan, self.params, self.draw.integer_in
         seconds, temperature = plan.lesion_seconds, plan.lesion_temperature
+        record = plan.lesion_record
         width = len(targets)
         count = max(1, round(self.draw.normal(params.lesions_mean, params.lesions_sd)), width)
         return tuple([
-            ev.Lesion(targets[i % width], integer_in(seconds), integer_in(temperature))
+            ev.Lesion(targets[i % width], integer_in(seconds), integer_in(temperature),
+                      **record)
             for i in range(count)
         ])
 
