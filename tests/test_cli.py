@@ -440,6 +440,16 @@ def test_simulate_rejects_bad_options() -> None:
     assert invoke("simulate", "--workers", "0").exit_code == 2
 
 
+def test_simulate_refuses_a_policy_for_another_region() -> None:
+    lumbar_only = invoke("simulate", "-n", "5", "--region", "cervical", "--compare",
+                         "consensus-2020")
+    assert lumbar_only.exit_code == 2
+    assert "consensus-2020 covers the lumbar region only" in lumbar_only.output
+    cervical = invoke("simulate", "-n", "5", "--region", "cervical", "--policy",
+                      "consensus-cervical-2022")
+    assert cervical.exit_code == 0, cervical.output
+
+
 def test_summary_rows_merge_in_place() -> None:
     from facetcare._cli.simulate import _merged_labels
 

@@ -157,6 +157,12 @@ def simulate(*, n: int, seed: int, region: str, policy_name: str, compare_name: 
     plots = plots_module() if plot_path is not None or report_path is not None else None
 
     base = CohortParams.cervical() if region == "cervical" else CohortParams.lumbar()
+    for option, name in (("--policy", policy_name), ("--compare", compare_name)):
+        covered = policy_named(name).regions if name is not None else None
+        if covered is not None and base.region not in covered:
+            shown = ", ".join(map(str, covered))
+            raise click.BadParameter(f"{name} covers the {shown} region only, not {region} "
+                                     "(docs/rules.md#region-not-covered)", param_hint=option)
     # Without per-journey output only the summary is needed: journeys then stay in
     # the workers (no pickling back), and memory stays flat however large n is.
     keep_journeys = csv_path is not None or events_path is not None
