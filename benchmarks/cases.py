@@ -101,6 +101,31 @@ def refusal_case(w: Workload) -> Case:
     return prepare
 
 
+def correction_case(w: Workload) -> Case:
+    """`apply` of an `EnteredInError` retracting the seed journey's last event.
+
+    A correction is judged by replaying the effective history it leads to,
+    so it costs about one replay of the pathway; reported, not a target.
+    """
+    last = w.events[-1]
+    retract = ev.EnteredInError(at=last.at + dt.timedelta(minutes=5), seq=len(w.events) - 1,
+                                reason="recorded on the wrong patient")
+
+    def prepare() -> Prepared:
+        pathways = [Pathway.replay(w.events, policy=w.policy) for _ in range(w.pathways)]
+
+        def timed() -> int:
+            for pathway in pathways:
+                pathway.apply(retract)
+            return len(pathways)
+
+        def check() -> None:
+            assert all(len(p.log) == len(w.events) + 1 and len(p.events) == len(w.events) - 1
+                       for p in pathways)
+        return timed, check
+    return prepare
+
+
 def from_json_case(w: Workload) -> Case:
     """`Pathway.from_json` of the seed pathway's document (parse, structure, replay)."""
     def prepare() -> Prepared:
@@ -206,6 +231,7 @@ CASES: dict[str, Callable[[Workload], Case]] = {
     "apply": apply_case,
     "check": check_case,
     "refusal": refusal_case,
+    "correction": correction_case,
     "from_json": from_json_case,
     "replay": replay_case,
     "start": start_case,

@@ -12,6 +12,8 @@ Sections:
 4. memory per live pathway (fresh process, tracemalloc).
 5. simulation (``speedup``, ``summarize``): speed-up on 2 worker processes
    with a pure-Python control; streaming memory at scale.
+6. baseline: `from_json` + replay and `apply` against the first release, in
+   two worker processes timed alternately (benchmarks/baseline.py).
 
 Every target is printed as "measured / target / PASS|FAIL".
 """
@@ -165,6 +167,7 @@ def main_group(config: Config, report: Report) -> dict[str, list[float]]:
         "apply": "facetcare apply(), per event",
         "check": "facetcare check(), per event",
         "refusal": "facetcare refusal (Rejected raised+caught)",
+        "correction": "facetcare correction (EnteredInError of the last event)",
         "from_json": "facetcare from_json + replay, per event",
         "replay": "facetcare replay (no JSON), per event",
         "start": "facetcare Pathway.start (default policy)",
@@ -177,7 +180,8 @@ def main_group(config: Config, report: Report) -> dict[str, list[float]]:
 
     report.say("\n  ratios (median of per-round ratios):")
     shown = [("apply", "R1"), ("apply", "R2"), ("R3", "apply"), ("R3", "R2"), ("R2", "R1"),
-             ("check", "apply"), ("refusal", "apply"), ("from_json", "apply"),
+             ("check", "apply"), ("refusal", "apply"), ("correction", "apply"),
+             ("correction", "replay"), ("from_json", "apply"),
              ("replay", "apply"), ("start", "apply"), ("due", "apply")]
     if sim:
         shown += [("simulate", "apply"), ("sim_replay", "apply"), ("simulate", "sim_replay")]
@@ -237,13 +241,37 @@ def memory(config: Config, report: Report) -> None:
                          got["started"], 1024, unit=" B"))
 
 
+def against_first_release(config: Config, report: Report) -> None:
+    from benchmarks import baseline
+
+    rounds = max(config.rounds * 2, 3)
+    report.say(f"\n## 6. against the first release ({baseline.FIRST_RELEASE}), two worker "
+               f"processes, {rounds} rounds of {config.pathways:,} pathways, alternating")
+    got = baseline.compare(rounds, config.pathways)
+    report.info("baseline", got)
+    if "skipped" in got:
+        report.say(f"  skipped: {got['skipped']}")
+        return
+    for kind in baseline.KINDS:
+        row = got[kind]
+        report.say(f"  {kind:<10} now {row['now_us']:8.3f} µs, first release "
+                   f"{row['before_us']:8.3f} µs per event: {row['ratio']:.3f}× "
+                   f"(per-round p25–p75 {row['p25']:.3f}–{row['p75']:.3f})")
+    report.target(Target("control: R2 in this process / R2 in the other (≈ 1)",
+                         got["R2"]["ratio"], 1.10))
+    report.target(Target("from_json + replay per event / first release",
+                         got["from_json"]["ratio"], 1.05))
+    report.target(Target("apply() per event / first release", got["apply"]["ratio"], 1.05))
+
+
 SECTIONS: dict[str, Callable[[Config, Report], Any]] = {
     "creation": creation,
     "memory": memory,
+    "baseline": against_first_release,
 }
 
 
-ALL_SECTIONS = ("main", "creation", "memory", "speedup", "summarize")
+ALL_SECTIONS = ("main", "creation", "memory", "speedup", "summarize", "baseline")
 
 
 def run(config: Config, out: TextIO | None = None, json_path: str | None = None,

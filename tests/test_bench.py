@@ -156,3 +156,16 @@ def test_command_line_quick_machinery(tmp_path: Path, capsys: pytest.CaptureFixt
     assert harness.main(["--tiny", "--sections", "main", "--json", str(path)]) == 0
     assert "targets pass" in capsys.readouterr().out
     assert json.loads(path.read_text())["config"]["label"].startswith("tiny")
+
+
+def test_the_first_release_comparison_measures_both_sides_or_says_why() -> None:
+    from benchmarks import baseline
+
+    missing = baseline.compare(1, 2, rev="0" * 40)
+    assert "0000000000" in missing["skipped"]
+    got = baseline.compare(2, 3)
+    if "skipped" in got:  # a clone without the first release's commit
+        pytest.skip(got["skipped"])
+    for kind in baseline.KINDS:
+        assert got[kind]["now_us"] > 0 and got[kind]["before_us"] > 0
+        assert got[kind]["ratio"] > 0

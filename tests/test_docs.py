@@ -194,8 +194,6 @@ OUTSIDE = re.compile(r"DOMAIN\.md|DOMAIN step|clinical-facts|reference/|DESIGN\.
                      r"(principle|\"|events)|perf-baseline")
 
 
-@pytest.mark.xfail(strict=True, reason="src/ docstrings still cite files outside the repository; "
-                   "point them at docs/ (docs/sources.md#section-map) and drop this marker")
 def test_code_cites_no_file_outside_the_repository() -> None:
     offenders = [
         f"{path.relative_to(ROOT)}:{number}"

@@ -331,3 +331,48 @@ def test_an_invalid_event_that_is_also_late_gives_both_codes_only() -> None:
     booked_in_past = ev.BlockScheduled(at=j.now, visit_id="b-x", visit_at=j.now - DAY,
                                        targets=L45)
     assert j.pw.check(booked_in_past).codes == ("invalid_transition",)
+
+
+class _Model:
+    def __init__(self, state: str) -> None:
+        self.state = state
+
+
+@pytest.mark.parametrize(
+    "step, source",
+    [(step, source) for step in PATHWAY for source in step.sources],
+    ids=lambda value: value.event.kind if isinstance(value, Step) else str(value),
+)
+def test_fire_takes_the_row_the_machine_itself_takes(step: Step, source: str) -> None:
+    """`fire` runs a row's Transition directly; the machine's own event reaches the same stage."""
+    from facetcare.machine import MACHINE, fire
+
+    direct, engine = _Model(source), _Model(source)
+    assert fire(direct, step.event.kind, step.branch)
+    args = () if step.branch is None else (step.branch,)
+    assert MACHINE.events[step.event.kind].trigger(engine, *args)
+    assert direct.state == engine.state == (step.dest if step.dest is not None else source)
+
+
+def test_fire_refuses_a_row_the_table_does_not_have() -> None:
+    from facetcare.machine import fire
+
+    model = _Model("referred")
+    assert not fire(model, "ReliefAssessed", "positive")
+    assert not fire(model, "BlockScheduled", "positive")
+    assert model.state == "referred"
+
+
+def test_a_stage_with_callbacks_still_runs_them() -> None:
+    """The machine's stages skip entering and leaving only when nothing listens."""
+    from facetcare.machine import _Machine
+
+    seen: list[str] = []
+    machine = _Machine(model=None, states=["a", "b"], initial="a", auto_transitions=False,
+                       transitions=[{"trigger": "go", "source": "a", "dest": "b"}])
+    machine.get_state("a").add_callback("exit", lambda: seen.append("left a"))
+    machine.get_state("b").add_callback("enter", lambda: seen.append("entered b"))
+    model = _Model("a")
+    assert machine.events["go"].trigger(model)
+    assert model.state == "b"
+    assert seen == ["left a", "entered b"]

@@ -67,6 +67,7 @@ class Correcting:
         # What `Pathway` defines, as mypy sees it (nothing of it exists here at run time).
         def __init__(self, *, policy: Policy | None = None) -> None: ...
         def apply(self, event: ev.Event) -> Stage: raise NotImplementedError
+        def _apply(self, event: ev.Event) -> Stage: raise NotImplementedError
         def check(self, event: ev.Event) -> Any: raise NotImplementedError
         def due(self, now: Any) -> tuple[Task, ...]: raise NotImplementedError
         def _set_state(self, state: str) -> None: ...
@@ -199,7 +200,7 @@ class Correcting:
         trial = type(self)(policy=self._policy)
         for position, event in enumerate(events):
             try:
-                trial.apply(event)
+                trial._apply(event)  # a private trial: no lock to take
             except Rejected as refused:
                 return None, (position, refused)
         if not events:

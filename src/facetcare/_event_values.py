@@ -68,7 +68,7 @@ class Target:
 class PainEntry:
     """One pain diary line: NRS 0–10 at a clinical time."""
 
-    at: dt.datetime = attrs.field(converter=v.fixed_offset, validator=v.aware)
+    at: dt.datetime = attrs.field(converter=v.clinical_time)
     score: int = attrs.field(converter=v.plain_int, validator=v.pain_score)
 
 
@@ -96,5 +96,5 @@ class PriorProcedure:
     """
 
     procedure: str = attrs.field(validator=attrs.validators.in_(("block", "neurotomy")))
-    at: dt.datetime = attrs.field(converter=v.fixed_offset, validator=v.aware)
+    at: dt.datetime = attrs.field(converter=v.clinical_time)
     pathway_id: str = attrs.field(converter=v.plain_str, validator=v.identifier)

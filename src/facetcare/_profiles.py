@@ -1,7 +1,7 @@
 """The named policy profiles as data: every value beside its source.
 
 A profile is the seed plus the values its source sets; each value carries
-where it comes from, a section of ``reference/clinical-facts.md`` in
+where it comes from, a section of docs/sources.md#section-map in
 brackets and the document's words, so `Policy.sources`, ``facetcare
 policies`` and the README table show a clinician what to audit. A value
 no source gave says "assumption". docs/payer-rules.md explains each choice.
@@ -36,7 +36,7 @@ SEED: Values = {
     "entry_requires_failed_conservative_care": (False, "leaflet: no payer entry criteria"),
     "escort_required": (True, "[3.3] a driver home after a block or neurotomy"),
     "block_observation": (60 * MINUTES, "[3.3] watched about an hour"),
-    "neurotomy_recovery": (30 * MINUTES, "[DOMAIN step 5] home 30–60 min later"),
+    "neurotomy_recovery": (30 * MINUTES, "[Clinic-info] home 30–60 min later"),
     "relief_window_end": (6 * HOURS, "[3.4] 4–6 h anaesthetic window told to patients"),
     "relief_window_min": (4 * HOURS, "[3.4] 4–6 h anaesthetic window told to patients"),
     "relief_threshold": (Fraction(1, 2), "[2.1, 2.2] consensus cut-off 50%"),
@@ -44,8 +44,8 @@ SEED: Values = {
     "min_block_gap": (None, _NO_RULE),
     "max_block_levels": (None, _NO_RULE),
     "max_blocks_per_year": (None, _NO_RULE),
-    "lesion_min_seconds": (60, "[DOMAIN step 5; 2.4 ASPN] 60–90 s per lesion"),
-    "lesion_max_seconds": (90, "[DOMAIN step 5; 2.4 ASPN] 60–90 s per lesion"),
+    "lesion_min_seconds": (60, "[2.4 ASPN] 60–90 s per lesion"),
+    "lesion_max_seconds": (90, "[2.4 ASPN] 60–90 s per lesion"),
     "lesion_min_temperature_c": (None, _NO_RULE),
     "lesion_temperature_strict": (False, _NO_RULE),
     "lesion_max_temperature_c": (None, _NO_RULE),

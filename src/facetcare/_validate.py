@@ -167,6 +167,20 @@ def fixed_offset(value: object) -> object:
     return value
 
 
+def clinical_time(value: object, name: str = "at") -> object:
+    """`fixed_offset` then `require_aware` for the field ``name``, in one step.
+
+    The usual value (a plain datetime with a fixed offset, inside the
+    supported calendar) is returned at once: every event has such a field.
+    """
+    if type(value) is dt.datetime and type(value.tzinfo) is dt.timezone \
+            and EARLIEST <= value <= LATEST:
+        return value
+    moment = fixed_offset(value)
+    require_aware(name, moment)
+    return moment
+
+
 # -- identifiers and text ---------------------------------------------------------
 
 
@@ -216,6 +230,13 @@ def _text(name: str, value: object, limit: int, lines: bool = False) -> None:
 def identifier(_: Any, attribute: attrs.Attribute[Any], value: object) -> None:
     """An id a screen shows as it is: no controls, no bidi overrides, something visible."""
     _text(attribute.name, value, MAX_ID_CHARS)
+
+
+def identifier_named(name: str, value: object) -> object:
+    """`plain_str` then `identifier` for the field ``name``, as one converter step."""
+    value = plain_str(value)
+    _text(name, value, MAX_ID_CHARS)
+    return value
 
 
 def text(_: Any, attribute: attrs.Attribute[Any], value: object) -> None:

@@ -155,10 +155,14 @@ class Referred(Event):
                              f"({scale.maximum})")
 
 
+def _visit_at(value: object) -> object:
+    return v.clinical_time(value, "visit_at")
+
+
 @attrs.frozen(kw_only=True)
 class _Booking(Event):
     visit_id: str = attrs.field(converter=v.plain_str, validator=v.identifier)
-    visit_at: dt.datetime = attrs.field(converter=v.fixed_offset, validator=v.aware)
+    visit_at: dt.datetime = attrs.field(converter=_visit_at)
     targets: tuple[Target, ...] = _targets()  # type: ignore[assignment]
     escort_confirmed: bool = attrs.field(default=False, validator=v.flag)
 

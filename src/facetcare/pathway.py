@@ -114,10 +114,11 @@ class Pathway(Correcting):
         tampered log is never silently accepted.
         """
         pathway = cls(policy=policy)
+        apply = pathway._apply  # no other thread sees the pathway before it is returned
         index = -1
         for index, event in enumerate(events):
             try:
-                pathway.apply(event)
+                apply(event)
             except Rejected as refused:
                 raise Rejected(refused.reasons, event=refused.event, index=index) from None
             except TypeError as bad:
@@ -209,36 +210,40 @@ class Pathway(Correcting):
         content changes nothing and returns the stage. One reader or writer
         holds the pathway's lock at a time.
         """
-        with self._lock:  # inline, not `locked`: apply is the hot path
-            kind = type(event)
-            facts = self._facts
-            state = facts.state
-            plan = _PLAN.get((state, kind))
-            event_id = event.event_id if plan is not None else None
-            if plan is None or (event_id is not None and event_id in self._ids):
-                return self._apply_other(event)  # a correction, a re-send, a wrong stage
-            rules, decide = plan
-            policy = self._in_force
-            for rule in rules:
-                if rule(facts, event, policy) is not None:
-                    raise Rejected(tuple(self._reasons(event)), event=event)
-            branch = None if decide is None else decide(facts, event, policy)
-            cursor = self._cursor
-            if not fire(cursor, event.kind, branch):
-                # The rules passed but no row of the table matched the branch: a
-                # defect in facetcare, not in the caller's event. Nothing was kept.
-                cursor.state = state
-                raise RuntimeError(f"no transition for {event.kind} from {state} ({branch})")
-            self._facts = advance(facts, event, cursor.state, branch)
-            if kind is ev.PolicyChanged:
-                self._in_force = event.policy  # type: ignore[attr-defined]
-            seq = len(self._log)
-            self._log.append(event)
-            self._events.append(event)
-            self._origins.append(seq)
-            if event_id is not None:
-                self._ids[event_id] = seq
-            return STAGE_OF[cursor.state]
+        with self._lock:  # not `locked`: apply is the hot path
+            return self._apply(event)
+
+    def _apply(self, event: ev.Event) -> Stage:
+        """`apply` with the lock held (or on a pathway no other thread can see yet)."""
+        kind = type(event)
+        facts = self._facts
+        state = facts.state
+        plan = _PLAN.get((state, kind))
+        event_id = event.event_id if plan is not None else None
+        if plan is None or (event_id is not None and event_id in self._ids):
+            return self._apply_other(event)  # a correction, a re-send, a wrong stage
+        rules, decide = plan
+        policy = self._in_force
+        for rule in rules:
+            if rule(facts, event, policy) is not None:
+                raise Rejected(tuple(self._reasons(event)), event=event)
+        branch = None if decide is None else decide(facts, event, policy)
+        cursor = self._cursor
+        if not fire(cursor, event.kind, branch):
+            # The rules passed but no row of the table matched the branch: a
+            # defect in facetcare, not in the caller's event. Nothing was kept.
+            cursor.state = state
+            raise RuntimeError(f"no transition for {event.kind} from {state} ({branch})")
+        self._facts = advance(facts, event, cursor.state, branch)
+        if kind is ev.PolicyChanged:
+            self._in_force = event.policy  # type: ignore[attr-defined]
+        seq = len(self._log)
+        self._log.append(event)
+        self._events.append(event)
+        self._origins.append(seq)
+        if event_id is not None:
+            self._ids[event_id] = seq
+        return STAGE_OF[cursor.state]
 
     def _apply_other(self, event: ev.Event) -> Stage:
         """`apply` for a correction, a re-sent or duplicate id, or an event its stage refuses."""

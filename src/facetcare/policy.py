@@ -264,12 +264,12 @@ class Policy:
     def seed(cls) -> Policy:
         """The clinic leaflet's pathway, the default (docs/payer-rules.md#profiles).
 
-        What a patient is told (DOMAIN.md "The pathway a patient goes
-        through"): one diagnostic block; relief looked for while the
-        anaesthetic works, 4–6 h [3.4], and ≥ 50% counts [2.1, 2.2 cut-off];
-        watched about an hour, home with a driver [3.3]; the neurotomy a
-        separate visit, 60–90 s per lesion [DOMAIN step 5; 2.4 ASPN]; relief
-        judged after about three weeks [3.3]. No payer's entry criteria,
+        What a patient is told (docs/pathway.md#clinical-steps): one
+        diagnostic block; relief looked for while the anaesthetic works,
+        4–6 h [3.4], and ≥ 50% counts [2.1, 2.2 cut-off]; watched about an
+        hour, home with a driver [3.3]; the neurotomy a separate visit,
+        60–90 s per lesion [ASPN]; relief judged after about three weeks
+        [3.3]. No payer's entry criteria,
         caps, documentation or repeat rules: those belong to the payer
         profiles. It follows no guideline in full (Cohen 2020 wants 80–90 °C
         for ≥ 90 s; see `consensus_2020`).
@@ -319,7 +319,7 @@ class Policy:
 
     @staticmethod
     def sources(name: str) -> dict[str, str]:
-        """field → where a named profile's value comes from (clinical-facts sections)."""
+        """field → where a named profile's value comes from (sources by key or section, docs/sources.md)."""
         return _profiles.sources(name)
 
     @classmethod

@@ -22,7 +22,7 @@ __all__ = ["block_record", "diagnosis_for", "lesion_record", "neurotomy_record",
            "referral_record"]
 
 #: Spondylosis without myelopathy or radiculopathy, by region [6.2]: .812
-#: cervical, .814 thoracic, .816 lumbar (code meanings: HIGH in clinical-facts).
+#: cervical, .814 thoracic, .816 lumbar (code meanings HIGH, docs/sources.md#codes-note).
 _SPONDYLOSIS = {Region.CERVICAL: "M47.812", Region.THORACIC: "M47.814",
                 Region.LUMBAR: "M47.816"}
 #: Neck pain is scored on the NDI, back pain on the ODI (an assumption of habit).

@@ -42,6 +42,7 @@ __all__ = [
     "reblock_needed",
     "relief_lasted",
     "relief_window",
+    "repeat_relief_met_at",
     "settling_ends_at",
 ]
 
@@ -185,6 +186,17 @@ def next_follow_up_at(facts: Facts, policy: Policy) -> dt.datetime | None:
         return None
     since = facts.last_follow_up_at or facts.neurotomy.at
     return since + policy.follow_up_interval
+
+
+def repeat_relief_met_at(facts: Facts, policy: Policy) -> dt.datetime | None:
+    """The first time pain may return for the last neurotomy's relief to count for a repeat.
+
+    Relief ending at this instant or later has lasted the policy's
+    ``repeat_min_relief_duration``; None before any neurotomy.
+    """
+    if facts.neurotomy is None:
+        return None
+    return facts.neurotomy.at + (policy.repeat_min_relief_duration or dt.timedelta(0))
 
 
 def relief_lasted(facts: Facts) -> dt.timedelta | None:

@@ -7,7 +7,7 @@ ICD-10-CM code the referral carries (docs/payer-rules.md). Each is a closed
 list here, so a record either names a known value or is refused at
 construction with the field named; a policy lists the values it accepts.
 
-Sources are sections of ``reference/clinical-facts.md``.
+Sources are the sections docs/sources.md#section-map maps to their keys.
 """
 
 from __future__ import annotations

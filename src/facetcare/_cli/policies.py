@@ -45,7 +45,7 @@ def value_text(value: Any) -> str:
 @click.command(short_help="The policy profiles side by side, each value with its source.")
 @click.argument("names", nargs=-1, type=POLICY)
 @click.option("--sources/--no-sources", default=True, show_default=True,
-              help="Show where each value comes from (clinical-facts sections).")
+              help="Show where each value comes from (sources by key or section, docs/sources.md).")
 def policies(names: tuple[str, ...], sources: bool) -> None:
     """Show the policy profiles (or NAMES: profiles or policy files) side by side.
 

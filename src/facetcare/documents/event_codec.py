@@ -56,9 +56,12 @@ for _converter in (DETAILED, FAST):
     _converter.register_structure_hook_func(_is_event, _event_field)
 DETAILED.register_unstructure_hook_func(_is_event, _dump_event_field)
 
-#: event type name → (class, its fields and ``type``, `FAST`'s reader of the fields).
-_FAST_EVENTS: dict[str, tuple[type[ev.Event], frozenset[str], Callable[..., Any]]] = {
-    name: (kind, fields_of(kind) | {"type"}, make_dict_structure_fn(kind, FAST))
+#: event type name → (class, its fields and ``type``, those without the identity,
+#: `FAST`'s reader of the fields).
+_FAST_EVENTS: dict[str, tuple[type[ev.Event], frozenset[str], frozenset[str], Callable[..., Any]]]
+_FAST_EVENTS = {
+    name: (kind, fields_of(kind) | {"type"}, (fields_of(kind) | {"type"}) - _IDENTITY_KEYS,
+           make_dict_structure_fn(kind, FAST))
     for name, kind in ev.EVENT_BY_NAME.items()
 }
 
@@ -73,9 +76,9 @@ def fast_event(data: Any) -> ev.Event:
         fields = data
     else:
         return not_fast(data)
-    kind, keys, build = _FAST_EVENTS[fields["type"]]
-    if fields.keys() != keys and not (
-            fields.keys() <= keys and keys - fields.keys() <= _IDENTITY_KEYS):
+    kind, keys, bare, build = _FAST_EVENTS[fields["type"]]
+    given = fields.keys()
+    if given != bare and not (given <= keys and bare <= given):  # the identity is optional
         return not_fast(data)
     event: ev.Event = build(fields, kind)  # ``type`` is not a field: `FAST` skips it
     return event

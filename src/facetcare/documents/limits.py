@@ -22,6 +22,8 @@ duplicate key is never lost before it can be refused.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from json.scanner import make_scanner
 from typing import Any
 
 import attrs
@@ -89,7 +91,8 @@ def _bounded(limit: int, parse: Any) -> Any:
 
 #: The parser of the fast path: objects as pair tuples, NaN refused, C speed.
 _DECODER = json.JSONDecoder(object_pairs_hook=tuple, parse_constant=_refuse_constant)
-scan = _DECODER.raw_decode
+#: ``scan(text, index) -> (value, end)``; raises StopIteration where no value starts.
+scan: Callable[[str, int], tuple[Any, int]] = make_scanner(_DECODER)  # type: ignore[arg-type]
 
 
 def as_text(text: object, limits: Limits, what: str = "JSON text") -> str:

@@ -79,11 +79,11 @@ LATERALITY: Final[dict[Release, dict[str, tuple[str, str]]]] = {
 }
 
 #: CPT modifier 50 (bilateral procedure) is a CPT modifier; RT and LT are HCPCS
-#: Level II modifiers (clinical-facts §6.1: AAPC Q&A; MAC article A57826).
+#: Level II modifiers (docs/sources.md: [AAPC-bilateral], [A57826]).
 MODIFIER_SYSTEM: Final = {"50": CPT, "RT": HCPCS, "LT": HCPCS}
 
 # -- facetcare's own code systems -------------------------------------------------------
-# No standard code was confirmed for these (clinical-facts §6.3: no SNOMED CT
+# No standard code was confirmed for these (docs/sources.md#codes-note: no SNOMED CT
 # concept for medial branch block or facet RF denervation could be confirmed).
 
 #: What a ServiceRequest orders and what a Procedure or Appointment is.

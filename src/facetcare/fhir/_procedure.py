@@ -6,7 +6,7 @@ when asked). A Procedure's ``code`` names one procedure, while a session
 bills several lines with modifiers, so the lines travel in the ``cpt-line``
 extension rather than as alternative codings of ``code``; ``code`` itself is
 in facetcare's code system because no SNOMED CT concept for these
-procedures was confirmed (clinical-facts §6.3).
+procedures was confirmed (docs/sources.md#codes-note).
 
 ``bodySite`` lists the targets in the event's order: the joint in
 facetcare's code system and the side as SNOMED laterality from the

@@ -278,8 +278,9 @@ def _relief_shortfall(facts: Facts, policy: Policy) -> list[str]:
             word = "more than" if policy.repeat_relief_strict else "at least"
             unmet.append(f"relief {word} {percent(needed)} (best: {got})")
     if lasting is not None:
-        lasted = timing.relief_lasted(facts)
-        if lasted is None or lasted < lasting:
+        met_at, ended = timing.repeat_relief_met_at(facts, policy), facts.relief_ended_at
+        if ended is None or met_at is None or ended < met_at:
+            lasted = timing.relief_lasted(facts)
             got = "unknown: no pain return recorded" if lasted is None else span(lasted)
             unmet.append(f"relief lasting at least {span(lasting)} (lasted: {got})")
     return unmet

@@ -1,7 +1,7 @@
 """Published figures as data: calibration targets (fitted to) and validation rows (only shown).
 
 Each `Published` figure is a value with its interval and source (a section
-of ``reference/clinical-facts.md``) and names the `Study` protocol that
+of docs/sources.md) and names the `Study` protocol that
 measures it in simulation and the measure it is (`facetcare.simulation.studies`).
 ``kind`` says whether `facetcare.simulation.fitting` may use it
 ("calibration", the list of issue 13) or must not ("validation": every other

@@ -1,6 +1,6 @@
 """What one journey's events say, read once for both the summary and the CSV.
 
-A journey is its events (DESIGN principle 2) plus the stage after each, so
+A journey is its events (docs/index.md#a-pathway-is-its-events) plus the stage after each, so
 every figure here comes from them: no second source of truth that could
 drift from what the pathway accepted. Times between steps are whole days
 (``timedelta.days``), so they add up exactly across chunks.

@@ -5,7 +5,7 @@ too), so what a simulated cohort costs is what it would bill. A `Fee` is a
 CPT code's payment with its year, setting and source. Payment rules:
 
 - a bilateral line (modifier 50) is paid at 150% of the code's amount
-  (clinical-facts §6.1: Medicare's usual form, "typically paid at 150%");
+  ([AAPC-bilateral]: Medicare's usual form, "typically paid at 150%");
 - add-on codes (+64491, +64492, +64494, +64495, +64634, +64636) are paid at
   their own amount, once per line;
 - amounts are whole cents, so costs add up exactly across chunks.

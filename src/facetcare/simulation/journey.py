@@ -1,7 +1,7 @@
 """`Journey`: one simulated patient's accepted events and where they left the patient.
 
 A journey is produced by `facetcare.simulation.walk`, which drives a real
-`Pathway` (every event goes through `Pathway.apply`, DESIGN principle 6),
+`Pathway` (every event goes through `Pathway.apply`, docs/index.md#simulation-runs-the-real-rules),
 so a simulated journey is by construction one that `Pathway.replay`
 accepts. Besides the events, a journey keeps the stage after each (so
 summaries need not replay) and what the clinic cannot see: whether the

@@ -7,7 +7,7 @@ targets of `facetcare.simulation.calibration` by the procedure in
 `facetcare.simulation.fitting` (``python -m facetcare.simulation.fitting``),
 whose result is `facetcare.simulation.fitted`. Everything else is an input
 from a cited source or a marked assumption. Bracketed references are
-sections of ``reference/clinical-facts.md``; each field's ``source``
+keys of docs/sources.md; each field's ``source``
 metadata says which kind it is, and `CohortParams.sources()` lists them.
 
 Months are converted with 365/12 days, matching the policies' day counts.
@@ -121,7 +121,7 @@ class CohortParams:
                                     metadata=source("[3.2]"))
     lesion_seconds: tuple[int, int] = attrs.field(
         default=(60, 90), converter=as_tuple, validator=int_range(1, 3600),
-        metadata=source("[DOMAIN step 5; 2.4 ASPN 60–90 s]; narrowed to the policy's rule"))
+        metadata=source("[ASPN] 60–90 s; narrowed to the policy's rule"))
     lesion_temperature_c: tuple[int, int] = attrs.field(
         default=(80, 90), converter=as_tuple, validator=int_range(1, 200),
         metadata=source("[2.1 80–90 °C; 3.2 Lord 80 °C]; narrowed to the policy's rule"))
@@ -157,15 +157,15 @@ class CohortParams:
 
     # -- visits and time ----------------------------------------------------------
     escort_missing: float = attrs.field(default=0.03, validator=probability,
-                                        metadata=source("assumption (DOMAIN.md)"))
+                                        metadata=source("assumption"))
     no_show: float = attrs.field(default=0.05, validator=probability,
-                                 metadata=source("assumption (DOMAIN.md)"))
+                                 metadata=source("assumption"))
     referral_to_block_days: tuple[int, int] = attrs.field(
         default=(14, 42), converter=as_tuple, validator=int_range(0, MAX_DAYS),
-        metadata=source("assumption (DOMAIN.md): days from referral to the first block"))
+        metadata=source("assumption: days from referral to the first block"))
     booking_days: tuple[int, int] = attrs.field(
         default=(14, 42), converter=as_tuple, validator=int_range(0, MAX_DAYS),
-        metadata=source("assumption (DOMAIN.md, block to neurotomy): days from any later "
+        metadata=source("assumption: days from any later "
                         "booking (confirmatory block, neurotomy, rebooking) to the visit"))
     follow_up_days: tuple[int, ...] = attrs.field(
         default=(14, 42), converter=as_tuple, validator=days,

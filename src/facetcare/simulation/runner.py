@@ -81,11 +81,11 @@ __all__ = [
     "write_cohort",
 ]
 
-#: A fixed Monday morning: simulations never read the clock (DESIGN principle 1).
+#: A fixed Monday morning: simulations never read the clock (docs/index.md#time-is-data).
 DEFAULT_START = dt.datetime(2026, 1, 5, 8, 0, tzinfo=dt.UTC)
 DEFAULT_HORIZON = dt.timedelta(days=3 * 365)
 #: Patients per chunk: about 1 s of work on one core (~2,900 journeys/s measured), enough
-#: for a process pool to scale near-linearly (perf-baseline.md §3) while a 20,000-patient
+#: for a process pool to scale near-linearly (docs/simulation.md#speed) while a 20,000-patient
 #: run still makes 8 chunks to balance across workers.
 DEFAULT_CHUNK_SIZE = 2500
 #: Chunks submitted ahead of the one being collected; bounds memory for huge cohorts.

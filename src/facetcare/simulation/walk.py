@@ -3,7 +3,7 @@
 The generator decides *what the patient and the clinic do*; the pathway
 decides *what that means* (positive or negative block, relief or not,
 whether a repeat neurotomy is allowed), and the generator follows. The
-course, in order (DOMAIN.md "The pathway"):
+course, in order (docs/pathway.md#clinical-steps):
 
 1. Referral, drawn until it meets the policy's entry criteria of pain
    duration and conservative care; the refused ones are counted

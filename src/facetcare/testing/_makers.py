@@ -40,7 +40,7 @@ from facetcare.testing._strategies import (
 )
 
 __all__ = ["BASELINE", "FIELDS", "MAKERS", "PLAIN", "T0", "Choices", "Drawn", "Maker",
-           "joints_of", "lesion", "referral", "relief_lasts_until", "target"]
+           "joints_of", "lesion", "referral", "target"]
 
 T = TypeVar("T")
 E = TypeVar("E", bound=ev.Event)
@@ -162,13 +162,6 @@ def _treatable(f: Facts, origin: str, p: Policy,
     """The targets of ``pool`` a neurotomy booked from ``origin`` may treat (else all)."""
     allowed = f.treatable_nerves(origin, p.blocks_required)
     return tuple(t for t in pool if nerves_of((t,)) <= allowed) or pool
-
-
-def relief_lasts_until(f: Facts, p: Policy) -> dt.datetime | None:
-    """The first time pain may return for relief to have lasted as a repeat needs."""
-    if f.neurotomy is None:
-        return None
-    return f.neurotomy.at + (p.repeat_min_relief_duration or ZERO)
 
 
 def lesion(target: ev.Target, p: Policy) -> ev.Lesion:
@@ -337,7 +330,7 @@ def _follow_up(c: Choices, f: Facts, p: Policy) -> ev.Event:
 
 def _pain_returned(c: Choices, f: Facts, p: Policy) -> ev.Event:
     base = _last(f)
-    lasted = relief_lasts_until(f, p)
+    lasted = timing.repeat_relief_met_at(f, p)
     # Often just long enough for the policy's repeat rule, so repeats are reachable.
     if lasted is not None and c(_BOOL, True):
         base = max(base, lasted)

@@ -13,7 +13,7 @@ from facetcare.anatomy import Region, Side
 from facetcare.policy import Policy
 from facetcare.rules import span
 from facetcare.testing._checks import check, needs, unless
-from facetcare.testing._makers import HOUR, joints_of, relief_lasts_until
+from facetcare.testing._makers import HOUR, joints_of
 from facetcare.testing._report import Path
 from facetcare.testing._script import (
     SECOND,
@@ -248,7 +248,7 @@ def repeat_soon(p: Policy, r: Region) -> Pair:
 def relief_too_short(p: Policy, r: Region) -> Pair:
     s = start(p, r).positive().neurotomy()
     s.do(s.follow_up(0, at=s.last + 60 * SECOND))
-    done, lasts = known(s.facts.neurotomy).at, known(relief_lasts_until(s.facts, p))
+    done, lasts = known(s.facts.neurotomy).at, known(timing.repeat_relief_met_at(s.facts, p))
     short = s.copy().do(s.pain_returned(at=lasts - SECOND))
     enough = s.copy().do(s.pain_returned(at=lasts))
     return (refused(short, short.book_neurotomy(), f"relief lasted {span(lasts - SECOND - done)}"),
