@@ -319,7 +319,7 @@ class Policy:
 
     @staticmethod
     def sources(name: str) -> dict[str, str]:
-        """field → where a named profile's value comes from (sources by key or section, docs/sources.md)."""
+        """field → where a named profile's value comes from (a key or section, docs/sources.md)."""
         return _profiles.sources(name)
 
     @classmethod

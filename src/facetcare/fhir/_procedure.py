@@ -20,6 +20,8 @@ Observation ``partOf`` the Procedure (see `facetcare.fhir._observation`).
 
 from __future__ import annotations
 
+from typing import Any
+
 from facetcare import events as ev
 from facetcare.coding import BilateralStyle, CptLine, block_lines, neurotomy_lines
 from facetcare.errors import SerializationError
@@ -104,8 +106,8 @@ def _how(event: Performed) -> list[Json]:
             if getattr(event, name, None) is not None]
 
 
-def _read_how(node: Node, event: str) -> dict[str, object]:
-    fields: dict[str, object] = {}
+def _read_how(node: Node, event: str) -> dict[str, Any]:
+    fields: dict[str, Any] = {}
     for name, (url, system, kind) in _HOW.items():
         found = node.extension(url, required=False)
         if found is None:
