@@ -19,12 +19,11 @@ from facetcare.simulation.journey import patient_ids
 from facetcare.simulation.patient import Patient
 from facetcare.simulation.plan import Plan
 
-__all__ = ["DAY", "HOUR", "MINUTE", "YEAR", "Horizon", "WalkBase"]
+__all__ = ["DAY", "HOUR", "MINUTE", "Horizon", "WalkBase"]
 
 MINUTE = dt.timedelta(minutes=1)
 HOUR = dt.timedelta(hours=1)
 DAY = dt.timedelta(days=1)
-YEAR = dt.timedelta(days=365)
 
 
 class Horizon(Exception):
@@ -51,7 +50,8 @@ class WalkBase:
                       if isinstance(self.zone, dt.timezone) else None)
         self.patient_id, self.pathway_id = patient_ids(index)
         self.pw = Pathway(policy=plan.policy)
-        self.apply = self.pw.apply
+        # The walk's pathway is its own until the journey is returned: no lock to take.
+        self.apply = self.pw._apply
         self.stages: list[Stage] = []
         self.record = self.stages.append
         self.now = start
@@ -61,8 +61,6 @@ class WalkBase:
         self.visit_id = ""
         self.visit_at = start
         self.escort = True
-        self.block_times: list[dt.datetime] = []
-        self.neurotomy_times: list[dt.datetime] = []
         self.baseline = 0  # of the last positive block: what follow-up relief is measured on
         self.patient = Patient(False, 0.0)  # drawn in `course`
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from facetcare import records
 from facetcare.anatomy import Side
-from facetcare.events import Target
+from facetcare.events import Lesion, Target
 from facetcare.policy import Policy
 from facetcare.scheduling import estimate_slot
 from facetcare.simulation.params import CohortParams
@@ -58,6 +58,8 @@ class Plan:
         self.diary_minutes = tuple(m for m in DIARY_MINUTES if m <= self.window_minutes)
         self._targets: dict[tuple[int, int, tuple[Side, ...]], tuple[Target, ...]] = {}
         self._neurotomy: dict[tuple[Target, ...], tuple[tuple[int, int], tuple[int, int]]] = {}
+        #: (target, seconds, °C) → the `Lesion`: frozen, so patients share them.
+        self.lesions: dict[tuple[Target, int, int], Lesion] = {}
 
     def targets(self, first: int, levels: int, sides: tuple[Side, ...]) -> tuple[Target, ...]:
         """``levels`` contiguous joints of ``params.joints`` from ``first``, on ``sides``.

@@ -46,13 +46,12 @@ class Treatment(Visits):
     def neurotomy(self, targets: tuple[ev.Target, ...]) -> bool:
         """Perform, discharge and follow up; True when relief came and then ended."""
         params, plan, draw = self.params, self.plan, self.draw
-        repeat = bool(self.neurotomy_times)
+        repeat = self.pw.facts.neurotomy is not None
         procedure, recovery = plan.neurotomy_minutes(targets)
         performed = self.visit_at + draw.integer_in(procedure) * MINUTE
         lesions = self.lesions(targets)
         self.emit(ev.NeurotomyPerformed(at=performed, visit_id=self.visit_id, lesions=lesions,
                                         **plan.neurotomy_record))
-        self.neurotomy_times.append(performed)
         chance, minor = draw.chance, params.minor_complication_per_lesion
         for _ in lesions:
             self.complications += chance(minor)
@@ -97,10 +96,14 @@ class Treatment(Visits):
         record = plan.lesion_record
         width = len(targets)
         count = max(1, round(self.draw.normal(params.lesions_mean, params.lesions_sd)), width)
-        return tuple([
-            ev.Lesion(targets[i % width], integer_in(seconds), integer_in(temperature),
-                      **record)
-            for i in range(count)
-        ])
+        made = self.plan.lesions
+        found = []
+        for i in range(count):
+            key = (targets[i % width], integer_in(seconds), integer_in(temperature))
+            lesion = made.get(key)
+            if lesion is None:  # a Lesion is frozen: patients of one plan share them
+                lesion = made[key] = ev.Lesion(*key, **record)  # one record per plan
+            found.append(lesion)
+        return tuple(found)
 
 

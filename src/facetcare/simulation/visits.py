@@ -13,8 +13,9 @@ from __future__ import annotations
 import datetime as dt
 
 from facetcare import events as ev
+from facetcare import timing
 from facetcare.errors import Reason, Rejected
-from facetcare.simulation._walkbase import DAY, HOUR, YEAR, Horizon, WalkBase
+from facetcare.simulation._walkbase import DAY, HOUR, Horizon, WalkBase
 
 __all__ = ["ARRIVAL", "SLOT_TIMES", "Visits"]
 
@@ -28,19 +29,14 @@ class Visits(WalkBase):
     """Booking, attending and rebooking procedure visits."""
 
     def earliest(self, kind: str) -> dt.datetime:
-        """The first time a visit of ``kind`` clears the policy's gaps and yearly caps."""
-        policy = self.policy
+        """The first visit time the rules allow a ``kind`` visit to be booked for now.
+
+        The same `facetcare.timing` functions the booking rules and `due()` use.
+        """
+        facts, policy = self.pw.facts, self.pw.policy_in_force
         if kind == "block":
-            times, gap, cap = self.block_times, policy.min_block_gap, policy.max_blocks_per_year
-        else:
-            times = self.neurotomy_times
-            gap, cap = policy.min_neurotomy_interval, policy.max_neurotomies_per_year
-        moment = self.now
-        if gap is not None and times:
-            moment = max(moment, times[-1] + gap)
-        if cap is not None and len(times) >= cap:
-            moment = max(moment, sorted(times)[-cap] + YEAR)
-        return moment
+            return timing.earliest_block_visit(facts, policy)
+        return timing.earliest_neurotomy_visit(facts, policy)
 
     def slot(self, not_before: dt.datetime) -> dt.datetime:
         """A clinic slot on a weekday in the start's time zone, no earlier than ``not_before``.

@@ -60,7 +60,7 @@ class WorkUp(Visits):
     def block(self, targets: tuple[ev.Target, ...]) -> bool:
         """One block visit, diary and assessment; True when the pathway says positive."""
         params, plan, draw = self.params, self.plan, self.draw
-        first = not self.block_times
+        first = not self.pw.facts.block_times  # a simulated referral has no prior ones
         refused = self.attend("block", targets,
                               params.referral_to_block_days if first else params.booking_days)
         if refused:
@@ -69,7 +69,6 @@ class WorkUp(Visits):
         baseline = draw.integer_in(params.baseline_pain)
         self.emit(ev.BlockPerformed(at=given, visit_id=self.visit_id, targets=targets,
                                     baseline_pain=baseline, **plan.block_record))
-        self.block_times.append(given)
         peak = block_relief(draw, self.patient, params, first)
         lasting = draw.integer_in(params.anaesthetic_minutes)
         discharge = ev.Discharged(
