@@ -47,7 +47,7 @@ def test_toml_is_plain_and_carries_the_sources(tmp_path: Path) -> None:
     assert data["relief_threshold"] == "4/5"
     assert data["min_block_gap"] == "none"
     assert data["block_guidance"] == ["fluoroscopy", "ct"]
-    assert data["reblock_after"] == 730 * 86400 * 10**6  # microseconds, as in a document
+    assert data["reblock_after"] == "P730D"  # ISO 8601, for the person who edits the file
     assert "# [1.5] low-grade thermal (< 80 °C) excluded" in text
     # A clinic's edit is its own: no profile's sources are claimed for it.
     own = attrs.evolve(fc.Policy.medicare_l38803(), name="our-clinic")
@@ -208,3 +208,40 @@ def test_a_staged_journey_with_every_new_field_round_trips(policy: fc.Policy) ->
     again = fc.Pathway.from_json(j.pw.to_json())
     assert again == j.pw and again.stage == S.FOLLOW_UP
     assert again.to_json() == j.pw.to_json()
+
+
+@pytest.mark.parametrize("suffix", [".toml", ".json"])
+def test_durations_are_iso_8601_in_a_file_and_microseconds_are_read_too(
+        tmp_path: Path, suffix: str) -> None:
+    seed = fc.Policy.seed()
+    path = tmp_path / f"ours{suffix}"
+    seed.to_file(path)
+    text = path.read_text(encoding="utf-8")
+    assert '"PT6H"' in text  # the relief window's end, as a person writes it
+    edited = path.read_text(encoding="utf-8").replace('"PT6H"', str(6 * 3600 * 10**6), 1)
+    path.write_text(edited, encoding="utf-8")
+    assert fc.Policy.from_file(path) == seed  # a document's microseconds read the same
+
+
+@pytest.mark.parametrize("text, micros", [
+    ("P14D", 14 * 86_400 * 10**6), ("PT6H30M", (6 * 60 + 30) * 60 * 10**6), ("PT0S", 0),
+    ("PT0.000007S", 7), ("P1DT2H3M4.5S", ((26 * 60 + 3) * 60 + 4) * 10**6 + 500_000),
+])
+def test_iso_durations_read_exactly_and_write_back_the_same(text: str, micros: int) -> None:
+    from facetcare._policy_file import format_duration, parse_duration
+
+    assert parse_duration(text, "f") == micros
+    assert parse_duration(format_duration(micros), "f") == micros
+
+
+@pytest.mark.parametrize("bad", ["P", "PT", "P1M", "P1Y", "14D", "PT1.1234567S", "P1DT",
+                                 "-P1D", "P\u0661D", "P1234567890D"])
+def test_a_duration_that_is_not_days_to_seconds_is_refused_with_its_field(
+        tmp_path: Path, bad: str) -> None:
+    path = tmp_path / "ours.json"
+    fc.Policy.seed().to_file(path)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["relief_window_end"] = bad
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(fc.SerializationError, match="relief_window_end"):
+        fc.Policy.from_file(path)

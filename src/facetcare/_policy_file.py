@@ -1,11 +1,14 @@
 """A clinic's policy as a file: ``.toml`` or ``.json``, strict both ways.
 
-The file holds the same flat object a pathway document carries as its
+The file holds the flat object a pathway document carries as its
 ``policy`` (docs/payer-rules.md#policy-files): every field present, no other key,
-durations in microseconds (as in a schema @2 document: exact integers, so
-14 d is ``1209600000000``), relief shares as strings such as ``"4/5"``, lists of
-names for the vocabularies. Reading goes through the document reader, so
-a bad value is refused with the field named, exactly as in a document.
+relief shares as strings such as ``"4/5"``, lists of names for the
+vocabularies. Durations are written as ISO 8601 durations a person can read
+and edit (``"P14D"``, ``"PT6H"``, ``"PT7.5S"``: days, hours, minutes and
+seconds to the microsecond, no months or years, whose length varies); the
+integer microseconds of a schema @2 document are read too. Reading goes
+through the document reader, so a bad value is refused with the field
+named, exactly as in a document.
 
 TOML has no null: "no such rule" is written ``"none"`` there (JSON: null).
 TOML is read with the standard library (`tomllib`) and written here: the
@@ -14,9 +17,11 @@ format is one flat table of scalars and lists of strings.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 import os
+import re
 import sys
 import tomllib
 import typing
@@ -42,6 +47,59 @@ def _optional_fields() -> frozenset[str]:
 
 
 _OPTIONAL = _optional_fields()
+
+
+def _duration_fields() -> frozenset[str]:
+    hints = typing.get_type_hints(Policy)
+    return frozenset(name for name, hint in hints.items()
+                     if hint is dt.timedelta or dt.timedelta in typing.get_args(hint))
+
+
+_DURATIONS = _duration_fields()
+#: Days, hours, minutes, seconds (up to 6 decimals); each part at most 9 digits.
+_ISO = re.compile(r"P(?:(\d{1,9})D)?(?:T(?:(\d{1,9})H)?(?:(\d{1,9})M)?"
+                  r"(?:(\d{1,9})(?:\.(\d{1,6}))?S)?)?", re.ASCII)
+_UNITS = (86_400_000_000, 3_600_000_000, 60_000_000, 1_000_000)
+
+
+def parse_duration(text: str, field: str) -> int:
+    """An ISO 8601 duration (``P14D``, ``PT6H30M``) as integer microseconds."""
+    found = _ISO.fullmatch(text)
+    if found is None or text in ("P", "PT") or text.endswith("T"):
+        raise SerializationError(
+            f"{field}: {text[:40]!r} is not a duration; write ISO 8601 days, hours, minutes "
+            "and seconds, such as \"P14D\", \"PT6H\" or \"PT90S\" (months and years vary in "
+            "length and are not accepted)")
+    *parts, fraction = found.groups()
+    micros = sum(int(part) * unit for part, unit in zip(parts, _UNITS, strict=True) if part)
+    return micros + (int(fraction.ljust(6, "0")) if fraction else 0)
+
+
+def format_duration(micros: int) -> str:
+    """Integer microseconds as the shortest ISO 8601 duration `parse_duration` reads back."""
+    days, rest = divmod(micros, _UNITS[0])
+    hours, rest = divmod(rest, _UNITS[1])
+    minutes, rest = divmod(rest, _UNITS[2])
+    seconds, fraction = divmod(rest, _UNITS[3])
+    time = (f"{hours}H" * bool(hours) + f"{minutes}M" * bool(minutes)
+            + (f"{seconds}" + (f".{fraction:06d}".rstrip("0") if fraction else "") + "S")
+            * bool(seconds or fraction))
+    if not days and not time:
+        return "PT0S"
+    return "P" + (f"{days}D" if days else "") + (f"T{time}" if time else "")
+
+
+def _readable(data: dict[str, Any]) -> dict[str, Any]:
+    """A dumped policy with its durations as ISO 8601 text."""
+    return {key: format_duration(value) if key in _DURATIONS and type(value) is int else value
+            for key, value in data.items()}
+
+
+def _exact(data: dict[str, Any], where: str) -> dict[str, Any]:
+    """A read policy file with ISO 8601 durations turned into the document's microseconds."""
+    return {key: parse_duration(value, f"{where}.{key}")
+            if key in _DURATIONS and type(value) is str and value != _NONE else value
+            for key, value in data.items()}
 
 
 def _suffix(path: Path) -> str:
@@ -72,7 +130,7 @@ def read(path: str | os.PathLike[str]) -> Policy:
     if suffix == ".toml":
         data = {key: None if key in _OPTIONAL and value == _NONE else value
                 for key, value in data.items()}
-    return load_policy(data, where=file.name)
+    return load_policy(_exact(data, file.name), where=file.name)
 
 
 def _toml_value(value: Any, field: str) -> str:
@@ -108,8 +166,8 @@ def _toml_string(text: str) -> str:
 
 def _toml(policy: Policy, data: dict[str, Any]) -> str:
     sources = _sources_if_named(policy)
-    lines = ["# facetcare policy (docs/payer-rules.md#policy-files); durations in microseconds",
-             '# (14 d = 1209600000000), shares as "n/d" strings, "none" for no such rule.']
+    lines = ["# facetcare policy (docs/payer-rules.md#policy-files); durations in ISO 8601",
+             '# ("P14D", "PT6H"), shares as "n/d" strings, "none" for no such rule.']
     for name in (a.name for a in attrs.fields(Policy)):
         line = f"{name} = {_toml_value(data[name], name)}"
         if name in sources:
@@ -133,7 +191,7 @@ def write(policy: Policy, path: str | os.PathLike[str]) -> None:
         raise TypeError(f"expected a facetcare.Policy, got {type(policy).__name__}")
     file = Path(path)
     suffix = _suffix(file)
-    data = json.loads(json.dumps(dump_policy(policy)))  # plain JSON values
+    data = _readable(json.loads(json.dumps(dump_policy(policy))))  # plain JSON values
     if suffix == ".json":
         text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     else:
