@@ -18,6 +18,9 @@ from facetcare import events as ev
 
 CLINIC = dt.timezone(dt.timedelta(hours=-5), "EST")
 POLICY = fc.Policy.medicare_l38803()  # two positive blocks, 2 levels per block session
+#: How the clinic does a diagnostic block: under fluoroscopy, no sedation, lidocaine.
+BLOCK = {"guidance": fc.Guidance.FLUOROSCOPY, "sedation": fc.Sedation.NONE,
+         "agent": fc.Agent.LIDOCAINE}
 
 
 def at(day: int, hour: int, minute: int = 0) -> dt.datetime:
@@ -57,7 +60,11 @@ def main() -> None:
     print(f"Patient pt-0042, lumbar facet pain, policy {POLICY.name}\n")
     pathway = fc.Pathway.start(
         ev.Referred(at=at(2, 9), pathway_id="pw-0042", patient_id="pt-0042",
-                    region=fc.Region.LUMBAR, pain_months=7, conservative_care_failed=True),
+                    region=fc.Region.LUMBAR, pain_months=7, conservative_care_failed=True,
+                    conservative_care_weeks=12, axial_pain=True,
+                    baseline_function_scale=fc.FunctionalScale.ODI, baseline_function_score=44,
+                    untreated_radicular_pain=False, non_facet_cause_excluded=True,
+                    diagnosis="M47.816"),
         policy=POLICY,
     )
 
@@ -73,16 +80,20 @@ def main() -> None:
             ev.CheckedIn(at=at(9, 7, 40), visit_id="V-101", escort_present=False))
     attempt(pathway, "check-in, daughter will drive",
             ev.CheckedIn(at=at(9, 7, 45), visit_id="V-101", escort_present=True))
-    attempt(pathway, "block given, pain 8/10 before it",
+    attempt(pathway, "block given under moderate sedation",
             ev.BlockPerformed(at=first, visit_id="V-101", targets=l45 + l5s1,
-                              baseline_pain=8))
+                              baseline_pain=8, **{**BLOCK, "sedation": fc.Sedation.MODERATE}))
+    attempt(pathway, "block given without sedation, pain 8/10 before it",
+            ev.BlockPerformed(at=first, visit_id="V-101", targets=l45 + l5s1,
+                              baseline_pain=8, **BLOCK))
     attempt(pathway, "send home 30 min after the block",
             ev.Discharged(at=at(9, 8, 30), visit_id="V-101", escort_present=True))
     attempt(pathway, "send home 70 min after the block",
             ev.Discharged(at=at(9, 9, 10), visit_id="V-101", escort_present=True))
-    attempt(pathway, "pain diary handed in (lowest 1/10, 2 h after the block)",
-            ev.ReliefDiaryRecorded(at=at(9, 14), entries=[fc.PainEntry(at(9, 10), 1),
-                                                          fc.PainEntry(at(9, 13), 2)]))
+    attempt(pathway, "pain diary handed in (1/10 from 30 min to 4 h after the block)",
+            ev.ReliefDiaryRecorded(at=at(9, 14), entries=[
+                fc.PainEntry(at(9, 8, 30), 1), fc.PainEntry(at(9, 10), 1),
+                fc.PainEntry(at(9, 12), 1), fc.PainEntry(at(9, 13), 3)]))
     attempt(pathway, "relief assessed", ev.ReliefAssessed(at=at(9, 14)))
 
     print("\nThe patient asks for the neurotomy straight away")
@@ -91,18 +102,17 @@ def main() -> None:
                                   targets=l45 + l5s1))
 
     print("\nConfirmatory block")
-    attempt(pathway, "second block on Thu 19 Mar",
-            ev.BlockScheduled(at=at(9, 15), visit_id="V-102", visit_at=at(19, 8),
-                              targets=l45 + l5s1, escort_confirmed=True))
     second = at(23, 8)
     attempt(pathway, f"second block on {clock(second)}",
             ev.BlockScheduled(at=at(9, 15), visit_id="V-102", visit_at=second,
                               targets=l45 + l5s1, escort_confirmed=True))
     for event in (
         ev.CheckedIn(at=at(23, 7, 45), visit_id="V-102", escort_present=True),
-        ev.BlockPerformed(at=second, visit_id="V-102", targets=l45 + l5s1, baseline_pain=8),
+        ev.BlockPerformed(at=second, visit_id="V-102", targets=l45 + l5s1, baseline_pain=8,
+                          **BLOCK),
         ev.Discharged(at=at(23, 9, 15), visit_id="V-102", escort_present=True),
-        ev.ReliefDiaryRecorded(at=at(23, 14), entries=[fc.PainEntry(at(23, 11), 1)]),
+        ev.ReliefDiaryRecorded(at=at(23, 14), entries=[fc.PainEntry(at(23, 9), 1),
+                                                       fc.PainEntry(at(23, 12), 1)]),
         ev.ReliefAssessed(at=at(23, 14)),
     ):
         attempt(pathway, f"{event.kind} at {clock(event.at)}", event)

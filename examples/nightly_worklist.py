@@ -14,6 +14,7 @@ import datetime as dt
 
 import facetcare as fc
 from facetcare import events as ev
+from facetcare.records import referral_record
 
 CLINIC = dt.timezone(dt.timedelta(hours=1), "CET")
 NOW = dt.datetime(2026, 3, 17, 6, 0, tzinfo=CLINIC)  # the job's run time
@@ -26,8 +27,10 @@ def march(day: int, hour: int = 8) -> dt.datetime:
 
 
 def referral(patient: str, when: dt.datetime) -> ev.Referred:
+    # What the Medicare profile asks a referral to record (facetcare.records).
     return ev.Referred(at=when, pathway_id=f"pw-{patient}", patient_id=patient,
-                       region=fc.Region.LUMBAR, pain_months=6, conservative_care_failed=True)
+                       region=fc.Region.LUMBAR,
+                       **referral_record(fc.Policy.medicare_l38803(), fc.Region.LUMBAR))
 
 
 def block(visit: str, booked: dt.datetime, when: dt.datetime, *, lowest_pain: int | None,
@@ -40,10 +43,11 @@ def block(visit: str, booked: dt.datetime, when: dt.datetime, *, lowest_pain: in
     return [
         booking,
         ev.CheckedIn(at=when - 15 * MIN, visit_id=visit, escort_present=True),
-        ev.BlockPerformed(at=when, visit_id=visit, targets=L45, baseline_pain=8),
+        ev.BlockPerformed(at=when, visit_id=visit, targets=L45, baseline_pain=8,
+                          guidance="fluoroscopy", sedation="none", agent="lidocaine"),
         ev.Discharged(at=when + 70 * MIN, visit_id=visit, escort_present=True),
-        ev.ReliefDiaryRecorded(at=when + 5 * HOUR,
-                               entries=[fc.PainEntry(when + HOUR, lowest_pain)]),
+        ev.ReliefDiaryRecorded(at=when + 5 * HOUR, entries=[
+            fc.PainEntry(when + HOUR, lowest_pain), fc.PainEntry(when + 4 * HOUR, lowest_pain)]),
         ev.ReliefAssessed(at=when + 5 * HOUR),
     ]
 
@@ -55,11 +59,13 @@ def neurotomy(visit: str, booked: dt.datetime, when: dt.datetime, *,
                                     escort_confirmed=driver_confirmed)
     if not performed:
         return [booking]
-    lesions = [fc.Lesion(target, 90, 85) for target in L45 for _ in range(2)]
+    lesions = [fc.Lesion(target, 90, 85, fc.Modality.CONVENTIONAL_THERMAL)
+               for target in L45 for _ in range(2)]
     return [
         booking,
         ev.CheckedIn(at=when - 15 * MIN, visit_id=visit, escort_present=True),
-        ev.NeurotomyPerformed(at=when, visit_id=visit, lesions=lesions),
+        ev.NeurotomyPerformed(at=when, visit_id=visit, lesions=lesions, guidance="fluoroscopy",
+                              sedation="minimal"),
         ev.Discharged(at=when + 45 * MIN, visit_id=visit, escort_present=True),
     ]
 

@@ -4,9 +4,10 @@
 ``<!-- generated: NAME -->`` and ``<!-- end: NAME -->`` markers, like the
 README. They are rendered here from the code (`Policy.profiles()`,
 `facetcare.codes.CODES` and `TIME_CODES`, `facetcare.rules.RULES` and
-`CODE_OF`) and checked by ``tests/test_docs.py``. What the code cannot know is written here once:
-for every policy field, what it means, which rule reads it, and the source
-of each profile's value. After changing a policy, a profile, a rule or a
+`CODE_OF`) and checked by ``tests/test_docs.py``. What the code cannot know
+is written once in ``tests/policy_fields.py``: for every policy field, what
+it means, which rule reads it, and the source of each profile's value.
+After changing a policy, a profile, a rule or a
 code, refresh the files with::
 
     python tests/docgen.py --write
@@ -35,195 +36,14 @@ from facetcare.codes import TIME_CODES
 from facetcare.errors import CODES
 from facetcare.policy import Policy
 from facetcare.rules import CODE_OF, COMMON, RULES
+from policy_fields import FIELDS, FieldDoc
+
+__all__ = ["FIELDS", "FieldDoc", "write"]
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 UNDOCUMENTED = "**source not documented**"
 #: Policy fields that are not clinical values and have no section.
 NOT_CLINICAL = frozenset({"name"})
-
-
-@attrs.frozen
-class FieldDoc:
-    """What a policy field means, where it is used, and why each profile has its value."""
-
-    label: str
-    #: Where the rule that reads it is described, e.g. "rules.md#block-interval".
-    used_by: str
-    #: profile name (or "*": any profile whose value equals the seed's) → source.
-    sources: dict[str, str]
-
-
-_NO_PAYER_RULE = "none: the seed leaves payer limits to the payer profiles (assumption)"
-
-FIELDS: dict[str, FieldDoc] = {
-    "entry_min_pain_months": FieldDoc(
-        "Entry: pain lasting at least (months)", "rules.md#entry-criteria", {
-            "seed": _NO_PAYER_RULE,
-            "medicare-l38803": "[NGS-PA], [CGS-OPD]: pain for ≥ 3 months",
-            "consensus-2020": "[Cohen2020]: a 3-month trial of conservative care (Grade C)",
-        }),
-    "entry_requires_failed_conservative_care": FieldDoc(
-        "Entry: failed conservative care required", "rules.md#entry-criteria", {
-            "seed": _NO_PAYER_RULE,
-            "medicare-l38803": "[NGS-PA], [CGS-OPD]: documented failure of noninvasive "
-                               "conservative care",
-            "consensus-2020": "[Cohen2020]: conservative care is tried first",
-        }),
-    "escort_required": FieldDoc(
-        "Driver (escort) at check-in and discharge", "rules.md#no-escort", {
-            "*": "[Clinic-info]: clinics ask for a driver home (LOW: clinic practice; no "
-                 "guideline or payer rule was found)",
-        }),
-    "block_observation": FieldDoc(
-        "Observation after a block, before discharge", "rules.md#observation-incomplete", {
-            "*": "[Clinic-info]: 30–60 min of observation after a block; the upper end (LOW)",
-        }),
-    "neurotomy_recovery": FieldDoc(
-        "Recovery after a neurotomy, before discharge", "rules.md#observation-incomplete", {
-            "*": "assumption: the lower end of the 30–60 min clinics give after a block "
-                 "[Clinic-info]; no source gives a recovery time after RF",
-        }),
-    "relief_window_end": FieldDoc(
-        "Relief window closes after the block", "rules.md#relief-window", {
-            "*": "[Relief-window-info]: the 4–6 h anaesthetic window told to patients "
-                 "(LOW–MED); no per-agent window was found",
-        }),
-    "relief_window_min": FieldDoc(
-        "Relief assessment may conclude from", "rules.md#relief-window-open", {
-            "*": "[Relief-window-info]: the lower end of the 4–6 h window (LOW–MED)",
-        }),
-    "relief_threshold": FieldDoc(
-        "Positive block: relief at least", "rules.md#positive-block", {
-            "*": "[Cohen2020]: a positive block is ≥ 50% relief",
-            "medicare-l38803": "[CGS-OPD]: a consistent ≥ 80% relief of the index pain",
-        }),
-    "blocks_required": FieldDoc(
-        "Positive blocks before a neurotomy", "rules.md#no-positive-block", {
-            "*": "[Cohen2020], [Hurley2022]: a single block in practice (dual blocks "
-                 "\"not routinely\")",
-            "medicare-l38803": "[CGS-OPD]: two diagnostic procedures before therapy",
-        }),
-    "min_block_gap": FieldDoc(
-        "Minimum gap between blocks", "rules.md#block-interval", {
-            "seed": "none: a single block is needed and no source sets a gap before "
-                    "another (assumption)",
-            "consensus-2020": "none: a single block in practice [Cohen2020]; no gap set",
-            "medicare-l38803": "[Rubric]: ≥ 2 weeks between the first and second "
-                               "diagnostic block; [InterQual] 2–4 weeks (MED/LOW; not "
-                               "verbatim in the LCD)",
-        }),
-    "max_block_levels": FieldDoc(
-        "Joints (levels) per block session", "rules.md#too-many-levels", {
-            "seed": _NO_PAYER_RULE,
-            "consensus-2020": "none: the guidelines set no level cap",
-            "medicare-l38803": "[A57787], [Noridian-QA]: 1–2 levels per session; a 3rd "
-                               "level is not covered ([CGS-2024])",
-        }),
-    "max_blocks_per_year": FieldDoc(
-        "Blocks per region per rolling 12 months", "rules.md#annual-limit", {
-            "seed": _NO_PAYER_RULE,
-            "consensus-2020": "none: the guidelines set no cap",
-            "medicare-l38803": "[Noridian-QA]: up to 4 diagnostic injection sessions per "
-                               "region per rolling 12 months",
-        }),
-    "lesion_min_seconds": FieldDoc(
-        "Lesion duration at least", "rules.md#lesion-duration", {
-            "seed": "[ASPN]: 60–90 s per lesion (MED)",
-            "medicare-l38803": "none: no duration rule in the LCD material",
-            "consensus-2020": "[Cohen2020]: ≥ 1.5 min per lesion in practice",
-        }),
-    "lesion_max_seconds": FieldDoc(
-        "Lesion duration at most", "rules.md#lesion-duration", {
-            "seed": "[ASPN]: 60–90 s per lesion (MED)",
-            "medicare-l38803": "none: no duration rule in the LCD material",
-            "consensus-2020": "none: [Cohen2020] gives a minimum only",
-        }),
-    "lesion_min_temperature_c": FieldDoc(
-        "Lesion temperature: lower bound", "rules.md#lesion-temperature", {
-            "seed": "none: the seed has no temperature rule (assumption)",
-            "medicare-l38803": "[Rubric], [Palmetto-PA]: thermal lesions above 80 °C only",
-            "consensus-2020": "[Cohen2020]: 80–90 °C",
-        }),
-    "lesion_temperature_strict": FieldDoc(
-        "Lesion temperature: lower bound excluded (\"above\")", "rules.md#lesion-temperature", {
-            "seed": "no temperature rule",
-            "medicare-l38803": "[Rubric]: \"above 80 °C\"",
-            "consensus-2020": "[Cohen2020]: 80–90 °C, both ends included",
-        }),
-    "lesion_max_temperature_c": FieldDoc(
-        "Lesion temperature: upper bound", "rules.md#lesion-temperature", {
-            "seed": "none: the seed has no temperature rule (assumption)",
-            "medicare-l38803": "none: the LCD material sets a lower bound only",
-            "consensus-2020": "[Cohen2020]: 80–90 °C",
-        }),
-    "max_neurotomy_levels": FieldDoc(
-        "Joints (levels) per neurotomy session", "rules.md#too-many-levels", {
-            "*": "none: no cap for RF sessions was found; the Medicare 3rd-level exclusion "
-                 "was confirmed for the injection codes only ([A57787], [CGS-2024]); "
-                 "eviCore allows 3 contiguous levels per side ([eviCore-CMM-208])",
-        }),
-    "max_neurotomies_per_year": FieldDoc(
-        "Neurotomies per region per rolling 12 months", "rules.md#annual-limit", {
-            "seed": _NO_PAYER_RULE,
-            "consensus-2020": "none: the guidelines set no cap",
-            "medicare-l38803": "[Noridian-QA]: at most 2 RF sessions per region per "
-                               "rolling 12 months",
-        }),
-    "neurotomy_success_threshold": FieldDoc(
-        "Neurotomy success at follow-up: relief at least", "rules.md#follow-up-outcome", {
-            "*": "[Cohen2010], [Lord1996], [Smuck2012], [Burnham2022]: success is ≥ 50% relief",
-        }),
-    "follow_up_settling": FieldDoc(
-        "Settling period before a follow-up counts as no relief", "rules.md#settling-period", {
-            "*": "[MayoConnect]: the full effect can take up to 3 weeks (LOW–MED)",
-        }),
-    "min_neurotomy_interval": FieldDoc(
-        "Minimum interval between neurotomies", "rules.md#repeat-too-soon", {
-            "*": "none: no minimum interval in the Medicare material ([Noridian-QA], "
-                 "[Rubric]); commercial payers set 6 months ([eviCore-CMM-208], "
-                 "[TRICARE-West], [BCBSND])",
-        }),
-    "repeat_min_relief": FieldDoc(
-        "Repeat neurotomy: best prior relief at least", "rules.md#insufficient-prior-relief", {
-            "seed": _NO_PAYER_RULE,
-            "medicare-l38803": "[Rubric]: ≥ 50% relief for ≥ 6 months (MED; the LCD "
-                               "wording was not retrieved)",
-            "consensus-2020": "[Hurley2022]: > 30% relief lasting ≥ 3 months",
-        }),
-    "repeat_relief_strict": FieldDoc(
-        "Repeat neurotomy: threshold excluded (\"more than\")",
-        "rules.md#insufficient-prior-relief", {
-            "seed": "no repeat rule",
-            "medicare-l38803": "[Rubric]: \"≥ 50%\"",
-            "consensus-2020": "[Hurley2022]: \"> 30%\"",
-        }),
-    "repeat_min_relief_duration": FieldDoc(
-        "Repeat neurotomy: prior relief lasting at least", "rules.md#insufficient-prior-relief", {
-            "seed": _NO_PAYER_RULE,
-            "medicare-l38803": "[Rubric]: ≥ 6 months (183 d)",
-            "consensus-2020": "[Hurley2022]: ≥ 3 months (91 d)",
-        }),
-    "reblock_after": FieldDoc(
-        "New blocks needed if the last neurotomy is older than", "rules.md#reblock-required", {
-            "seed": _NO_PAYER_RULE,
-            "medicare-l38803": "[Palmetto-PA]: two years (730 d) between RFs without "
-                               "repeat diagnostics",
-            "consensus-2020": "none: no repeat block before a repeat RF ([Cohen2020], "
-                              "[Hurley2022])",
-        }),
-    "time_zone": FieldDoc(
-        "The clinic's time zone (calendar days)", "rules.md#clinic-time-zone", {
-            "*": "the clinic's setting, not a clinical value: set it to the clinic's IANA "
-                 "zone; the default is UTC",
-        }),
-    "follow_up_interval": FieldDoc(
-        "Routine review while relief lasts, every", "scheduling.md#follow-up-schedule", {
-            "*": "assumption: outcome studies judge relief at 3 months ([Cohen2010], "
-                 "[Juch2017]), 6 months ([MacVicar2012], [MacVicar2013], [Engel2016], "
-                 "[Burnham2022]) and 12 months ([Engel2016]); a review every 3 months "
-                 "sees each",
-        }),
-}
 
 
 # -- rendering values ------------------------------------------------------------
@@ -254,11 +74,26 @@ def value_text(name: str, value: Any) -> str:
         return f"{shown}% ({value.numerator}/{value.denominator})"
     if isinstance(value, float):
         return f"{value:g}"
+    if isinstance(value, tuple):
+        return codes_text(value) if name == "covered_diagnoses" else ", ".join(map(str, value))
     if name.endswith("_seconds"):
         return f"{value} s"
     if name.endswith("_temperature_c"):
         return f"{value} °C"
     return str(value)
+
+
+def codes_text(codes: tuple[str, ...]) -> str:
+    """Codes that differ only in a last digit one apart shown as a range: "M47.812–M47.817"."""
+    groups: list[list[str]] = []
+    for code in codes:
+        last = groups[-1][-1] if groups else ""
+        if (last[:-1] == code[:-1] and last[-1:].isdigit() and code[-1:].isdigit()
+                and int(code[-1]) == int(last[-1]) + 1):
+            groups[-1].append(code)
+        else:
+            groups.append([code])
+    return ", ".join(g[0] if len(g) == 1 else f"{g[0]}–{g[-1]}" for g in groups)
 
 
 def anchor(name: str) -> str:

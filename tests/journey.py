@@ -49,6 +49,9 @@ def targets(*joints: str, side: fc.Side = L) -> tuple[fc.Target, ...]:
 
 
 L45 = targets("L4-L5")
+#: The right side of L4-L5, the second stage of a staged bilateral neurotomy.
+R45 = targets("L4-L5", side=fc.Side.RIGHT)
+L23 = targets("L2-L3")
 
 
 def referral(at: dt.datetime = T0, **fields: object) -> ev.Referred:
@@ -59,6 +62,13 @@ def referral(at: dt.datetime = T0, **fields: object) -> ev.Referred:
         "region": fc.Region.LUMBAR,
         "pain_months": 6,
         "conservative_care_failed": True,
+        "conservative_care_weeks": 8,
+        "axial_pain": True,
+        "baseline_function_scale": fc.FunctionalScale.ODI,
+        "baseline_function_score": 40,
+        "untreated_radicular_pain": False,
+        "non_facet_cause_excluded": True,
+        "diagnosis": "M47.816",
     }
     values.update(fields)
     return ev.Referred(at=at, **values)  # type: ignore[arg-type]
@@ -67,8 +77,15 @@ def referral(at: dt.datetime = T0, **fields: object) -> ev.Referred:
 def lesions_for(
     treated: Iterable[fc.Target], seconds: float = 90, temperature_c: float | None = 85
 ) -> tuple[fc.Lesion, ...]:
-    """One lesion per target; 90 s at 85 °C satisfies every profile."""
-    return tuple(fc.Lesion(target, seconds, temperature_c) for target in treated)
+    """One conventional thermal lesion per target; 90 s at 85 °C satisfies every profile."""
+    return tuple(fc.Lesion(target, seconds, temperature_c, fc.Modality.CONVENTIONAL_THERMAL)
+                 for target in treated)
+
+
+#: How every block and neurotomy here is done: fluoroscopy, no sedation, lidocaine.
+BLOCK_RECORD = {"guidance": fc.Guidance.FLUOROSCOPY, "sedation": fc.Sedation.NONE,
+                "agent": fc.Agent.LIDOCAINE}
+NEUROTOMY_RECORD = {"guidance": fc.Guidance.FLUOROSCOPY, "sedation": fc.Sedation.MINIMAL}
 
 
 def snapshot(pw: fc.Pathway, now: dt.datetime) -> tuple[object, ...]:
@@ -148,7 +165,7 @@ class Journey:
     def perform_block(self, *, baseline: int = 8, after: dt.timedelta = 10 * MINUTE) -> Journey:
         assert self.visit_id is not None
         self.go(ev.BlockPerformed(at=self.now + after, visit_id=self.visit_id,
-                                  targets=self.booked, baseline_pain=baseline))
+                                  targets=self.booked, baseline_pain=baseline, **BLOCK_RECORD))
         self.block_at = self.now
         self.block_times.append(self.now)
         return self
@@ -159,7 +176,8 @@ class Journey:
     ) -> Journey:
         assert self.visit_id is not None
         self.go(ev.NeurotomyPerformed(at=self.now + after, visit_id=self.visit_id,
-                                      lesions=lesions or lesions_for(self.booked)))
+                                      lesions=lesions or lesions_for(self.booked),
+                                      **NEUROTOMY_RECORD))
         self.neurotomy_at = self.now
         self.neurotomy_times.append(self.now)
         return self
@@ -201,11 +219,16 @@ class Journey:
         baseline: int = 8,
         visit_at: dt.datetime | None = None,
     ) -> Journey:
-        """A whole block visit and its assessment: positive (8 → 1) or negative (8 → 8)."""
+        """A whole block visit and its assessment: positive (8 → 1) or negative (8 → 8).
+
+        The positive diary holds 8 → 1 at 30 min, 2 h and 4 h, so it is
+        positive under every relief measure (best and sustained).
+        """
         self.book_block(treated, visit_at=visit_at).check_in().perform_block(baseline=baseline)
         self.discharge()
         lowest = 1 if positive else baseline
-        self.diary((2 * HOUR, lowest), (3 * HOUR, min(baseline, lowest + 1)))
+        self.diary((30 * MINUTE, lowest), (2 * HOUR, lowest),
+                   (self.policy.relief_window_min, lowest))
         return self.assess()
 
     def positive_blocks(self, treated: tuple[fc.Target, ...] = L45) -> Journey:
@@ -260,9 +283,13 @@ def reach(stage: fc.Stage, policy: fc.Policy = SEED, *, origin: fc.Stage | None 
     if stage == S.BLOCK_POSITIVE:
         return Journey(policy).positive_blocks()
     if stage == S.BLOCK_NEGATIVE:
-        return Journey(policy).block(positive=False)
+        # L4-L5 confirmed, then a negative block elsewhere: L4-L5 stays bookable.
+        return Journey(policy).positive_blocks().block(L23, positive=False)
     if stage in rf_stages:
-        j = reach(origin or S.BLOCK_POSITIVE, policy).book_neurotomy()
+        if origin in (S.FOLLOW_UP, S.SUSTAINED_RELIEF):
+            j = staged(origin, policy).book_neurotomy(R45)
+        else:
+            j = reach(origin or S.BLOCK_POSITIVE, policy).book_neurotomy()
         if stage == S.NEUROTOMY_SCHEDULED:
             return j
         j.check_in()
@@ -284,3 +311,13 @@ def reach(stage: fc.Stage, policy: fc.Policy = SEED, *, origin: fc.Stage | None 
         j = Journey(policy)
         return j.go(ev.Withdrawn(at=j.now + DAY, reason="moved away"))
     raise AssertionError(f"no walk to {stage}")
+
+
+def staged(stage: fc.Stage, policy: fc.Policy = SEED) -> Journey:
+    """Both sides of L4-L5 confirmed, the left side treated: at ``stage`` (follow-up or
+    sustained relief), the right side is confirmed and untreated (staged bilateral care)."""
+    j = Journey(policy).positive_blocks(L45 + R45).neurotomy(L45)
+    if stage == S.SUSTAINED_RELIEF:
+        j.follow_up(2)
+    assert j.stage == stage
+    return j

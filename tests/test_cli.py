@@ -125,7 +125,7 @@ def test_mermaid_names_every_stage_and_reason_code() -> None:
         assert f" {stage.value} " in text or f" {stage.value}\n" in text
     for code in CODES:
         assert code in text
-    assert "[*] --> referred : Referred [entry_criteria]" in text
+    assert "[*] --> referred : Referred [region_not_covered, entry_criteria," in text
     assert "closed --> [*]" in text and "withdrawn --> [*]" in text
     assert "start" not in text.split()  # the internal start state is drawn as [*]
 
@@ -440,6 +440,16 @@ def test_simulate_rejects_bad_options() -> None:
     assert invoke("simulate", "--workers", "0").exit_code == 2
 
 
+def test_simulate_refuses_a_policy_for_another_region() -> None:
+    lumbar_only = invoke("simulate", "-n", "5", "--region", "cervical", "--compare",
+                         "consensus-2020")
+    assert lumbar_only.exit_code == 2
+    assert "consensus-2020 covers the lumbar region only" in lumbar_only.output
+    cervical = invoke("simulate", "-n", "5", "--region", "cervical", "--policy",
+                      "consensus-cervical-2022")
+    assert cervical.exit_code == 0, cervical.output
+
+
 def test_summary_rows_merge_in_place() -> None:
     from facetcare._cli.simulate import _merged_labels
 
@@ -480,7 +490,7 @@ def test_paths_expected_outcome_reads_plainly() -> None:
     outcomes = {expected(path) for path in suite.paths}
     assert "accepted → referred" in outcomes
     assert "refused (entry_criteria), stays before referral" in outcomes
-    assert any(o.startswith("refused (block_interval), stays ") for o in outcomes)
+    assert any(o.startswith("refused (annual_limit), stays ") for o in outcomes)
 
 
 def test_paths_incomplete_coverage_exits_1(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -80,8 +80,8 @@ def test_document_shape() -> None:
     assert document["schema"] == "facetcare/pathway@2"
     assert document["policy"]["name"] == MEDICARE.name
     assert document["policy"]["relief_threshold"] == "4/5"
-    assert document["policy"]["min_block_gap"] == 14 * 24 * 3600 * 10**6  # microseconds
-    assert document["policy"]["version"] == 1
+    assert document["policy"]["reblock_after"] == 730 * 24 * 3600 * 10**6  # microseconds
+    assert document["policy"]["version"] == 2
     referred, booked = document["events"]
     assert list(referred)[:2] == ["type", "at"]
     assert referred["type"] == "Referred" and referred["region"] == "lumbar"

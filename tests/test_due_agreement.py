@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 import facetcare as fc
 from facetcare import events as ev
 from facetcare.codes import TIME_CODES
+from facetcare.records import referral_record
 from facetcare.scheduling import BOOKING_KINDS
 from facetcare.testing import journeys
 from journey import DAY, HOUR, MEDICARE, MINUTE, Journey, targets
@@ -101,7 +102,10 @@ def test_due_agrees_with_the_rules_on_every_prefix(policy: fc.Policy, data: st.D
 
 @pytest.mark.parametrize("policy", PROFILES, ids=[p.name for p in PROFILES])
 def test_due_agrees_at_a_recurrence(policy: fc.Policy) -> None:
-    j = Journey(policy).positive_blocks().neurotomy().follow_up(2).pain_returned(after=30 * DAY)
+    region = policy.regions[0] if policy.regions else fc.Region.LUMBAR
+    joint = targets("C5-C6" if region == fc.Region.CERVICAL else "L4-L5")
+    j = Journey(policy, region=region).positive_blocks(joint).neurotomy(joint).follow_up(2)
+    j.pain_returned(after=30 * DAY)
     assert j.stage == "recurrence"
     assert assert_due_agrees(j.pw) == 2  # the repeat and a new block
 
@@ -114,8 +118,9 @@ def _option(task: fc.Task, kind: str) -> fc.Option:
     return found
 
 
-def test_medicare_after_a_negative_block_the_gap_is_in_the_date() -> None:
-    j = Journey(MEDICARE).block(positive=False)
+def test_a_clinic_gap_after_a_negative_block_is_in_the_date() -> None:
+    # The LCD material sets no gap between blocks (docs/payer-rules.md): a clinic's own.
+    j = Journey(attrs.evolve(MEDICARE, name="gap", min_block_gap=14 * DAY)).block(positive=False)
     assert j.block_at is not None
     (task,) = j.pw.due(j.now)
     assert task.kind == "decide_next_step"
@@ -197,8 +202,7 @@ def test_prior_procedures_count_in_the_caps() -> None:
     t0 = Journey().now
     earlier = [fc.PriorProcedure("block", t0 - (100 - 10 * i) * DAY, "pw-old") for i in range(4)]
     referral = ev.Referred(at=t0, pathway_id="pw-new", patient_id="pt-1", region="lumbar",
-                           pain_months=6, conservative_care_failed=True,
-                           prior_procedures=earlier)
+                           prior_procedures=earlier, **referral_record(MEDICARE, "lumbar"))
     pw = fc.Pathway.start(referral, policy=MEDICARE)
     (task,) = pw.due(t0)
     assert task.not_before == earlier[0].at + 365 * DAY

@@ -25,9 +25,10 @@ def run(name: str, *args: str) -> str:
 def test_book_visits() -> None:
     out = run("book_visits.py")
     for code in ("too_many_levels", "no_escort", "observation_incomplete", "no_positive_block",
-                 "block_interval", "same_visit"):
+                 "sedation", "same_visit"):
         assert f"[{code}]" in out
     assert "no driver or escort at check-in" in out
+    assert "to count as diagnostic" in out
     assert "on a later day than the last block" in out
     assert out.count("REFUSED") == 7
     assert "Stage: neurotomy_scheduled" in out
@@ -40,7 +41,9 @@ def test_nightly_worklist_orders_overdue_today_upcoming() -> None:
     assert "pt-09  record_follow_up" in out[overdue:today]
     assert "pt-03  confirm_escort" in out[overdue:today]
     assert "pt-02  confirm_escort" in out[today:upcoming]
-    assert "pt-07  schedule_block" in out[upcoming:]
+    # Medicare sets no gap between blocks: the confirmatory block can be booked today.
+    assert "pt-07  schedule_block" in out[today:upcoming]
+    assert "pt-08  record_visit_outcome" in out[upcoming:]
     assert "Nothing due: pt-10 (closed)" in out
 
 

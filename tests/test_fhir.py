@@ -50,7 +50,8 @@ def full_journey() -> Journey:
     j = Journey(SEED, pain_months=6, conservative_care_failed=True)
     j.book_block(BOTH).check_in().perform_block(baseline=8).discharge()
     j.diary((2 * HOUR, 1), (3 * HOUR, 2)).assess()
-    lesions = (fc.Lesion(BOTH[0], 90, 80.0), fc.Lesion(BOTH[1], 90.0), fc.Lesion(BOTH[0], 60))
+    lesions = (fc.Lesion(BOTH[0], 90, 80.0, fc.Modality.CONVENTIONAL_THERMAL),
+               fc.Lesion(BOTH[1], 90.0), fc.Lesion(BOTH[0], 60))
     j.book_neurotomy(BOTH).check_in().perform_neurotomy(lesions).discharge()
     j.follow_up(2).pain_returned()
     return j.go(ev.Closed(at=j.now + DAY, reason="discharged to primary care"))
@@ -130,7 +131,22 @@ def test_referral_is_a_service_request_order_and_a_care_plan(journey: Journey,
     assert request["subject"]["identifier"] == {"system": c.SID_PATIENT, "value": "pt-1"}
     assert ext_values(request, c.EXT_PAIN_MONTHS) == [
         {"url": c.EXT_PAIN_MONTHS, "valueInteger": 6}]
-    assert "reasonCode" not in request and "reason" not in request  # no diagnosis known
+    # The referral's ICD-10-CM diagnosis is the request's reason; the findings a payer
+    # asks for are facetcare extensions, the instrument in facetcare's own code system.
+    diagnosis = {"coding": [{"system": c.ICD10CM, "code": "M47.816"}]}
+    if release == "R4B":
+        assert request["reasonCode"] == [diagnosis]
+    else:
+        assert request["reason"] == [{"concept": diagnosis}]
+    assert ext_values(request, c.EXT_AXIAL_PAIN) == [
+        {"url": c.EXT_AXIAL_PAIN, "valueBoolean": True}]
+    assert ext_values(request, c.EXT_UNTREATED_RADICULAR_PAIN)[0]["valueBoolean"] is False
+    assert ext_values(request, c.EXT_NON_FACET_CAUSE_EXCLUDED)[0]["valueBoolean"] is True
+    assert ext_values(request, c.EXT_CONSERVATIVE_CARE_WEEKS)[0]["valueInteger"] == 8
+    assert ext_values(request, c.EXT_BASELINE_FUNCTION) == [{
+        "url": c.EXT_BASELINE_FUNCTION, "extension": [
+            {"url": "scale", "valueCoding": {"system": c.FUNCTIONAL_SCALE, "code": "odi"}},
+            {"url": "score", "valueInteger": 40}]}]
     # The pathway was closed: the plan is completed, the order too.
     assert (plan["status"], request["status"]) == ("completed", "completed")
     assert ext_values(plan, c.EXT_STATUS_REASON)[0]["valueString"] == "discharged to primary care"
@@ -241,6 +257,35 @@ def test_procedures_carry_cpt_lines_body_sites_and_lesions(journey: Journey,
     assert block[time_field] == journey.pw.events[3].at.isoformat()
 
 
+@pytest.mark.parametrize("release", RELEASES)
+def test_how_a_procedure_was_done_is_written_and_read_back(journey: Journey,
+                                                           release: str) -> None:
+    bundle = to_bundle(journey.pw, release=release)  # type: ignore[arg-type]
+    procedures = resources(bundle, "Procedure")
+    block = next(p for p in procedures if p["code"]["coding"][0]["code"] == "medial-branch-block")
+    neurotomy = next(p for p in procedures if p is not block
+                     and p["code"]["coding"][0]["code"] == "radiofrequency-neurotomy")
+    assert ext_values(block, c.EXT_GUIDANCE)[0]["valueCoding"] == {
+        "system": c.GUIDANCE, "code": "fluoroscopy"}
+    assert ext_values(block, c.EXT_SEDATION)[0]["valueCoding"]["code"] == "none"
+    assert ext_values(block, c.EXT_AGENT)[0]["valueCoding"] == {
+        "system": c.AGENT, "code": "lidocaine"}
+    assert ext_values(neurotomy, c.EXT_SEDATION)[0]["valueCoding"]["code"] == "minimal"
+    assert not ext_values(neurotomy, c.EXT_AGENT)
+    parts = ext_values(neurotomy, c.EXT_LESION)[0]["extension"]
+    assert {"url": "modality", "valueCoding": {"system": c.MODALITY,
+                                                "code": "conventional_thermal"}} in parts
+    second = ext_values(neurotomy, c.EXT_LESION)[1]["extension"]
+    assert all(part["url"] != "modality" for part in second)  # not recorded: not written
+    again = from_bundle(json.loads(json.dumps(bundle)), policy=journey.pw.policy)
+    performed = [e for e in again.events if isinstance(e, ev.BlockPerformed)]
+    assert performed and all(e.agent == fc.Agent.LIDOCAINE for e in performed)
+    # A code outside facetcare's vocabulary is refused, naming where it was.
+    ext_values(block, c.EXT_SEDATION)[0]["valueCoding"]["code"] = "twilight"
+    with pytest.raises(fc.SerializationError, match="'twilight' is not a code of"):
+        from_bundle(bundle, policy=journey.pw.policy)
+
+
 def test_rt_lt_lines_on_request(journey: Journey) -> None:
     bundle = to_bundle(journey.pw, bilateral=BilateralStyle.RT_LT)
     block = resources(bundle, "Procedure")[0]
@@ -292,7 +337,9 @@ def test_negative_assessment_is_recorded_as_negative() -> None:
     bundle = to_bundle(reach(S.BLOCK_NEGATIVE).pw)
     result = [o for o in resources(bundle, "Observation")
               if o["category"][0]["coding"][0]["code"] == "relief-assessment"]
-    assert result[0]["valueCodeableConcept"]["coding"][0]["code"] == "negative"
+    # The L4-L5 block was positive (seed: one block), then the L2-L3 block negative.
+    codes = [o["valueCodeableConcept"]["coding"][0]["code"] for o in result]
+    assert codes == ["positive", "negative"]
 
 
 @pytest.mark.parametrize("release", RELEASES)

@@ -555,5 +555,9 @@ def test_medicare_documents_keep_loading() -> None:
     for path in sorted(FIXTURES.glob("*.json")):
         pw = fc.Pathway.from_json(path.read_text())
         assert fc.Pathway.from_json(pw.to_json()) == pw
-    assert fc.Pathway.from_json(
-        (FIXTURES / "medicare_sustained_relief.json").read_text()).policy == MEDICARE
+    # A document keeps the policy it was written under: the release's Medicare
+    # values (a 14-day block gap, no modality rule), not today's profile.
+    policy = fc.Pathway.from_json(
+        (FIXTURES / "medicare_sustained_relief.json").read_text()).policy
+    assert policy.name == MEDICARE.name and policy != MEDICARE
+    assert policy.min_block_gap == 14 * DAY and policy.lesion_modalities is None

@@ -68,59 +68,113 @@ def _repeat_relief(p: Policy) -> str:
     return " ".join(part for part in (relief, lasting) if part)
 
 
-#: (rule, how a profile's value reads, where the numbers come from)
-POLICY_ROWS: list[tuple[str, Callable[[Policy], str], str]] = [
-    ("Entry: pain lasting at least",
-     lambda p: "—" if p.entry_min_pain_months is None else f"{p.entry_min_pain_months} months",
-     "LCD entry criteria; Cohen 2020"),
-    ("Entry: failed conservative care",
-     lambda p: "required" if p.entry_requires_failed_conservative_care else "—",
-     "LCD entry criteria; Cohen 2020"),
-    ("Driver (escort) at check-in and discharge",
-     lambda p: "required" if p.escort_required else "—",
-     "clinic practice (varies by clinic)"),
-    ("Observation after a block, before discharge", lambda p: span(p.block_observation),
-     "clinic patient information"),
-    ("Recovery after a neurotomy, before discharge", lambda p: span(p.neurotomy_recovery),
-     "clinic patient information"),
-    ("Relief assessment may conclude / window closes",
-     lambda p: f"{span(p.relief_window_min)} / {span(p.relief_window_end)}",
-     "4–6 h anaesthetic window told to patients"),
-    ("Positive block: relief at least", lambda p: _percent(p.relief_threshold),
-     "Cohen 2020 (50%); LCD (80%)"),
-    ("Positive blocks before a neurotomy", lambda p: str(p.blocks_required),
-     "Cohen 2020 (single block); LCD (two)"),
-    ("Gap between blocks", lambda p: _duration(p.min_block_gap),
-     "LCD checklists, InterQual 2–4 weeks (not verbatim in the LCD)"),
-    ("Joints (levels) per block session", lambda p: _cap(p.max_block_levels),
-     "MAC billing articles: a 3rd level is not covered"),
-    ("Blocks per region per rolling 12 months", lambda p: _cap(p.max_blocks_per_year),
-     "Noridian JF Q&A on L38803"),
-    ("Lesion duration", _lesion_seconds, "ASPN (60–90 s); Cohen 2020 (≥ 1.5 min)"),
-    ("Lesion temperature", _lesion_temperature, "LCD (thermal > 80 °C); Cohen 2020 (80–90 °C)"),
-    ("Joints per neurotomy session", lambda p: _cap(p.max_neurotomy_levels),
-     "no cap found in the LCD"),
-    ("Neurotomies per region per rolling 12 months",
-     lambda p: _cap(p.max_neurotomies_per_year), "Noridian JF Q&A on L38803"),
-    ("Neurotomy success at follow-up: relief at least",
-     lambda p: _percent(p.neurotomy_success_threshold), "outcome studies (≥ 50% relief)"),
-    ("Settling time before a follow-up counts as no relief",
-     lambda p: span(p.follow_up_settling), "full effect can take about 3 weeks"),
-    ("Minimum interval between neurotomies", lambda p: _duration(p.min_neurotomy_interval),
-     "none in the LCD (commercial payers: 6 months)"),
-    ("Repeat neurotomy needs prior relief", _repeat_relief,
-     "LCD-derived checklists (≥ 50%, 6 months); Hurley 2022 (> 30%, 3 months)"),
-    ("New blocks if the last neurotomy is older than", lambda p: _duration(p.reblock_after),
-     "Palmetto GBA checklist (2 years)"),
+def _names(value: tuple[object, ...] | None) -> str:
+    return "any" if value is None else ", ".join(str(v) for v in value)
+
+
+def _flag(value: bool) -> str:
+    return "required" if value else "—"
+
+
+def _relief(p: Policy) -> str:
+    word = ">" if p.relief_threshold_strict else "≥"
+    return f"{word} {_percent(p.relief_threshold)}"
+
+
+def _measure(p: Policy) -> str:
+    if p.relief_measure == "best":
+        return "best entry" + ("" if p.relief_min_entries == 1
+                               else f", {p.relief_min_entries} entries")
+    return (f"sustained: every entry to {span(p.relief_window_min)}, "
+            f"≥ {p.relief_min_entries} entries")
+
+
+def _sedation(value: object) -> str:
+    return "any" if value is None else f"at most {value}"
+
+
+#: (rule, the policy fields it shows, how a profile's value reads). Each cell
+#: carries the clinical-facts section its profile cites for the first field.
+POLICY_ROWS: list[tuple[str, tuple[str, ...], Callable[[Policy], str]]] = [
+    ("Regions covered", ("regions",), lambda p: _names(p.regions)),
+    ("Entry: pain lasting at least", ("entry_min_pain_months",),
+     lambda p: "—" if p.entry_min_pain_months is None else f"{p.entry_min_pain_months} months"),
+    ("Entry: failed conservative care", ("entry_requires_failed_conservative_care",),
+     lambda p: _flag(p.entry_requires_failed_conservative_care)),
+    ("Entry: weeks of conservative care", ("entry_min_conservative_care_weeks",),
+     lambda p: "—" if p.entry_min_conservative_care_weeks is None
+     else f"{p.entry_min_conservative_care_weeks} weeks"),
+    ("Entry: predominantly axial pain", ("entry_requires_axial_pain",),
+     lambda p: _flag(p.entry_requires_axial_pain)),
+    ("Entry: baseline pain or disability score", ("entry_requires_baseline_function",),
+     lambda p: _flag(p.entry_requires_baseline_function)),
+    ("Entry: no untreated radiculopathy or claudication", ("entry_excludes_radicular_pain",),
+     lambda p: _flag(p.entry_excludes_radicular_pain)),
+    ("Entry: non-facet cause excluded", ("entry_requires_non_facet_cause_excluded",),
+     lambda p: _flag(p.entry_requires_non_facet_cause_excluded)),
+    ("Entry: ICD-10-CM codes covered", ("covered_diagnoses",),
+     lambda p: "any" if p.covered_diagnoses is None else
+     "M47.812–.817, M47.892–.897, M48.12–.17"
+     if len(p.covered_diagnoses) == 18 else _names(p.covered_diagnoses)),
+    ("Driver (escort) at check-in and discharge", ("escort_required",),
+     lambda p: _flag(p.escort_required)),
+    ("Observation after a block, before discharge", ("block_observation",),
+     lambda p: span(p.block_observation)),
+    ("Recovery after a neurotomy, before discharge", ("neurotomy_recovery",),
+     lambda p: span(p.neurotomy_recovery)),
+    ("Relief assessment may conclude / window closes", ("relief_window_min",),
+     lambda p: f"{span(p.relief_window_min)} / {span(p.relief_window_end)}"),
+    ("Positive block: relief", ("relief_threshold",), _relief),
+    ("How a block's relief is read", ("relief_measure",), _measure),
+    ("Positive blocks before a neurotomy", ("blocks_required",),
+     lambda p: str(p.blocks_required)),
+    ("Gap between blocks", ("min_block_gap",), lambda p: _duration(p.min_block_gap)),
+    ("Joints (levels) per block session", ("max_block_levels",),
+     lambda p: _cap(p.max_block_levels)),
+    ("Blocks per region per rolling 12 months", ("max_blocks_per_year",),
+     lambda p: _cap(p.max_blocks_per_year)),
+    ("Block imaging guidance", ("block_guidance",), lambda p: _names(p.block_guidance)),
+    ("Block sedation (deeper: not diagnostic)", ("block_max_sedation",),
+     lambda p: _sedation(p.block_max_sedation)),
+    ("Block anaesthetic agent recorded", ("block_agent_required",),
+     lambda p: _flag(p.block_agent_required)),
+    ("Lesion duration", ("lesion_min_seconds",), _lesion_seconds),
+    ("Lesion temperature", ("lesion_min_temperature_c",), _lesion_temperature),
+    ("Lesion modality", ("lesion_modalities",), lambda p: _names(p.lesion_modalities)),
+    ("Neurotomy imaging guidance", ("neurotomy_guidance",),
+     lambda p: _names(p.neurotomy_guidance)),
+    ("Neurotomy sedation", ("neurotomy_max_sedation",),
+     lambda p: _sedation(p.neurotomy_max_sedation)),
+    ("Joints per neurotomy session", ("max_neurotomy_levels",),
+     lambda p: _cap(p.max_neurotomy_levels)
+     + (", contiguous" if p.neurotomy_levels_contiguous else "")),
+    ("Neurotomies per region per rolling 12 months", ("max_neurotomies_per_year",),
+     lambda p: _cap(p.max_neurotomies_per_year)),
+    ("Neurotomy success at follow-up: relief at least", ("neurotomy_success_threshold",),
+     lambda p: _percent(p.neurotomy_success_threshold)),
+    ("Settling time before a follow-up counts as no relief", ("follow_up_settling",),
+     lambda p: span(p.follow_up_settling)),
+    ("Minimum interval between neurotomies", ("min_neurotomy_interval",),
+     lambda p: _duration(p.min_neurotomy_interval)),
+    ("Repeat neurotomy needs prior relief", ("repeat_min_relief",), _repeat_relief),
+    ("New blocks once the last neurotomy is as old as", ("reblock_after",),
+     lambda p: _duration(p.reblock_after)),
 ]
+
+
+def _ref(profile: str, field: str) -> str:
+    """The bracketed clinical-facts section a profile cites for ``field``, if any."""
+    found = re.match(r"\[[^\]]*\]", Policy.sources(profile)[field])
+    return "" if found is None else " " + found.group(0).replace("|", "/")
 
 
 def policy_table() -> str:
     profiles = list(Policy.profiles().values())
-    head = ["rule", *(f"`{p.name}`" for p in profiles), "source"]
+    head = ["rule", *(f"`{p.name}`" for p in profiles)]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    for label, value, source in POLICY_ROWS:
-        lines.append("| " + " | ".join([label, *(value(p) for p in profiles), source]) + " |")
+    for label, fields, value in POLICY_ROWS:
+        cells = [value(p) + _ref(p.name, fields[0]) for p in profiles]
+        lines.append("| " + " | ".join([label, *cells]) + " |")
     return "\n".join(lines) + "\n"
 
 

@@ -17,12 +17,14 @@ import facetcare as fc
 from facetcare import events as ev
 from facetcare.errors import CODES
 from journey import (
+    BLOCK_RECORD,
     CONSENSUS,
     DAY,
     HOUR,
     L45,
     MEDICARE,
     MINUTE,
+    NEUROTOMY_RECORD,
     POLICIES,
     POLICY_IDS,
     SECOND,
@@ -40,6 +42,9 @@ from journey import (
     t,
     targets,
 )
+
+#: A clinic's own two-week gap between blocks (no payer profile has one).
+GAP = attrs.evolve(fc.Policy.seed(), name="two-week-gap", min_block_gap=14 * DAY)
 
 
 def refuse(pw: fc.Pathway, event: ev.Event, code: str, *mentions: str) -> fc.Reason:
@@ -150,11 +155,13 @@ def test_visit_in_past() -> None:
 
 
 @pytest.mark.parametrize("origin", [S.BLOCK_POSITIVE, S.BLOCK_NEGATIVE])
-def test_block_interval_medicare_14_days(origin: fc.Stage) -> None:
-    j = Journey(MEDICARE).block(positive=origin == S.BLOCK_POSITIVE)
+def test_block_interval_a_clinic_gap_of_14_days(origin: fc.Stage) -> None:
+    # The LCD material has no gap between blocks (docs/payer-rules.md): a clinic's own rule.
+    assert MEDICARE.min_block_gap is None
+    j = Journey(GAP).block(positive=origin == S.BLOCK_POSITIVE)
     assert j.stage == origin and j.block_at is not None
     too_soon = j.booking(ev.BlockScheduled, visit_at=j.block_at + 14 * DAY - SECOND)
-    only(j.pw, too_soon, "block_interval", "13 d 23 h 59 min 59 s", "14 d", MEDICARE.name)
+    only(j.pw, too_soon, "block_interval", "13 d 23 h 59 min 59 s", "14 d", GAP.name)
     assert allow(j.pw, j.booking(ev.BlockScheduled, visit_at=j.block_at + 14 * DAY)) == (
         S.BLOCK_SCHEDULED)
 
@@ -260,10 +267,10 @@ def test_duplicate_visit() -> None:
     j = reach(S.BLOCK_NEGATIVE)
     only(j.pw, j.booking(ev.BlockScheduled, visit_id="block-1"), "duplicate_visit", "block-1")
     # A cancelled visit's id is spent too.
-    j.book_block(visit_id="block-2")
-    j.go(ev.VisitCancelled(at=j.now + HOUR, visit_id="block-2", reason="clinic closed"))
-    refuse(j.pw, j.booking(ev.BlockScheduled, visit_id="block-2"), "duplicate_visit")
-    assert allow(j.pw, j.booking(ev.BlockScheduled, visit_id="block-3")) == S.BLOCK_SCHEDULED
+    j.book_block(visit_id="block-9")
+    j.go(ev.VisitCancelled(at=j.now + HOUR, visit_id="block-9", reason="clinic closed"))
+    refuse(j.pw, j.booking(ev.BlockScheduled, visit_id="block-9"), "duplicate_visit")
+    assert allow(j.pw, j.booking(ev.BlockScheduled, visit_id="block-10")) == S.BLOCK_SCHEDULED
 
 
 def test_duplicate_visit_for_a_second_neurotomy() -> None:
@@ -319,7 +326,7 @@ def test_untested_target_medicare_needs_both_blocks() -> None:
 def test_untested_target_from_recurrence_other_nerves_need_a_block() -> None:
     j = reach(S.RECURRENCE)
     only(j.pw, j.booking(ev.NeurotomyScheduled, targets("L5-S1")), "untested_target",
-         "L5 dorsal ramus", "not treated by the last neurotomy")
+         "L5 dorsal ramus", "neither treated by the last neurotomy")
     assert allow(j.pw, j.booking(ev.NeurotomyScheduled, L45)) == S.NEUROTOMY_SCHEDULED
 
 
@@ -328,7 +335,8 @@ def test_untested_target_at_the_neurotomy() -> None:
     assert j.visit_id is not None
     stray = ev.NeurotomyPerformed(at=j.now + 10 * MINUTE, visit_id=j.visit_id,
                                   lesions=lesions_for(L45 + targets("L5-S1")))
-    only(j.pw, stray, "untested_target", "left L5 dorsal ramus")
+    refuse(j.pw, stray, "untested_target", "left L5 dorsal ramus")
+    assert j.pw.check(stray).codes == ("untested_target", "target_mismatch")
     # Several lesions on the same confirmed nerves are fine.
     fine = ev.NeurotomyPerformed(at=j.now + 10 * MINUTE, visit_id=j.visit_id,
                                  lesions=lesions_for(L45) * 3)
@@ -518,9 +526,10 @@ def test_reblock_required_medicare_after_730_days() -> None:
     j = reach(S.RECURRENCE, MEDICARE)
     assert j.neurotomy_at is not None
     limit = j.neurotomy_at + 730 * DAY
-    stale = j.booking(ev.NeurotomyScheduled, visit_at=limit + SECOND)
-    only(j.pw, stale, "reblock_required", "730 d 1 s", "730 d")
-    assert allow(j.pw, j.booking(ev.NeurotomyScheduled, visit_at=limit)) == (
+    # "Two years or more" [1.3 Palmetto]: 730 d itself needs new blocks.
+    stale = j.booking(ev.NeurotomyScheduled, visit_at=limit)
+    only(j.pw, stale, "reblock_required", "730 d old", "from 730 d on")
+    assert allow(j.pw, j.booking(ev.NeurotomyScheduled, visit_at=limit - SECOND)) == (
         S.NEUROTOMY_SCHEDULED)
 
 
@@ -536,9 +545,7 @@ def test_after_new_blocks_an_old_neurotomy_can_be_repeated() -> None:
     j = reach(S.RECURRENCE, MEDICARE)
     assert j.neurotomy_at is not None
     later = j.neurotomy_at + 800 * DAY
-    j.book_block(visit_at=later).check_in().perform_block()
-    j.discharge().diary((2 * HOUR, 1)).assess()
-    j.block()
+    j.block(visit_at=later).block()
     booking = j.booking(ev.NeurotomyScheduled)
     assert allow(j.pw, booking) == S.NEUROTOMY_SCHEDULED
 
@@ -625,7 +632,8 @@ def _lesion_event(j: Journey, *lesions: tuple[float, float | None]) -> ev.Neurot
     assert j.visit_id is not None
     return ev.NeurotomyPerformed(
         at=j.now + 10 * MINUTE, visit_id=j.visit_id,
-        lesions=[fc.Lesion(L45[0], seconds, temp) for seconds, temp in lesions])
+        lesions=[fc.Lesion(L45[0], seconds, temp, fc.Modality.CONVENTIONAL_THERMAL)
+                 for seconds, temp in lesions], **NEUROTOMY_RECORD)
 
 
 @pytest.mark.parametrize(
@@ -652,7 +660,7 @@ def test_lesion_duration_allowed(policy: fc.Policy, seconds: float) -> None:
 @pytest.mark.parametrize(
     ("policy", "temperature", "mention"),
     [
-        (MEDICARE, 80, "above 80 °C"),
+        (MEDICARE, 79.9, "at least 80 °C"),
         (MEDICARE, None, "without a temperature"),
         (CONSENSUS, 79.9, "at least 80 °C and at most 90 °C"),
         (CONSENSUS, 90.1, "90.1 °C"),
@@ -670,8 +678,10 @@ def test_lesion_temperature_refused(
 
 @pytest.mark.parametrize(
     ("policy", "temperature"),
-    [(MEDICARE, 80.5), (CONSENSUS, 80), (CONSENSUS, 90), (SEED, None), (SEED, 95)],
-    ids=["medicare-80.5", "consensus-80", "consensus-90", "seed-missing", "seed-95"],
+    [(MEDICARE, 80), (MEDICARE, 80.5), (CONSENSUS, 80), (CONSENSUS, 90), (SEED, None),
+     (SEED, 95)],
+    ids=["medicare-80", "medicare-80.5", "consensus-80", "consensus-90", "seed-missing",
+         "seed-95"],
 )
 def test_lesion_temperature_allowed(policy: fc.Policy, temperature: float | None) -> None:
     j = reach(S.NEUROTOMY_VISIT, policy)
@@ -736,14 +746,19 @@ def test_a_diary_entered_the_next_morning_counts() -> None:
 def test_relief_window_open(policy: fc.Policy) -> None:
     j = reach(S.RELIEF_ASSESSMENT, policy)
     assert j.block_at is not None
-    j.diary((HOUR + MINUTE, 1))
+    j.diary((30 * MINUTE, 1), (HOUR + MINUTE, 1))
     early = ev.ReliefAssessed(at=j.block_at + 3 * HOUR + 59 * MINUTE)
     only(j.pw, early, "relief_window_open", "3 h 59 min", "4 h",
          (j.block_at + 4 * HOUR).isoformat(timespec="minutes"))
+    j.diary((4 * HOUR, 1))  # still relieved at 4 h: positive under every relief measure
     assert allow(j.pw, ev.ReliefAssessed(at=j.block_at + 4 * HOUR)) == S.BLOCK_POSITIVE
 
 
 # -- outcomes -------------------------------------------------------------------------
+
+
+#: Medicare's threshold read the seed's way (the sustained measure: test_payer_rules.py).
+MEDICARE_BEST = attrs.evolve(MEDICARE, relief_measure=fc.ReliefMeasure.BEST, relief_min_entries=1)
 
 
 def _assessed(policy: fc.Policy, baseline: int, *lowest: int) -> fc.Stage:
@@ -760,9 +775,9 @@ def _assessed(policy: fc.Policy, baseline: int, *lowest: int) -> fc.Stage:
         (SEED, 8, (4,), S.BLOCK_POSITIVE),  # exactly 50%
         (SEED, 8, (5,), S.BLOCK_NEGATIVE),  # 37.5%
         (CONSENSUS, 10, (5,), S.BLOCK_POSITIVE),
-        (MEDICARE, 10, (2,), S.BLOCK_POSITIVE),  # exactly 80%
-        (MEDICARE, 10, (3,), S.BLOCK_NEGATIVE),  # 70%
-        (MEDICARE, 5, (1,), S.BLOCK_POSITIVE),  # 80% from a different baseline
+        (MEDICARE_BEST, 10, (2,), S.BLOCK_POSITIVE),  # exactly 80%
+        (MEDICARE_BEST, 10, (3,), S.BLOCK_NEGATIVE),  # 70%
+        (MEDICARE_BEST, 5, (1,), S.BLOCK_POSITIVE),  # 80% from a different baseline
         (SEED, 0, (0,), S.BLOCK_NEGATIVE),  # nothing to relieve
         (SEED, 8, (), S.BLOCK_NEGATIVE),  # no diary at all
         (SEED, 8, (6, 3, 7), S.BLOCK_POSITIVE),  # the lowest entry of any diary counts
@@ -811,7 +826,7 @@ def test_a_repeat_neurotomy_measures_against_the_first_baseline() -> None:
 
 
 def test_common_first_then_the_events_table_order_for_a_block_booking() -> None:
-    j = _four_negative_blocks(MEDICARE)
+    j = _four_negative_blocks(attrs.evolve(MEDICARE, min_block_gap=14 * DAY))
     mixed = ev.BlockScheduled(
         at=j.now - MINUTE,
         visit_id="block-1",
@@ -853,7 +868,7 @@ def test_several_reasons_at_discharge_check_in_and_treatment() -> None:
                                 lesions=[fc.Lesion(fc.Target("L5-S1", L), 30)])
     assert rf.pw.check(bad).codes == (
         "out_of_order", "lesion_duration", "lesion_temperature", "untested_target",
-        "unknown_visit")
+        "target_mismatch", "unknown_visit", "imaging_guidance")
 
 
 def test_check_never_changes_the_pathway() -> None:
@@ -892,7 +907,8 @@ def _provoke_visit(stage: fc.Stage, **fields: object) -> tuple[fc.Pathway, ev.Ev
         return j.pw, ev.CheckedIn(at=at, **values)  # type: ignore[arg-type]
     if stage == S.BLOCK_VISIT:
         values.pop("escort_present")
-        return j.pw, ev.BlockPerformed(at=at, baseline_pain=8, **values)  # type: ignore[arg-type]
+        return j.pw, ev.BlockPerformed(at=at, baseline_pain=8, **values,  # type: ignore[arg-type]
+                                       **BLOCK_RECORD)
     return j.pw, ev.Discharged(at=at, **values)  # type: ignore[arg-type]
 
 
@@ -904,6 +920,28 @@ def _provoke_lesion(policy: fc.Policy, seconds: float, temp: float | None) -> tu
 
 def _provoke_neurotomy(j: Journey, **options: object) -> tuple[fc.Pathway, ev.Event]:
     return j.pw, j.booking(ev.NeurotomyScheduled, **options)
+
+
+def _provoke_gap() -> tuple[fc.Pathway, ev.Event]:
+    j = Journey(GAP).block()
+    assert j.block_at is not None
+    return j.pw, j.booking(ev.BlockScheduled, visit_at=j.block_at + DAY)
+
+
+def _provoke_performed(policy: fc.Policy, **record: object) -> tuple[fc.Pathway, ev.Event]:
+    j = reach(S.BLOCK_VISIT, policy)
+    assert j.visit_id is not None
+    return j.pw, ev.BlockPerformed(at=j.now + 10 * MINUTE, visit_id=j.visit_id, targets=L45,
+                                   baseline_pain=8, **{**BLOCK_RECORD, **record})
+
+
+def _provoke_lesion_modality(policy: fc.Policy,
+                             modality: fc.Modality | None) -> tuple[fc.Pathway, ev.Event]:
+    j = reach(S.NEUROTOMY_VISIT, policy)
+    assert j.visit_id is not None
+    return j.pw, ev.NeurotomyPerformed(at=j.now + 10 * MINUTE, visit_id=j.visit_id,
+                                       lesions=[fc.Lesion(L45[0], 90, 85, modality)],
+                                       **NEUROTOMY_RECORD)
 
 
 def _provoke_entry() -> tuple[fc.Pathway, ev.Event]:
@@ -934,7 +972,7 @@ PROVOKE = {
     "out_of_order": lambda: _provoke_booking(S.REFERRED, at=T0 - MINUTE),
     "entry_criteria": _provoke_entry,
     "visit_in_past": lambda: _provoke_booking(S.REFERRED, visit_at=T0 - MINUTE),
-    "block_interval": lambda: _provoke_booking(S.BLOCK_NEGATIVE, MEDICARE, visit_at=t(days=15)),
+    "block_interval": _provoke_gap,
     "annual_limit": lambda: _provoke_neurotomy(_two_neurotomies_in_a_year(MEDICARE),
                                                treated=targets("L4-L5", side=R)),
     "too_many_levels": lambda: _provoke_booking(S.REFERRED, MEDICARE,
@@ -960,6 +998,24 @@ PROVOKE = {
     "observation_incomplete": _provoke_observation,
     "outside_relief_window": _provoke_diary,
     "relief_window_open": _provoke_assessment,
+    "region_not_covered": lambda: (fc.Pathway(policy=CONSENSUS),
+                                   referral(region=fc.Region.CERVICAL)),
+    "not_axial": lambda: (fc.Pathway(policy=MEDICARE), referral(axial_pain=None)),
+    "no_baseline_function": lambda: (fc.Pathway(policy=MEDICARE), referral(
+        baseline_function_scale=None, baseline_function_score=None)),
+    "radicular_pain": lambda: (fc.Pathway(policy=MEDICARE),
+                               referral(untreated_radicular_pain=True)),
+    "non_facet_cause": lambda: (fc.Pathway(policy=MEDICARE),
+                                referral(non_facet_cause_excluded=None)),
+    "diagnosis_not_covered": lambda: (fc.Pathway(policy=MEDICARE),
+                                      referral(diagnosis="M54.16")),
+    "levels_not_contiguous": lambda: _provoke_booking(
+        S.BLOCK_POSITIVE, fc.Policy.evicore_cmm208(), ev.NeurotomyScheduled,
+        treated=targets("L2-L3", "L4-L5")),
+    "imaging_guidance": lambda: _provoke_performed(MEDICARE, guidance=fc.Guidance.ULTRASOUND),
+    "sedation": lambda: _provoke_performed(MEDICARE, sedation=fc.Sedation.MODERATE),
+    "anaesthetic_agent": lambda: _provoke_performed(MEDICARE, agent=None),
+    "lesion_modality": lambda: _provoke_lesion_modality(MEDICARE, fc.Modality.PULSED),
     "correction_conflict": lambda: _provoke_correction("conflict"),
     "unknown_event": lambda: _provoke_correction("unknown"),
     "amend_type_mismatch": lambda: _provoke_correction("mismatch"),

@@ -200,8 +200,11 @@ def test_schedule_neurotomy_waits_for_a_late_assessment() -> None:
     assert not j.pw.check(j.booking(ev.NeurotomyScheduled, visit_at=assessed - SECOND))
 
 
-def test_block_positive_medicare_confirmatory_block_after_14_days() -> None:
-    j = Journey(MEDICARE).block()
+def test_block_positive_confirmatory_block_after_a_clinic_gap_of_14_days() -> None:
+    # Medicare's LCD material sets no gap (docs/payer-rules.md): the next block at once.
+    now = Journey(MEDICARE).block()
+    assert the(now.pw.due(now.now), "schedule_block").not_before == now.now
+    j = Journey(attrs.evolve(MEDICARE, name="gap", min_block_gap=14 * DAY)).block()
     assert j.block_at is not None
     (task,) = j.pw.due(j.now)
     assert task.kind == "schedule_block"

@@ -29,12 +29,23 @@ from facetcare.simulation.export import CSV_COLUMNS
 S = fc.Stage
 POLICIES = {p.name: p for p in fc.Policy.profiles().values()}
 REGIONS = {"lumbar": CohortParams.lumbar(), "cervical": CohortParams.cervical()}
+#: (policy, region) pairs the policy covers: a lumbar guideline judges no cervical cohort.
+COVERED = [(policy, region) for policy in sorted(POLICIES) for region in sorted(REGIONS)
+           if POLICIES[policy].regions is None or region in POLICIES[policy].regions]
 N = 200
 
 
+def home_region(policy: str) -> str:
+    """Lumbar, unless the policy covers other regions only (the cervical consensus)."""
+    regions = POLICIES[policy].regions
+    return "lumbar" if regions is None or fc.Region.LUMBAR in regions else str(regions[0])
+
+
 @cache
-def cohort(policy: str = "seed", region: str = "lumbar", n: int = N, seed: int = 11) -> Cohort:
-    return simulate(n, seed, params=REGIONS[region], policy=POLICIES[policy], chunk_size=64)
+def cohort(policy: str = "seed", region: str | None = None, n: int = N,
+           seed: int = 11) -> Cohort:
+    params = REGIONS[region or home_region(policy)]
+    return simulate(n, seed, params=params, policy=POLICIES[policy], chunk_size=64)
 
 
 def jsonl(c: Cohort) -> str:
@@ -108,8 +119,7 @@ def test_bad_arguments_are_refused() -> None:
 # -- the real rules ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize("region", sorted(REGIONS))
-@pytest.mark.parametrize("policy", sorted(POLICIES))
+@pytest.mark.parametrize(("policy", "region"), COVERED)
 def test_every_journey_replays_to_the_same_stages(policy: str, region: str) -> None:
     c = cohort(policy, region)
     for journey in c.journeys:
@@ -121,19 +131,55 @@ def test_every_journey_replays_to_the_same_stages(policy: str, region: str) -> N
     assert c.summary().reached_neurotomy > 0
 
 
+def test_a_cohort_of_a_region_the_policy_does_not_cover_is_refused() -> None:
+    with pytest.raises(ValueError, match="for a cervical cohort use consensus-cervical-2022"):
+        simulate(10, 1, params=REGIONS["cervical"], policy=POLICIES["consensus-2020"])
+    with pytest.raises(ValueError, match="consensus-cervical-2022 covers the cervical region"):
+        simulate(10, 1, params=REGIONS["lumbar"], policy=POLICIES["consensus-cervical-2022"])
+
+
 @pytest.mark.parametrize("policy", sorted(POLICIES))
 def test_referrals_meet_the_entry_criteria_and_the_others_are_counted(policy: str) -> None:
     c = cohort(policy)
     screened = c.summary().screened_out
     chosen = POLICIES[policy]
-    assert (screened == 0) == (chosen.entry_min_pain_months is None)
+    screens = (chosen.entry_min_pain_months is not None
+               or chosen.entry_requires_failed_conservative_care)
+    assert (screened == 0) == (not screens)
     for journey in c.journeys:
         referral = journey.events[0]
         assert isinstance(referral, ev.Referred)
         if chosen.entry_min_pain_months is not None:
             assert referral.pain_months is not None
             assert referral.pain_months >= chosen.entry_min_pain_months
+        if chosen.entry_requires_failed_conservative_care:
             assert referral.conservative_care_failed is True
+        # The other entry rules' findings are recorded as met (facetcare.records).
+        assert referral.axial_pain is True and referral.untreated_radicular_pain is False
+        assert referral.non_facet_cause_excluded is True
+        assert referral.baseline_function_scale is not None
+        covered = chosen.covered_diagnoses
+        assert covered is None or referral.diagnosis in covered
+
+
+@pytest.mark.parametrize("policy", sorted(POLICIES))
+def test_procedures_record_what_the_policy_asks(policy: str) -> None:
+    chosen = POLICIES[policy]
+    c = cohort(policy)
+    performed = [e for j in c.journeys for e in j.events
+                 if isinstance(e, ev.BlockPerformed | ev.NeurotomyPerformed)]
+    assert any(isinstance(e, ev.NeurotomyPerformed) for e in performed)
+    for event in performed:
+        assert event.guidance is not None and event.sedation is not None
+        if isinstance(event, ev.BlockPerformed):
+            assert chosen.block_guidance is None or event.guidance in chosen.block_guidance
+            assert event.agent is not None
+        else:
+            assert (chosen.neurotomy_guidance is None
+                    or event.guidance in chosen.neurotomy_guidance)
+            modalities = chosen.lesion_modalities
+            assert all(modalities is None or lesion.modality in modalities
+                       for lesion in event.lesions)
 
 
 def test_a_missing_driver_is_a_refused_check_in_then_a_cancellation_and_a_new_visit() -> None:
@@ -376,7 +422,7 @@ def test_csv_has_one_row_per_journey_consistent_with_the_summary(tmp_path: objec
 
 
 def test_write_cohort_streams_the_same_files_and_summary(tmp_path: object) -> None:
-    c = cohort("consensus-2020", "cervical")
+    c = cohort("consensus-cervical-2022", "cervical")
     args = {"params": c.params, "policy": c.policy}
     paths = {name: f"{tmp_path}/out.{name}" for name in ("jsonl", "csv")}
     summary = write_cohort(N, 11, jsonl=paths["jsonl"], csv=paths["csv"], chunk_size=37, **args)

@@ -16,12 +16,29 @@ import pytest
 import facetcare as fc
 from facetcare import events as ev
 from facetcare.machine import PATHWAY, START, Step
-from journey import DAY, HOUR, L45, MINUTE, POLICIES, POLICY_IDS, SEED, Journey, S, reach, snapshot
+from journey import (
+    BLOCK_RECORD,
+    DAY,
+    HOUR,
+    L45,
+    MINUTE,
+    NEUROTOMY_RECORD,
+    POLICIES,
+    POLICY_IDS,
+    R45,
+    SEED,
+    Journey,
+    S,
+    lesions_for,
+    reach,
+    snapshot,
+    staged,
+)
 
 # -- the contract, transcribed from DESIGN.md "Events" -------------------------------
 
 BLOCK_FROM = ("referred", "block_positive", "block_negative", "recurrence", "no_relief")
-RF_FROM = ("block_positive", "recurrence")
+RF_FROM = ("block_positive", "block_negative", "follow_up", "sustained_relief", "recurrence")
 ONGOING = tuple(s.value for s in fc.Stage if s not in (S.CLOSED, S.WITHDRAWN))
 
 #: (event, source, destination); None keeps the stage.
@@ -100,18 +117,19 @@ def _event_for(j: Journey, step: Step, source: str) -> ev.Event:
     if kind is ev.BlockScheduled:
         return j.booking(ev.BlockScheduled, visit_id="block-new")
     if kind is ev.NeurotomyScheduled:
-        return j.booking(ev.NeurotomyScheduled, visit_id="rf-new")
+        other_side = source in ("follow_up", "sustained_relief")
+        return j.booking(ev.NeurotomyScheduled, R45 if other_side else L45, visit_id="rf-new")
     if kind is ev.CheckedIn:
         assert j.visit_at is not None and j.visit_id is not None
         return ev.CheckedIn(at=j.visit_at, visit_id=j.visit_id, escort_present=True)
     if kind is ev.BlockPerformed:
         assert j.visit_id is not None
         return ev.BlockPerformed(at=j.now + 10 * MINUTE, visit_id=j.visit_id, targets=j.booked,
-                                 baseline_pain=8)
+                                 baseline_pain=8, **BLOCK_RECORD)
     if kind is ev.NeurotomyPerformed:
         assert j.visit_id is not None
         return ev.NeurotomyPerformed(at=j.now + 15 * MINUTE, visit_id=j.visit_id,
-                                     lesions=[fc.Lesion(t, 90, 85) for t in j.booked])
+                                     lesions=lesions_for(j.booked), **NEUROTOMY_RECORD)
     if kind is ev.Discharged:
         assert j.visit_id is not None
         return ev.Discharged(at=j.now + HOUR, visit_id=j.visit_id, escort_present=True)
@@ -121,7 +139,8 @@ def _event_for(j: Journey, step: Step, source: str) -> ev.Event:
         return ev.ReliefDiaryRecorded(at=entry_at, entries=[fc.PainEntry(entry_at, 3)])
     if kind is ev.ReliefAssessed:
         assert j.block_at is not None
-        j.diary((2 * HOUR, 1 if branch == "positive" else 7))
+        score = 1 if branch == "positive" else 7
+        j.diary((30 * MINUTE, score), (4 * HOUR, score))  # positive for best and sustained
         return ev.ReliefAssessed(at=j.block_at + 4 * HOUR)
     if kind is ev.FollowUpRecorded:
         assert j.neurotomy_at is not None
@@ -158,7 +177,10 @@ def test_every_transition(row: tuple[Step, str], policy: fc.Policy) -> None:
         pw = fc.Pathway.start(Journey(policy).pw.events[0], policy=policy)
         assert pw.stage == step.dest
         return
-    j = reach(fc.Stage(source), policy, origin=_origin(step))
+    if step.event is ev.NeurotomyScheduled and source in ("follow_up", "sustained_relief"):
+        j = staged(fc.Stage(source), policy)
+    else:
+        j = reach(fc.Stage(source), policy, origin=_origin(step))
     assert j.stage == source
     event = _event_for(j, step, source)
     assert j.stage == source  # a diary recorded first keeps the stage
@@ -191,7 +213,7 @@ def test_a_missed_neurotomy_returns_to_where_it_was_booked(origin: str) -> None:
     j.go(ev.VisitMissed(at=j.now + HOUR, visit_id=j.visit_id))
     assert j.stage == origin
     # A new neurotomy can be booked again from there, under a new visit id.
-    again = j.booking(ev.NeurotomyScheduled, visit_id="rf-rebooked")
+    again = j.booking(ev.NeurotomyScheduled, j.booked, visit_id="rf-rebooked")
     assert j.pw.apply(again) == S.NEUROTOMY_SCHEDULED
 
 

@@ -7,6 +7,7 @@ step was refused and what must be booked when; researchers simulate
 journeys on the same rules (`facetcare.simulation`, `facetcare.testing`).
 """
 
+from facetcare import _policy_file as _policy_file  # registers Policy.from_file / to_file
 from facetcare import events
 from facetcare.anatomy import Region, Side
 from facetcare.errors import PathwayError, Reason, Rejected, SerializationError, Verdict
@@ -14,14 +15,19 @@ from facetcare.events import Lesion, PainEntry, PolicyChanged, PriorProcedure, T
 from facetcare.facts import Facts
 from facetcare.machine import Stage
 from facetcare.pathway import Pathway
-from facetcare.policy import Policy
+from facetcare.policy import Policy, ReliefMeasure
 from facetcare.scheduling import Option, SlotEstimate, Task, estimate_slot
+from facetcare.vocabulary import Agent, FunctionalScale, Guidance, Modality, Sedation
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "Agent",
     "Facts",
+    "FunctionalScale",
+    "Guidance",
     "Lesion",
+    "Modality",
     "Option",
     "PainEntry",
     "Pathway",
@@ -32,6 +38,8 @@ __all__ = [
     "Reason",
     "Region",
     "Rejected",
+    "ReliefMeasure",
+    "Sedation",
     "SerializationError",
     "Side",
     "SlotEstimate",

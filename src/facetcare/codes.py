@@ -25,6 +25,26 @@ OUT_OF_ORDER = _declare("out_of_order", "the event is earlier than the last acce
 ENTRY_CRITERIA = _declare(
     "entry_criteria", "the referral does not meet the policy's entry criteria"
 )
+REGION_NOT_COVERED = _declare(
+    "region_not_covered", "the policy does not cover the pathway's spinal region"
+)
+NOT_AXIAL = _declare(
+    "not_axial", "predominantly axial pain is not documented on the referral"
+)
+NO_BASELINE_FUNCTION = _declare(
+    "no_baseline_function", "no baseline score on a pain or disability instrument"
+)
+RADICULAR_PAIN = _declare(
+    "radicular_pain",
+    "untreated radiculopathy or neurogenic claudication is present or not ruled out",
+)
+NON_FACET_CAUSE = _declare(
+    "non_facet_cause", "a non-facet cause of the pain has not been excluded"
+)
+DIAGNOSIS_NOT_COVERED = _declare(
+    "diagnosis_not_covered",
+    "the ICD-10-CM diagnosis is not recorded or not one the policy covers",
+)
 VISIT_IN_PAST = _declare("visit_in_past", "the visit is booked for a time before the booking")
 BLOCK_INTERVAL = _declare(
     "block_interval", "too soon after the last block for the policy's minimum gap"
@@ -57,6 +77,22 @@ REGION_MISMATCH = _declare("region_mismatch", "a target outside the pathway's sp
 LESION_DURATION = _declare("lesion_duration", "a lesion shorter or longer than the policy allows")
 LESION_TEMPERATURE = _declare(
     "lesion_temperature", "a lesion temperature outside the policy's range, or not recorded"
+)
+LEVELS_NOT_CONTIGUOUS = _declare(
+    "levels_not_contiguous", "the joints of one side are not contiguous levels"
+)
+IMAGING_GUIDANCE = _declare(
+    "imaging_guidance", "the procedure's imaging guidance is not recorded or not covered"
+)
+SEDATION = _declare(
+    "sedation",
+    "sedation deeper than the policy allows (a sedated block is not diagnostic), or not recorded",
+)
+ANAESTHETIC_AGENT = _declare(
+    "anaesthetic_agent", "the block's local anaesthetic agent is not recorded"
+)
+LESION_MODALITY = _declare(
+    "lesion_modality", "a lesion modality the policy does not cover, or not recorded"
 )
 OBSERVATION_INCOMPLETE = _declare(
     "observation_incomplete", "discharge before the policy's observation or recovery time"

@@ -2,8 +2,8 @@
 
 Events are facts with a clinical time ``at`` (timezone-aware; facetcare never
 reads the clock). They are frozen and keyword-only so a stored event log
-reads unambiguously; value types (`Target`, `PainEntry`, `Lesion`) also take
-positional arguments because they are written inline so often.
+reads unambiguously. The values they carry (`Target`, `PainEntry`, `Lesion`,
+`PriorProcedure`) live in `facetcare._event_values` and are exported here.
 
 A bad value fails here, at construction, with the field named; whether an
 event is *allowed* is the pathway's business (see `facetcare.rules`).
@@ -25,10 +25,26 @@ from facetcare._correction_events import (
     LateEntry,
 )
 from facetcare._event import Event
-from facetcare.anatomy import JOINTS, NERVES, Region, Side, normalise_joint
+from facetcare._event_values import Lesion, PainEntry, PriorProcedure, Target
+from facetcare.anatomy import Region, Side
 from facetcare.policy import Policy
+from facetcare.vocabulary import (
+    Agent,
+    FunctionalScale,
+    Guidance,
+    Modality,
+    Sedation,
+    as_agent,
+    as_guidance,
+    as_scale,
+    as_sedation,
+    normalise_icd10,
+    optional_member,
+    valid_icd10,
+)
 
 __all__ = [
+    "Agent",
     "Amended",
     "BlockPerformed",
     "BlockScheduled",
@@ -39,8 +55,11 @@ __all__ = [
     "EnteredInError",
     "Event",
     "FollowUpRecorded",
+    "FunctionalScale",
+    "Guidance",
     "LateEntry",
     "Lesion",
+    "Modality",
     "NeurotomyPerformed",
     "NeurotomyScheduled",
     "PainEntry",
@@ -51,35 +70,13 @@ __all__ = [
     "Region",
     "ReliefAssessed",
     "ReliefDiaryRecorded",
+    "Sedation",
     "Side",
     "Target",
     "VisitCancelled",
     "VisitMissed",
     "Withdrawn",
 ]
-
-
-def _joint(value: object) -> object:
-    return normalise_joint(value) if isinstance(value, str) else value
-
-
-def _known_joint(_: object, attribute: attrs.Attribute[str], value: object) -> None:
-    if not isinstance(value, str):
-        raise TypeError(f"{attribute.name} must be a str such as 'L4-L5', got {value!r}")
-    if value not in JOINTS:
-        raise ValueError(
-            f"{attribute.name} {value!r} is not a facet joint "
-            "(cervical C2-C3 … C7-T1, thoracic T1-T2 … T12-L1, lumbar L1-L2 … L5-S1)"
-        )
-
-
-def _side(value: object) -> object:
-    if isinstance(value, str) and not isinstance(value, Side):
-        try:
-            return Side(value)
-        except ValueError:
-            raise ValueError(f"side must be 'left' or 'right', got {value!r}") from None
-    return value
 
 
 def _region(value: object) -> object:
@@ -93,45 +90,6 @@ def _region(value: object) -> object:
     return value
 
 
-@attrs.frozen(order=True, cache_hash=True)  # hashed by every nerve lookup
-class Target:
-    """A facet joint on one side, e.g. ``Target("L4-L5", Side.LEFT)``.
-
-    A bilateral procedure at one joint is two targets but one level.
-    """
-
-    joint: str = attrs.field(converter=_joint, validator=_known_joint)
-    side: Side = attrs.field(converter=_side, validator=attrs.validators.instance_of(Side))
-
-    @property
-    def region(self) -> Region:
-        return JOINTS[self.joint]
-
-    @property
-    def nerves(self) -> tuple[str, ...]:
-        """The nerves that supply this joint (docs/rules.md#nerve-supply)."""
-        return NERVES[self.joint]
-
-
-@attrs.frozen
-class PainEntry:
-    """One pain diary line: NRS 0–10 at a clinical time."""
-
-    at: dt.datetime = attrs.field(converter=v.clinical_time)
-    score: int = attrs.field(converter=v.plain_int, validator=v.pain_score)
-
-
-@attrs.frozen
-class Lesion:
-    """One radiofrequency lesion: which joint's nerves, for how long, how hot."""
-
-    target: Target = attrs.field(validator=attrs.validators.instance_of(Target))
-    seconds: float = attrs.field(converter=v.plain_float, validator=v.positive_seconds)
-    temperature_c: float | None = attrs.field(
-        default=None, converter=v.optional_plain_float, validator=v.optional_celsius
-    )
-
-
 def _targets() -> object:
     return attrs.field(converter=v.as_tuple, validator=[v.members_of(Target), _no_duplicates])
 
@@ -143,20 +101,6 @@ def _no_duplicates(
         return  # the usual pair (both sides of a level, or two levels): no set to hash
     if len(set(value)) != len(value):
         raise ValueError(f"{attribute.name} must not repeat a target")
-
-
-@attrs.frozen
-class PriorProcedure:
-    """A block or neurotomy this patient had in this region before the referral.
-
-    The yearly caps and the intervals count them (docs/rules.md#rolling-year):
-    a patient re-referred after a closed pathway keeps the procedures already
-    performed. A store fills these from the patient's other pathways.
-    """
-
-    procedure: str = attrs.field(validator=attrs.validators.in_(("block", "neurotomy")))
-    at: dt.datetime = attrs.field(converter=v.clinical_time)
-    pathway_id: str = attrs.field(converter=v.plain_str, validator=v.identifier)
 
 
 def _prior_before_referral(
@@ -186,6 +130,29 @@ class Referred(Event):
         default=(), converter=v.as_tuple,
         validator=[v.members_of(PriorProcedure, allow_empty=True), _prior_before_referral],
     )
+    # What a payer's entry criteria ask beyond duration (docs/payer-rules.md#entry);
+    # None: not documented, which a policy that requires it counts as not met.
+    conservative_care_weeks: int | None = attrs.field(default=None, validator=v.count)
+    axial_pain: bool | None = attrs.field(default=None, validator=v.optional_flag)
+    baseline_function_scale: FunctionalScale | None = attrs.field(
+        default=None, converter=as_scale, validator=optional_member(FunctionalScale))
+    baseline_function_score: int | None = attrs.field(default=None, validator=v.count)
+    #: Untreated radiculopathy or neurogenic claudication present (True) or absent (False).
+    untreated_radicular_pain: bool | None = attrs.field(default=None, validator=v.optional_flag)
+    non_facet_cause_excluded: bool | None = attrs.field(default=None, validator=v.optional_flag)
+    #: The ICD-10-CM diagnosis code, e.g. "M47.816"; the format is checked here.
+    diagnosis: str | None = attrs.field(
+        default=None, converter=normalise_icd10, validator=valid_icd10)
+
+    @baseline_function_score.validator
+    def _score_on_its_scale(self, attribute: attrs.Attribute[Any], value: int | None) -> None:
+        scale = self.baseline_function_scale
+        if (value is None) != (scale is None):
+            raise ValueError("baseline_function_scale and baseline_function_score go together: "
+                             "give both or neither")
+        if scale is not None and value is not None and value > scale.maximum:
+            raise ValueError(f"baseline_function_score {value} is above the {scale} maximum "
+                             f"({scale.maximum})")
 
 
 def _visit_at(value: object) -> object:
@@ -225,6 +192,13 @@ class BlockPerformed(Event):
     visit_id: str = attrs.field(converter=v.plain_str, validator=v.identifier)
     targets: tuple[Target, ...] = _targets()  # type: ignore[assignment]
     baseline_pain: int = attrs.field(converter=v.plain_int, validator=v.pain_score)
+    # How it was done (docs/payer-rules.md#procedures); None: not recorded.
+    guidance: Guidance | None = attrs.field(
+        default=None, converter=as_guidance, validator=optional_member(Guidance))
+    sedation: Sedation | None = attrs.field(
+        default=None, converter=as_sedation, validator=optional_member(Sedation))
+    agent: Agent | None = attrs.field(
+        default=None, converter=as_agent, validator=optional_member(Agent))
 
 
 @attrs.frozen(kw_only=True)
@@ -235,6 +209,10 @@ class NeurotomyPerformed(Event):
     lesions: tuple[Lesion, ...] = attrs.field(
         converter=v.as_tuple, validator=v.members_of(Lesion)
     )
+    guidance: Guidance | None = attrs.field(
+        default=None, converter=as_guidance, validator=optional_member(Guidance))
+    sedation: Sedation | None = attrs.field(
+        default=None, converter=as_sedation, validator=optional_member(Sedation))
 
 
 @attrs.frozen(kw_only=True)

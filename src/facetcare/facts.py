@@ -75,6 +75,9 @@ class Block:
     baseline: int
     #: The lowest pain score recorded inside the relief window; None: no entry yet.
     lowest_in_window: int | None = None
+    #: Every diary entry recorded for this block, by time (all inside the window:
+    #: the rules refuse any other); `ReliefMeasure.SUSTAINED` reads them all.
+    entries: tuple[ev.PainEntry, ...] = ()
 
 
 @attrs.frozen
@@ -110,7 +113,9 @@ class Facts:
     #: Every block performed in this region for this patient, oldest first:
     #: the referral's prior procedures, then this pathway's.
     block_times: tuple[dt.datetime, ...] = ()
-    #: Positive blocks since the last negative result or neurotomy.
+    #: Positive blocks, each with the nerves it still confirms: a negative
+    #: result takes away the nerves it tested, a neurotomy the nerves it
+    #: treated (docs/payer-rules.md#results-per-target); a block left with none drops out.
     series: tuple[PositiveBlock, ...] = ()
     #: When the last relief assessment concluded.
     assessed_at: dt.datetime | None = None
@@ -143,12 +148,14 @@ class Facts:
     def treatable_nerves(self, origin: str, required: int) -> frozenset[Nerve]:
         """Nerves a neurotomy booked from ``origin`` may treat.
 
-        From recurrence: the nerves of the last neurotomy (repeat rules apply);
-        otherwise those the positive-block series confirmed.
+        Those the positive-block series confirms (not yet treated: a
+        neurotomy takes its nerves out of the series); from recurrence also
+        the nerves of the last neurotomy (a repeat; repeat rules apply).
         """
-        if origin == "recurrence":
-            return self.neurotomy.nerves if self.neurotomy else frozenset()
-        return self.confirmed_nerves(required)
+        confirmed = self.confirmed_nerves(required)
+        if origin == "recurrence" and self.neurotomy is not None:
+            return confirmed | self.neurotomy.nerves
+        return confirmed
 
 
 def advance(facts: Facts, event: ev.Event, dest: str, branch: str | None) -> Facts:
@@ -204,8 +211,10 @@ def _diary(facts: Facts, event: ev.ReliefDiaryRecorded, branch: str | None,
     if block is None:
         return
     lowest = min(entry.score for entry in event.entries)
-    if block.lowest_in_window is None or lowest < block.lowest_in_window:
-        new["block"] = Block(block.at, block.targets, block.baseline, lowest)
+    if block.lowest_in_window is not None and block.lowest_in_window <= lowest:
+        lowest = block.lowest_in_window
+    entries = tuple(sorted((*block.entries, *event.entries), key=lambda e: e.at))
+    new["block"] = Block(block.at, block.targets, block.baseline, lowest, entries)
 
 
 def _assessed(facts: Facts, event: ev.ReliefAssessed, branch: str | None, new: Fields) -> None:
@@ -215,21 +224,43 @@ def _assessed(facts: Facts, event: ev.ReliefAssessed, branch: str | None, new: F
         positive = PositiveBlock(block.at, nerves_of(block.targets), block.baseline)
         new["series"] = (*facts.series, positive)
     else:
-        new["series"] = ()  # a negative result resets the positive-block series
+        # A negative result resets the nerves it tested, and only those.
+        tested = nerves_of(block.targets) if block is not None else frozenset()
+        new["series"] = _without(facts.series, tested)
+
+
+def _without(series: tuple[PositiveBlock, ...],
+             nerves: frozenset[Nerve]) -> tuple[PositiveBlock, ...]:
+    """The series with ``nerves`` no longer confirmed; blocks left with none drop out."""
+    if not nerves:
+        return series
+    kept = []
+    for block in series:
+        left = block.nerves - nerves
+        if left == block.nerves:
+            kept.append(block)
+        elif left:
+            kept.append(PositiveBlock(block.at, left, block.baseline))
+    return tuple(kept)
 
 
 def _neurotomy(facts: Facts, event: ev.NeurotomyPerformed, branch: str | None,
                new: Fields) -> None:
-    booked_from = facts.open_visit.origin if facts.open_visit else facts.state
-    if booked_from == "recurrence" and facts.neurotomy is not None:
-        # A repeat measures relief against the baseline the previous one used.
+    targets = tuple(dict.fromkeys(lesion.target for lesion in event.lesions))
+    treated = nerves_of(targets)
+    # Relief is measured against the latest positive block that confirmed
+    # these nerves; a repeat (nothing confirmed them since) against the
+    # baseline the previous neurotomy used.
+    confirming = [b for b in facts.series if b.nerves & treated]
+    if confirming:
+        baseline = confirming[-1].baseline
+    elif facts.neurotomy is not None:
         baseline = facts.neurotomy.baseline
     else:
-        baseline = facts.series[-1].baseline if facts.series else 0
-    targets = tuple(dict.fromkeys(lesion.target for lesion in event.lesions))
-    new["neurotomy"] = Neurotomy(event.at, targets, nerves_of(targets), baseline)
+        baseline = 0
+    new["neurotomy"] = Neurotomy(event.at, targets, treated, baseline)
     new["neurotomy_times"] = (*facts.neurotomy_times, event.at)
-    new["series"] = ()
+    new["series"] = _without(facts.series, treated)
     new["best_score"] = None
     new["last_follow_up_at"] = None
     new["relief_ended_at"] = None

@@ -78,8 +78,12 @@ FINAL = frozenset({Stage.CLOSED, Stage.WITHDRAWN})
 S = Stage
 #: Stages a block may be booked from (another block, other nerves, a retry).
 BLOCK_BOOKABLE = (S.REFERRED, S.BLOCK_POSITIVE, S.BLOCK_NEGATIVE, S.RECURRENCE, S.NO_RELIEF)
-#: Stages a neurotomy may be booked from.
-NEUROTOMY_BOOKABLE = (S.BLOCK_POSITIVE, S.RECURRENCE)
+#: Stages a neurotomy may be booked from: after a positive block; after a
+#: negative one, for nerves other blocks still confirm; after a neurotomy, for
+#: confirmed nerves it did not treat (staged care, e.g. the other side); and
+#: on recurrence, a repeat.
+NEUROTOMY_BOOKABLE = (S.BLOCK_POSITIVE, S.BLOCK_NEGATIVE, S.FOLLOW_UP, S.SUSTAINED_RELIEF,
+                      S.RECURRENCE)
 CLOSABLE = (S.REFERRED, S.BLOCK_POSITIVE, S.BLOCK_NEGATIVE, S.SUSTAINED_RELIEF, S.NO_RELIEF,
             S.RECURRENCE)
 SCHEDULED = (S.BLOCK_SCHEDULED, S.NEUROTOMY_SCHEDULED)

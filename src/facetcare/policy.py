@@ -16,15 +16,78 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import zoneinfo
+import os
 from fractions import Fraction
-from typing import Any
+from typing import Any, Protocol
 
 import attrs
 
-from facetcare import _validate
+from facetcare import _profiles, _validate
+from facetcare._policy_checks import (  # the fields' validators and converters
+    celsius as _celsius,
+)
+from facetcare._policy_checks import (
+    codes as _codes,
+)
+from facetcare._policy_checks import (
+    count as _count,
+)
+from facetcare._policy_checks import (
+    fraction as _fraction,
+)
+from facetcare._policy_checks import (
+    guidances as _guidances,
+)
+from facetcare._policy_checks import (
+    limit as _limit,
+)
+from facetcare._policy_checks import (
+    measure as _measure,
+)
+from facetcare._policy_checks import (
+    modalities as _modalities,
+)
+from facetcare._policy_checks import (
+    not_below as _not_below,
+)
+from facetcare._policy_checks import (
+    optional_codes as _optional_codes,
+)
+from facetcare._policy_checks import (
+    optional_fraction as _optional_fraction,
+)
+from facetcare._policy_checks import (
+    optional_members as _optional_members,
+)
+from facetcare._policy_checks import (
+    positive_duration as _positive_duration,
+)
+from facetcare._policy_checks import (
+    regions as _regions,
+)
+from facetcare._policy_checks import (
+    seconds as _seconds,
+)
+from facetcare._policy_checks import (
+    sedation as _sedation,
+)
+from facetcare._policy_checks import (
+    share as _share,
+)
+from facetcare._policy_checks import (
+    time_zone as _time_zone,
+)
+from facetcare.anatomy import Region
+from facetcare.vocabulary import (
+    Agent,
+    Guidance,
+    Modality,
+    ReliefMeasure,
+    Sedation,
+    optional_member,
+)
 
-__all__ = ["Policy"]
+__all__ = ["Agent", "Guidance", "Modality", "Policy", "ReliefMeasure", "Sedation"]
 
 MINUTES = dt.timedelta(minutes=1)
 HOURS = dt.timedelta(hours=1)
@@ -34,90 +97,6 @@ SIX_MONTHS = 183 * DAYS
 TWO_YEARS = 730 * DAYS
 
 
-def _fraction(value: Any) -> Any:
-    """Exact shares only: "4/5", "0.8", 1 or a Fraction; anything else is left for `_share`.
-
-    Floats are refused (0.8 is not exactly 4/5); the validator names the field.
-    Text is read with bounded work (`_validate.parse_share`: no exponents).
-    """
-    if isinstance(value, bool) or not isinstance(value, Fraction | int | str):
-        return value
-    if isinstance(value, str):
-        share = _validate.parse_share(str.__str__(value))
-        return value if share is None else share
-    if type(value) is not Fraction:
-        return Fraction(int.__index__(value)) if isinstance(value, int) else value
-    return value
-
-
-def _optional_fraction(value: Any) -> Any:
-    return None if value is None else _fraction(value)
-
-
-def _share(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is not None and type(value) is not Fraction:
-        raise TypeError(
-            f"{attribute.name} must be an exact share such as Fraction(4, 5) or '4/5', "
-            f"got {_validate.show(value)}"
-        )
-    if value is not None and not 0 <= value <= 1:
-        raise ValueError(f"{attribute.name} must be between 0 and 1, got {value}")
-    if value is not None and not _validate.bounded_share(value):
-        raise ValueError(f"{attribute.name} must have at most {_validate.MAX_SHARE_DIGITS} "
-                         "digits above and below the line")
-
-
-#: The longest a policy's count may be (blocks, levels, caps): far above any
-#: payer's figure, there so every value stays writable (``docs/documents.md``).
-MAX_COUNT = 1000
-
-
-def _limit(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is None:
-        return
-    if type(value) is not int:
-        raise TypeError(f"{attribute.name} must be an int or None, got {_validate.show(value)}")
-    if not 1 <= value <= MAX_COUNT:
-        raise ValueError(f"{attribute.name} must be from 1 to {MAX_COUNT}, "
-                         f"got {_validate.show(value)}")
-
-
-def _not_below(lower: str) -> Any:
-    """A validator: this field, if set, is at least the field ``lower`` (if set)."""
-
-    def check(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-        low = getattr(instance, lower)
-        if value is not None and low is not None and value < low:
-            raise ValueError(f"{attribute.name} ({value}) must not be below {lower} ({low})")
-
-    return check
-
-
-def _positive_duration(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value <= dt.timedelta(0):
-        raise ValueError(f"{attribute.name} must be positive")
-
-
-def _time_zone(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-    """An IANA name that `zoneinfo` knows, such as "America/Chicago"."""
-    if type(value) is not str:
-        raise TypeError(f"{attribute.name} must be an IANA time zone name, got "
-                        f"{_validate.show(value)}")
-    if value == "UTC":
-        return
-    try:
-        if not value.isascii() or len(value) > 64:
-            raise ValueError(value)
-        zoneinfo.ZoneInfo(value)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
-        raise ValueError(
-            f"{attribute.name} {_validate.show(value)} is not an IANA time zone name known to "
-            "zoneinfo (e.g. 'America/Chicago', 'Australia/Brisbane', 'UTC')"
-        ) from None
-
-
-_seconds = _validate.optional_seconds
-_celsius = _validate.optional_celsius
 _flag = _validate.flag
 _duration = _validate.duration
 
@@ -125,7 +104,13 @@ _duration = _validate.duration
 #: profile bumps its version (and keeps the old values readable in
 #: `facetcare.documents`), so a document naming a profile and version names
 #: exactly one set of values.
-PROFILE_VERSIONS: dict[str, int] = {"seed": 1, "medicare-l38803": 1, "consensus-2020": 1}
+PROFILE_VERSIONS: dict[str, int] = {
+    "seed": 1,
+    "medicare-l38803": 2,  # issue 9: 80 °C covered, 2 neurotomy levels, no block gap, ...
+    "consensus-2020": 2,  # issue 9: lumbar only, fluoroscopy for the neurotomy
+    "consensus-cervical-2022": 1,
+    "evicore-cmm208": 1,
+}
 
 
 @attrs.frozen(kw_only=True)
@@ -209,10 +194,62 @@ class Policy:
     follow_up_interval: dt.timedelta = attrs.field(
         default=THREE_MONTHS, validator=[_duration, _positive_duration])
 
+    # -- what the payer documents (docs/payer-rules.md); the defaults are "no
+    # such rule", as every profile before them behaved --
+    #: The spinal regions the profile covers; None: every region (`region_not_covered`).
+    regions: tuple[Region, ...] | None = attrs.field(
+        default=None, converter=_regions, validator=_optional_members(Region))
+    #: Weeks of conservative care the referral must report (`entry_criteria`).
+    entry_min_conservative_care_weeks: int | None = attrs.field(default=None, validator=_limit)
+    #: Predominantly axial pain must be documented (`not_axial`).
+    entry_requires_axial_pain: bool = attrs.field(default=False, validator=_flag)
+    #: A baseline score on a pain or disability instrument (`no_baseline_function`).
+    entry_requires_baseline_function: bool = attrs.field(default=False, validator=_flag)
+    #: Untreated radiculopathy or neurogenic claudication must be absent (`radicular_pain`).
+    entry_excludes_radicular_pain: bool = attrs.field(default=False, validator=_flag)
+    #: A non-facet cause must have been excluded (`non_facet_cause`).
+    entry_requires_non_facet_cause_excluded: bool = attrs.field(default=False, validator=_flag)
+    #: The ICD-10-CM codes that support the procedure; None: no rule (`diagnosis_not_covered`).
+    covered_diagnoses: tuple[str, ...] | None = attrs.field(
+        default=None, converter=_codes, validator=_optional_codes)
+    #: "More than" rather than "at least" the relief threshold (Hurley 2022: > 50%).
+    relief_threshold_strict: bool = attrs.field(default=False, validator=_flag)
+    #: How a block's relief is read from its diary (docs/payer-rules.md#relief).
+    relief_measure: ReliefMeasure = attrs.field(
+        default=ReliefMeasure.BEST, converter=_measure,
+        validator=attrs.validators.instance_of(ReliefMeasure))
+    #: Diary entries a positive block needs (with SUSTAINED: up to ``relief_window_min``).
+    relief_min_entries: int = attrs.field(default=1, validator=_count)
+    #: Imaging a block / a neurotomy may be guided by; None: no rule (`imaging_guidance`).
+    block_guidance: tuple[Guidance, ...] | None = attrs.field(
+        default=None, converter=_guidances, validator=_optional_members(Guidance))
+    neurotomy_guidance: tuple[Guidance, ...] | None = attrs.field(
+        default=None, converter=_guidances, validator=_optional_members(Guidance))
+    #: The deepest sedation at which a block still counts as diagnostic (`sedation`).
+    block_max_sedation: Sedation | None = attrs.field(
+        default=None, converter=_sedation, validator=optional_member(Sedation))
+    #: The deepest sedation a neurotomy may be done under (`sedation`).
+    neurotomy_max_sedation: Sedation | None = attrs.field(
+        default=None, converter=_sedation, validator=optional_member(Sedation))
+    #: The block's local anaesthetic must be recorded (`anaesthetic_agent`).
+    block_agent_required: bool = attrs.field(default=False, validator=_flag)
+    #: Lesion modalities covered; None: no rule (`lesion_modality`).
+    lesion_modalities: tuple[Modality, ...] | None = attrs.field(
+        default=None, converter=_modalities, validator=_optional_members(Modality))
+    #: The joints of a neurotomy must be contiguous on each side (`levels_not_contiguous`).
+    neurotomy_levels_contiguous: bool = attrs.field(default=False, validator=_flag)
+
     @relief_window_min.validator
     def _window_min_inside(self, attribute: attrs.Attribute[Any], value: dt.timedelta) -> None:
         if value > self.relief_window_end:
             raise ValueError("relief_window_min must not be later than relief_window_end")
+
+    @relief_min_entries.validator
+    def _entries_fit(self, attribute: attrs.Attribute[Any], value: int) -> None:
+        if value > 1000:
+            raise ValueError(f"{attribute.name} must be at most 1000, got {value}")
+
+    # -- the named profiles (their values and sources: facetcare._profiles) --
 
     @property
     def version(self) -> int | None:
@@ -225,108 +262,119 @@ class Policy:
 
     @classmethod
     def seed(cls) -> Policy:
-        """The default profile: the 2020 lumbar consensus practice with a driver rule.
+        """The clinic leaflet's pathway, the default (docs/payer-rules.md#profiles).
 
-        Relief ≥ 50% on a single block [2.1 Cohen 2020: cut-off ≥ 50%, dual
-        blocks "not routinely"]; window 4–6 h [3.4: anaesthetic window told to
-        patients]; observation ~60 min and neurotomy recovery 30 min [3.3;
-        Clinic-info]; lesions 60–90 s [ASPN
-        60–90 s]; no caps, no repeat rules (assumption: the seed leaves payer
-        limits to the payer profiles).
+        What a patient is told (docs/pathway.md#clinical-steps): one
+        diagnostic block; relief looked for while the anaesthetic works,
+        4–6 h [3.4], and ≥ 50% counts [2.1, 2.2 cut-off]; watched about an
+        hour, home with a driver [3.3]; the neurotomy a separate visit,
+        60–90 s per lesion [ASPN]; relief judged after about three weeks
+        [3.3]. No payer's entry criteria,
+        caps, documentation or repeat rules: those belong to the payer
+        profiles. It follows no guideline in full (Cohen 2020 wants 80–90 °C
+        for ≥ 90 s; see `consensus_2020`).
         """
-        return cls(
-            name="seed",
-            entry_min_pain_months=None,
-            entry_requires_failed_conservative_care=False,
-            escort_required=True,  # [3.3] a driver home after sedation/blocks
-            block_observation=60 * MINUTES,  # [3.3] watched about an hour
-            neurotomy_recovery=30 * MINUTES,  # [Clinic-info] home 30–60 min later
-            relief_window_end=6 * HOURS,  # [3.4] 4–6 h anaesthetic window
-            relief_window_min=4 * HOURS,  # [3.4]
-            relief_threshold=Fraction(1, 2),  # [2.1] positive block ≥ 50%
-            blocks_required=1,  # [2.1] single block in practice
-            min_block_gap=None,
-            max_block_levels=None,
-            max_blocks_per_year=None,
-            lesion_min_seconds=60,  # [ASPN] 60–90 s
-            lesion_max_seconds=90,
-            lesion_min_temperature_c=None,
-            lesion_temperature_strict=False,
-            lesion_max_temperature_c=None,
-            max_neurotomy_levels=None,
-            max_neurotomies_per_year=None,
-            neurotomy_success_threshold=Fraction(1, 2),  # [4.3] success = ≥ 50% relief
-            follow_up_settling=21 * DAYS,  # [3.3] full effect can take ~3 weeks
-            min_neurotomy_interval=None,
-            repeat_min_relief=None,
-            repeat_relief_strict=False,
-            repeat_min_relief_duration=None,
-            reblock_after=None,
-        )
+        return _named(cls, "seed")
 
     @classmethod
     def medicare_l38803(cls) -> Policy:
-        """Medicare LCD L38803 (Noridian JF) and its sister LCDs [1].
+        """Medicare LCD L38803 (Noridian JF), its sister LCDs and billing articles [1].
 
-        Entry: ≥ 3 months of pain with failed conservative care [1.2]. Two
-        diagnostic blocks, each ≥ 80% relief [1.3, 1.5], ≥ 2 weeks apart [1.3,
-        MED/LOW: rubric, InterQual 2–4 weeks]. Up to 2 levels per block session
-        (3rd level non-covered) [1.6]; 4 diagnostic sessions and 2 RF sessions
-        per region per rolling 12 months [1.3, 1.5]. Thermal lesions above
-        80 °C only [1.5]; no lesion duration rule and no neurotomy level cap
-        found [1.5, 1.6]. Repeat RF needs ≥ 50% relief for ≥ 6 months [1.5];
-        new blocks if the last RF was more than 2 years ago [1.3 Palmetto].
-        No minimum interval between RFs in the LCD material [1.5].
+        Every value and its source: `Policy.sources` ("medicare-l38803"),
+        docs/payer-rules.md#medicare-corrections-values-changed.
         """
-        return attrs.evolve(
-            cls.seed(),
-            name="medicare-l38803",
-            entry_min_pain_months=3,  # [1.2]
-            entry_requires_failed_conservative_care=True,  # [1.2]
-            relief_threshold=Fraction(4, 5),  # [1.3, 1.5] ≥ 80%
-            blocks_required=2,  # [1.3, 1.5]
-            min_block_gap=14 * DAYS,  # [1.3] ≥ 2 weeks (MED/LOW)
-            max_block_levels=2,  # [1.6]
-            max_blocks_per_year=4,  # [1.3]
-            lesion_min_seconds=None,  # no duration rule in the LCD material
-            lesion_max_seconds=None,
-            lesion_min_temperature_c=80,  # [1.5] thermal > 80 °C
-            lesion_temperature_strict=True,
-            max_neurotomies_per_year=2,  # [1.5]
-            repeat_min_relief=Fraction(1, 2),  # [1.5] ≥ 50% …
-            repeat_relief_strict=False,
-            repeat_min_relief_duration=SIX_MONTHS,  # [1.5] … for ≥ 6 months
-            reblock_after=TWO_YEARS,  # [1.3] Palmetto checklist
-        )
+        return _named(cls, "medicare-l38803")
 
     @classmethod
     def consensus_2020(cls) -> Policy:
-        """The multisociety consensus guidelines [2.1 lumbar 2020, 2.2 cervical 2022].
+        """The 2020 lumbar multisociety consensus (Cohen et al. 2020) [2.1]; lumbar only.
 
-        Entry: ≥ 3 months of pain after conservative care [2.1]. One block
-        with ≥ 50% relief [2.1]. Lesions 80–90 °C for ≥ 1.5 min [2.1]. Repeat
-        RF justified by > 30% relief lasting ≥ 3 months, without a repeat
-        block [2.2, 2.1 "repeat diagnostic MBB before a repeat RFA: No"].
+        Cervical pathways use `consensus_cervical_2022`. Values and sources:
+        `Policy.sources` ("consensus-2020").
         """
-        return attrs.evolve(
-            cls.seed(),
-            name="consensus-2020",
-            entry_min_pain_months=3,  # [2.1] 3-month trial of conservative care
-            entry_requires_failed_conservative_care=True,  # [2.1]
-            lesion_min_seconds=90,  # [2.1] ≥ 1.5 min
-            lesion_max_seconds=None,
-            lesion_min_temperature_c=80,  # [2.1] 80–90 °C
-            lesion_temperature_strict=False,
-            lesion_max_temperature_c=90,
-            repeat_min_relief=Fraction(3, 10),  # [2.2] > 30% …
-            repeat_relief_strict=True,
-            repeat_min_relief_duration=THREE_MONTHS,  # [2.2] … for ≥ 3 months
-        )
+        return _named(cls, "consensus-2020")
+
+    @classmethod
+    def consensus_cervical_2022(cls) -> Policy:
+        """The 2021/2022 cervical multisociety consensus (Hurley et al. 2022) [2.2]; cervical only.
+
+        6 weeks of conservative care, a single block with > 50% relief, a
+        repeat neurotomy after > 30% relief for ≥ 3 months without a new
+        block. Values and sources: `Policy.sources` ("consensus-cervical-2022").
+        """
+        return _named(cls, "consensus-cervical-2022")
+
+    @classmethod
+    def evicore_cmm208(cls) -> Policy:
+        """eviCore CMM-208, ablation/denervation of nerves (a commercial payer) [5].
+
+        Values and sources: `Policy.sources` ("evicore-cmm208").
+        """
+        return _named(cls, "evicore-cmm208")
 
     @classmethod
     def profiles(cls) -> dict[str, Policy]:
         """The named profiles, by the names the CLI and documents use."""
-        return {p.name: p for p in (cls.seed(), cls.medicare_l38803(), cls.consensus_2020())}
+        return {name: _named(cls, name) for name in _profiles.NAMES}
+
+    @staticmethod
+    def sources(name: str) -> dict[str, str]:
+        """field → where a named profile's value comes from (a key or section, docs/sources.md)."""
+        return _profiles.sources(name)
+
+    @classmethod
+    def from_file(cls, path: str | os.PathLike[str]) -> Policy:
+        """A clinic's own policy from a ``.toml`` or ``.json`` file.
+
+        The format: docs/payer-rules.md#policy-files.
+
+        Strict: every field present, no unknown key, each value of its
+        field's type; anything else is a `SerializationError` naming the field.
+        """
+        return _file_codec().read(path)
+
+    def to_file(self, path: str | os.PathLike[str]) -> None:
+        """Write this policy as ``.toml`` or ``.json`` (by the suffix); `from_file` reads it."""
+        _file_codec().write(self, path)
+
+
+@functools.cache
+def _profile(name: str) -> Policy:
+    """A named profile; frozen, so one object serves every caller."""
+    values = _profiles.values(name)
+    missing = {a.name for a in attrs.fields(Policy)} - set(values)
+    assert not missing, f"profile {name} does not set {sorted(missing)}"
+    return Policy(**values)
+
+
+def _named(cls: type[Policy], name: str) -> Policy:
+    return _profile(name) if cls is Policy else cls(**_profiles.values(name))
+
+
+class FileCodec(Protocol):
+    """Reads and writes policy files; `facetcare._policy_file` is the one implementation.
+
+    It registers itself when facetcare is imported (`register_file_codec`), so
+    this module does not import the document codec that imports it.
+    """
+
+    def read(self, path: str | os.PathLike[str]) -> Policy: ...
+
+    def write(self, policy: Policy, path: str | os.PathLike[str]) -> None: ...
+
+
+_CODECS: list[FileCodec] = []
+
+
+def register_file_codec(codec: FileCodec) -> None:
+    _CODECS[:] = [codec]
+
+
+def _file_codec() -> FileCodec:
+    if not _CODECS:
+        raise RuntimeError("no policy file codec: import facetcare first")
+    return _CODECS[0]
+
 
 
 @functools.lru_cache(maxsize=64)

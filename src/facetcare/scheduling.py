@@ -22,14 +22,16 @@ import attrs
 
 from facetcare import _validate, timing
 from facetcare import events as ev
+from facetcare.anatomy import JOINTS, Side
 from facetcare.errors import Reason
-from facetcare.facts import Facts
+from facetcare.facts import Facts, nerves_of
 from facetcare.machine import Stage
 from facetcare.policy import Policy
 from facetcare.rules import RULES
 from facetcare.slots import SlotEstimate, estimate_slot
 
-__all__ = ["BOOKING_KINDS", "Option", "SlotEstimate", "Task", "due", "estimate_slot"]
+__all__ = ["BOOKING_KINDS", "Option", "SlotEstimate", "Task", "confirmed_targets", "due",
+           "estimate_slot"]
 
 #: Task kinds whose ``not_before`` is the earliest allowed visit time.
 BOOKING_KINDS = frozenset({"schedule_block", "schedule_neurotomy"})
@@ -106,6 +108,39 @@ def _block_option(facts: Facts, policy: Policy) -> Option:
                                   targets=facts.block.targets)
         blocked = _blocked_by(facts, probe, policy)
     return Option("schedule_block", earliest, blocked)
+
+
+def confirmed_targets(facts: Facts, policy: Policy) -> tuple[ev.Target, ...]:
+    """The region's targets whose nerves the series confirms and no neurotomy treated since."""
+    confirmed = facts.confirmed_nerves(policy.blocks_required)
+    if not confirmed:
+        return ()
+    return tuple(
+        target for joint, region in JOINTS.items() if region == facts.region
+        for target in (ev.Target(joint, Side.LEFT), ev.Target(joint, Side.RIGHT))
+        if nerves_of((target,)) <= confirmed
+    )
+
+
+def _confirmed_option(facts: Facts, policy: Policy,
+                      treated: tuple[ev.Target, ...]) -> Option:
+    """A neurotomy of the still-confirmed targets (after a negative block elsewhere, or staged)."""
+    assert facts.last_at is not None
+    earliest = timing.earliest_neurotomy_visit(facts, policy)
+    probe = ev.NeurotomyScheduled(at=facts.last_at, visit_id=_probe_id(facts), visit_at=earliest,
+                                  targets=treated)
+    return Option("schedule_neurotomy", earliest, _blocked_by(facts, probe, policy))
+
+
+def _staged(facts: Facts, policy: Policy) -> list[Task]:
+    """Staged care: confirmed targets the last neurotomy did not treat (e.g. the other side)."""
+    treated = confirmed_targets(facts, policy)
+    if not treated or len(facts.series) < policy.blocks_required:
+        return []
+    earliest = timing.earliest_neurotomy_visit(facts, policy)
+    names = ", ".join(f"{t.side} {t.joint}" for t in treated)
+    return [_task(policy, "schedule_neurotomy", earliest, None, None,
+                  f"staged care: {names} confirmed and not yet treated may be booked")]
 
 
 def _repeat_option(facts: Facts, policy: Policy) -> Option:
@@ -190,14 +225,15 @@ def _recovery(facts: Facts, policy: Policy) -> list[Task]:
 def _follow_up(facts: Facts, policy: Policy) -> list[Task]:
     assert facts.last_at is not None
     return [_task(policy, "record_follow_up", facts.last_at, timing.settling_ends_at(facts, policy),
-                 None, "pain report and follow-up appointment")]
+                 None, "pain report and follow-up appointment"), *_staged(facts, policy)]
 
 
 def _sustained(facts: Facts, policy: Policy) -> list[Task]:
     next_at = timing.next_follow_up_at(facts, policy)
     assert next_at is not None
     return [_task(policy, "record_follow_up", next_at, next_at + _FOLLOW_UP_GRACE, None,
-                 "routine review while relief lasts; record pain returned if it has")]
+                 "routine review while relief lasts; record pain returned if it has"),
+            *_staged(facts, policy)]
 
 
 _DECISIONS = {
@@ -216,7 +252,12 @@ def _decide(facts: Facts, policy: Policy) -> list[Task]:
         options.append(repeat)
         deadline = timing.reblock_deadline(facts, policy)
         if deadline is not None:
-            detail += f"; a repeat without new blocks only until {_shown(deadline, policy)}"
+            detail += f"; a repeat without new blocks only before {_shown(deadline, policy)}"
+    elif facts.state == Stage.BLOCK_NEGATIVE:
+        still = confirmed_targets(facts, policy)
+        if still and len(facts.series) >= policy.blocks_required:
+            options.append(_confirmed_option(facts, policy, still))
+            detail += "; " + ", ".join(f"{t.side} {t.joint}" for t in still) + " still confirmed"
     options.append(_block_option(facts, policy))
     options.append(Option("close", facts.last_at))
     return [_task(policy, "decide_next_step", facts.last_at, None, None, detail, tuple(options))]

@@ -135,7 +135,11 @@ def earliest_neurotomy_visit(facts: Facts, policy: Policy) -> dt.datetime:
 
 
 def reblock_deadline(facts: Facts, policy: Policy) -> dt.datetime | None:
-    """The last visit time a repeat neurotomy may have without new blocks."""
+    """From this visit time on, a repeat neurotomy needs new blocks.
+
+    Inclusive: the source says "two years or more between RFAs without
+    repeat diagnostics" [1.3 Palmetto], so 730 d itself requires them.
+    """
     if policy.reblock_after is None or facts.neurotomy is None:
         return None
     return facts.neurotomy.at + policy.reblock_after
@@ -143,7 +147,7 @@ def reblock_deadline(facts: Facts, policy: Policy) -> dt.datetime | None:
 
 def reblock_needed(facts: Facts, policy: Policy, visit_at: dt.datetime) -> bool:
     deadline = reblock_deadline(facts, policy)
-    return deadline is not None and visit_at > deadline
+    return deadline is not None and visit_at >= deadline
 
 
 def discharge_ready_at(facts: Facts, policy: Policy) -> dt.datetime | None:

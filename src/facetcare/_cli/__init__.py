@@ -12,6 +12,7 @@ from facetcare._cli.check import check
 from facetcare._cli.draw import diagram
 from facetcare._cli.fhir import fhir
 from facetcare._cli.paths import paths
+from facetcare._cli.policies import policies
 from facetcare._cli.simulate import simulate
 from facetcare._cli.store import store
 from facetcare._cli.validate import validate
@@ -34,5 +35,5 @@ def cli() -> None:
     """
 
 
-for _command in (diagram, check, simulate, paths, validate, fhir, store):
+for _command in (diagram, check, simulate, paths, validate, fhir, store, policies):
     cli.add_command(_command)

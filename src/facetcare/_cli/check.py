@@ -21,7 +21,7 @@ from rich.table import Table
 
 from facetcare import events as ev
 from facetcare._cli.check_cohort import check_cohort, is_cohort
-from facetcare._cli.common import PROFILES, Unreadable, console, policy_named, read_input
+from facetcare._cli.common import POLICY, Unreadable, console, policy_named, read_input
 from facetcare.documents import decode, load_event, load_events_jsonl, read_json
 from facetcare.documents.jsonl import event_lines
 from facetcare.errors import PathwayError, Rejected, SerializationError
@@ -158,7 +158,7 @@ def _document_parts(document: dict[str, Any]) -> tuple[list[ev.Event], Policy | 
 
 @click.command(short_help="Replay a document or event log: stage, due tasks or refusal.")
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--policy", "policy_name", type=click.Choice(PROFILES), default=None,
+@click.option("--policy", "policy_name", type=POLICY, default=None,
               help="Policy for an event log (default: seed). A pathway document carries "
                    "its own policy.")
 @click.option("--now", "now_text", metavar="ISO",

@@ -11,16 +11,38 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import click
 from rich.console import Console
 
 from facetcare.documents import DEFAULT_LIMITS
+from facetcare.errors import SerializationError
 from facetcare.policy import Policy
 
 #: The named policy profiles, as the options spell them.
 PROFILES: tuple[str, ...] = tuple(Policy.profiles())
+
+
+class PolicyOption(click.ParamType):  # type: ignore[type-arg]
+    """``--policy``: a profile name, or a clinic's ``.toml`` / ``.json`` policy file."""
+
+    name = "profile|file"
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        return "PROFILE|FILE"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Any:
+        if value in PROFILES or (isinstance(value, str)
+                                 and Path(value).suffix.lower() in (".toml", ".json")):
+            return value
+        self.fail(f"{value!r} is neither a profile ({', '.join(PROFILES)}) nor a .toml or "
+                  ".json policy file", param, ctx)
+
+
+#: The type of every ``--policy`` option.
+POLICY = PolicyOption()
 
 
 class Unreadable(click.ClickException):
@@ -42,7 +64,16 @@ def console() -> Console:
 
 
 def policy_named(name: str | None) -> Policy:
-    return Policy.profiles()[name or "seed"]
+    """A profile by name, or the policy in a ``.toml`` / ``.json`` file (unreadable: exit 2)."""
+    if name is None or name in PROFILES:
+        return Policy.profiles()[name or "seed"]
+    try:
+        return Policy.from_file(name)
+    except OSError as error:
+        why = error.strerror or error
+        raise Unreadable(f"{name}: cannot read the policy file: {why}") from None
+    except SerializationError as error:
+        raise Unreadable(str(error)) from None
 
 
 def read_input(path: Path, limit: int = DEFAULT_LIMITS.max_bytes) -> str:

@@ -15,7 +15,7 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from facetcare._cli.common import PROFILES, console, policy_named
+from facetcare._cli.common import POLICY, console, policy_named
 
 if TYPE_CHECKING:
     from facetcare.testing import Path
@@ -30,7 +30,7 @@ def expected(path: Path) -> str:
 
 
 @click.command(short_help="The coverage paths of a policy and what they cover.")
-@click.option("--policy", "policy_name", type=click.Choice(PROFILES), default="seed",
+@click.option("--policy", "policy_name", type=POLICY, default="seed",
               show_default=True, help="The policy profile whose rules the paths cover.")
 def paths(policy_name: str) -> None:
     """List the coverage paths of a policy and the coverage they reach.

@@ -24,7 +24,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from facetcare._cli.common import PROFILES, console, policy_named
+from facetcare._cli.common import POLICY, console, policy_named
 from facetcare._cli.outputs import check_outputs
 from facetcare._extras import INSTALL
 from facetcare.machine import Stage
@@ -108,9 +108,9 @@ def summary_table(results: list[tuple[str, Summary]]) -> Table:
               help="Random seed; the same seed gives the same cohort on any machine.")
 @click.option("--region", type=click.Choice(["lumbar", "cervical"]), default="lumbar",
               show_default=True, help="Cohort parameters (facet prevalence, relief, …).")
-@click.option("--policy", "policy_name", type=click.Choice(PROFILES), default="seed",
+@click.option("--policy", "policy_name", type=POLICY, default="seed",
               show_default=True, help="The policy profile the cohort runs under.")
-@click.option("--compare", "compare_name", type=click.Choice(PROFILES), default=None,
+@click.option("--compare", "compare_name", type=POLICY, default=None,
               help="A second policy, run on the same seed, side by side in one table.")
 @click.option("--replications", type=click.IntRange(min=1), default=1, show_default=True,
               help="Independent cohorts of N per policy; figures get 95% intervals.")
@@ -157,6 +157,12 @@ def simulate(*, n: int, seed: int, region: str, policy_name: str, compare_name: 
     plots = plots_module() if plot_path is not None or report_path is not None else None
 
     base = CohortParams.cervical() if region == "cervical" else CohortParams.lumbar()
+    for option, name in (("--policy", policy_name), ("--compare", compare_name)):
+        covered = policy_named(name).regions if name is not None else None
+        if covered is not None and base.region not in covered:
+            shown = ", ".join(map(str, covered))
+            raise click.BadParameter(f"{name} covers the {shown} region only, not {region} "
+                                     "(docs/rules.md#region-not-covered)", param_hint=option)
     # Without per-journey output only the summary is needed: journeys then stay in
     # the workers (no pickling back), and memory stays flat however large n is.
     keep_journeys = csv_path is not None or events_path is not None

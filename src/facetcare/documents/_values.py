@@ -27,9 +27,22 @@ from cattrs.gen import make_dict_structure_fn
 
 from facetcare import _validate
 from facetcare import events as ev
+from facetcare.vocabulary import (
+    Agent,
+    FunctionalScale,
+    Guidance,
+    Modality,
+    ReliefMeasure,
+    Sedation,
+)
 
 MICROSECOND = dt.timedelta(microseconds=1)
 _MAX_US = _validate.MAX_DURATION // MICROSECOND
+
+
+#: Vocabularies recorded on events and named by policies (`facetcare.vocabulary`).
+RECORDED: tuple[type[enum.Enum], ...] = (Guidance, Sedation, Agent, Modality, FunctionalScale,
+                                         ReliefMeasure)
 
 
 def _strict(kind: type, name: str) -> Callable[[object, type], Any]:
@@ -119,7 +132,8 @@ def detailed_converter() -> cattrs.Converter:
     conv.register_unstructure_hook(dt.timedelta, duration_text)
     conv.register_structure_hook(Fraction, _fraction)
     conv.register_unstructure_hook(Fraction, str)
-    for kind in (ev.Region, ev.Side):
+    kinds: tuple[type[enum.Enum], ...] = (ev.Region, ev.Side, *RECORDED)
+    for kind in kinds:
         conv.register_structure_hook(kind, _enum(kind))
         conv.register_unstructure_hook(kind, _enum_text)
     return conv
@@ -188,6 +202,15 @@ def _fast_datetime(value: object, _: type) -> dt.datetime:
         return not_fast(value)
     moment = _from_iso(value)
     return moment if moment.tzinfo is not None else not_fast(value)
+
+
+def _fast_optional_enum(kind: type[enum.Enum]) -> Callable[[object, type], Any]:
+    member = _fast_enum(kind)
+
+    def structure(value: object, _: type) -> Any:
+        return None if value is None else member(value, kind)
+
+    return structure
 
 
 def _fast_enum(kind: type[enum.Enum]) -> Callable[[object, type], Any]:
@@ -289,6 +312,10 @@ def fast_converter() -> cattrs.Converter:
     conv.register_structure_hook(Fraction, _fraction)
     conv.register_structure_hook(ev.Region, _fast_enum(ev.Region))
     conv.register_structure_hook(ev.Side, _fast_enum(ev.Side))
+    for recorded in RECORDED:  # the vocabularies of docs/payer-rules.md, optional on events
+        conv.register_structure_hook(recorded, _fast_enum(recorded))
+        conv.register_structure_hook_func(_equal_to(recorded | None),
+                                          _fast_optional_enum(recorded))
     conv.register_structure_hook(ev.Target, _fast_target(conv))
     # Any other attrs value (PainEntry, Lesion, and those added later): exact fields.
     conv.register_structure_hook_factory(

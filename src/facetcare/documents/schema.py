@@ -101,6 +101,10 @@ def _v1_to_v2(document: dict[str, Any]) -> dict[str, Any]:
     # Before @2 every clinic was judged in UTC days, every 91 days reviewed.
     migrated["time_zone"] = "UTC"
     migrated["follow_up_interval"] = 91 * 86_400 * 10**6
+    # The payer fields added in @2 (docs/payer-rules.md): "no such rule", the best
+    # diary entry, one entry: exactly the rules a @1 policy applied.
+    for key, value in _payer_defaults().items():
+        migrated.setdefault(key, value)
     events = document["events"]
     if not isinstance(events, list):
         raise SerializationError("$.events: expected a list of events")
@@ -110,6 +114,23 @@ def _v1_to_v2(document: dict[str, Any]) -> dict[str, Any]:
         "events": events,
         "chain": chain(canonical(migrated), map(canonical, events)),
     }
+
+
+def _payer_defaults() -> dict[str, Any]:
+    """Every defaulted `Policy` field other than the clinic's calendar, as text and numbers."""
+    import enum
+
+    import attrs
+
+    from facetcare.policy import Policy
+
+    found: dict[str, Any] = {}
+    for field in attrs.fields(Policy):
+        if field.default is attrs.NOTHING or field.name in ("time_zone", "follow_up_interval"):
+            continue
+        value = field.default
+        found[field.name] = str(value.value) if isinstance(value, enum.Enum) else value
+    return found
 
 
 #: version N → a function turning a version-N document into version N+1.

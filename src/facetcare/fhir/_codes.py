@@ -115,6 +115,14 @@ TASK_KIND: Final = code_system("task-kind")
 REASON: Final = code_system("reason")
 #: The FHIR release a bundle was written for (a Bundle.meta tag).
 RELEASE_TAG: Final = code_system("fhir-release")
+#: What a payer asks a clinic to record (docs/payer-rules.md), with the codes of
+#: `facetcare.vocabulary`: no standard code for imaging guidance, sedation depth,
+#: the anaesthetic agent, the lesion modality or the instrument was verified.
+GUIDANCE: Final = code_system("imaging-guidance")
+SEDATION: Final = code_system("sedation")
+AGENT: Final = code_system("anaesthetic-agent")
+MODALITY: Final = code_system("lesion-modality")
+FUNCTIONAL_SCALE: Final = code_system("functional-scale")
 
 # -- facetcare's own extensions (definitions in docs/fhir.md) --------------------------
 
@@ -132,6 +140,14 @@ EXT_STATUS_REASON: Final = extension_url("status-reason")
 EXT_POLICY: Final = extension_url("policy")
 EXT_POLICY_CHANGE: Final = extension_url("policy-change")
 EXT_PRIOR_PROCEDURE: Final = extension_url("prior-procedure")
+EXT_CONSERVATIVE_CARE_WEEKS: Final = extension_url("conservative-care-weeks")
+EXT_AXIAL_PAIN: Final = extension_url("axial-pain")
+EXT_BASELINE_FUNCTION: Final = extension_url("baseline-function")
+EXT_UNTREATED_RADICULAR_PAIN: Final = extension_url("untreated-radicular-pain")
+EXT_NON_FACET_CAUSE_EXCLUDED: Final = extension_url("non-facet-cause-excluded")
+EXT_GUIDANCE: Final = extension_url("imaging-guidance")
+EXT_SEDATION: Final = extension_url("sedation")
+EXT_AGENT: Final = extension_url("anaesthetic-agent")
 EXT_LOG_ENTRY: Final = extension_url("log-entry")
 
 SID_PATHWAY: Final = identifier_system("pathway-id")

@@ -9,8 +9,9 @@ missing or of the wrong type in the `SerializationError` it raises.
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import uuid
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import attrs
 
@@ -87,6 +88,26 @@ def concept(system: str, code: str, display: str | None = None) -> Json:
 def ext(url: str, **value: Any) -> Json:
     """One extension: ``ext(URL, valueBoolean=True)``."""
     return {"url": url, **value}
+
+
+Member = TypeVar("Member", bound=enum.Enum)
+
+
+def coded_ext(url: str, system: str, member: enum.Enum) -> Json:
+    """An extension whose value is a code of one of facetcare's own code systems."""
+    return ext(url, valueCoding=coding(system, str(member.value)))
+
+
+def member_of(node: Node, system: str, kind: type[Member]) -> Member:
+    """The ``kind`` member a ``valueCoding`` of ``system`` names; refused naming where."""
+    value = node.node("valueCoding")
+    if value.data.get("system") != system:
+        raise SerializationError(f"{value.where}: expected a code from {system}")
+    code = value.text("code")
+    for member in kind:
+        if member.value == code:
+            return member
+    raise SerializationError(f"{value.where}: {code!r} is not a code of {system}")
 
 
 def event_ext(seq: int, event: Event, at: dt.datetime | None = None, **parts: int) -> Json:

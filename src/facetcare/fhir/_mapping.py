@@ -20,6 +20,15 @@ FIELDS: Final[dict[str, dict[str, str]]] = {
         "conservative_care_failed": "ServiceRequest extension conservative-care-failed",
         "prior_procedures": "ServiceRequest extension prior-procedure (procedure, at, "
                             "pathway-id), one per procedure, in order",
+        "conservative_care_weeks": "ServiceRequest extension conservative-care-weeks",
+        "axial_pain": "ServiceRequest extension axial-pain",
+        "baseline_function_scale": "ServiceRequest extension baseline-function part scale "
+                                   "(CodeSystem/functional-scale)",
+        "baseline_function_score": "ServiceRequest extension baseline-function part score",
+        "untreated_radicular_pain": "ServiceRequest extension untreated-radicular-pain",
+        "non_facet_cause_excluded": "ServiceRequest extension non-facet-cause-excluded",
+        "diagnosis": "ServiceRequest.reasonCode / ServiceRequest.reason.concept (ICD-10-CM "
+                     "http://hl7.org/fhir/sid/icd-10-cm)",
     },
     "BlockScheduled": {
         "at": "Appointment.created",
@@ -38,11 +47,17 @@ FIELDS: Final[dict[str, dict[str, str]]] = {
         "visit_id": "Procedure.encounter → Encounter.identifier",
         "targets": "Procedure.bodySite (one per target, in order)",
         "baseline_pain": "Observation (baseline, LOINC 72514-3).valueInteger, partOf the Procedure",
+        "guidance": "Procedure extension imaging-guidance (CodeSystem/imaging-guidance)",
+        "sedation": "Procedure extension sedation (CodeSystem/sedation)",
+        "agent": "Procedure extension anaesthetic-agent (CodeSystem/anaesthetic-agent)",
     },
     "NeurotomyPerformed": {
         "at": "Procedure.performedDateTime / Procedure.occurrenceDateTime",
         "visit_id": "Procedure.encounter → Encounter.identifier",
-        "lesions": "Procedure extension lesion (target, seconds, temperature-celsius), in order",
+        "lesions": "Procedure extension lesion (target, seconds, temperature-celsius, "
+                   "modality from CodeSystem/lesion-modality), in order",
+        "guidance": "Procedure extension imaging-guidance (CodeSystem/imaging-guidance)",
+        "sedation": "Procedure extension sedation (CodeSystem/sedation)",
     },
     "Discharged": {
         "at": "Encounter.period.end / Encounter.actualPeriod.end",

@@ -10,12 +10,17 @@ procedures was confirmed (docs/sources.md#codes-note).
 
 ``bodySite`` lists the targets in the event's order: the joint in
 facetcare's code system and the side as SNOMED laterality from the
-release's own value set. Lesion settings (target, seconds, temperature)
-are facetcare extensions. The block's baseline pain is an Observation
-``partOf`` the Procedure (see `facetcare.fhir._observation`).
+release's own value set. Lesion settings (target, seconds, temperature,
+modality) are facetcare extensions, and so are the imaging guidance, the
+sedation and a block's anaesthetic agent (docs/payer-rules.md#procedures),
+each written only when recorded, its code in facetcare's own code system
+(no standard code for them was verified). The block's baseline pain is an
+Observation ``partOf`` the Procedure (see `facetcare.fhir._observation`).
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from facetcare import events as ev
 from facetcare.coding import BilateralStyle, CptLine, block_lines, neurotomy_lines
@@ -29,16 +34,19 @@ from facetcare.fhir._common import (
     EventRef,
     Json,
     Node,
+    coded_ext,
     coding,
     concept,
     event_ext,
     ext,
+    member_of,
     read_target,
     ref,
     resource_id,
     target_concept,
     when,
 )
+from facetcare.vocabulary import Agent, Guidance, Modality, Sedation
 
 Performed = ev.BlockPerformed | ev.NeurotomyPerformed
 
@@ -79,7 +87,35 @@ def _lesion_ext(lesion: Lesion, release: Release) -> Json:
              ext("seconds", valueDecimal=lesion.seconds)]
     if lesion.temperature_c is not None:
         parts.append(ext("temperature-celsius", valueDecimal=lesion.temperature_c))
+    if lesion.modality is not None:
+        parts.append(coded_ext("modality", c.MODALITY, lesion.modality))
     return ext(c.EXT_LESION, extension=parts)
+
+
+#: How a procedure was done: field → (extension url, code system, vocabulary).
+_HOW: dict[str, tuple[str, str, type[Guidance | Sedation | Agent]]] = {
+    "guidance": (c.EXT_GUIDANCE, c.GUIDANCE, Guidance),
+    "sedation": (c.EXT_SEDATION, c.SEDATION, Sedation),
+    "agent": (c.EXT_AGENT, c.AGENT, Agent),
+}
+
+
+def _how(event: Performed) -> list[Json]:
+    return [coded_ext(url, system, getattr(event, name))
+            for name, (url, system, _) in _HOW.items()
+            if getattr(event, name, None) is not None]
+
+
+def _read_how(node: Node, event: str) -> dict[str, Any]:
+    fields: dict[str, Any] = {}
+    for name, (url, system, kind) in _HOW.items():
+        found = node.extension(url, required=False)
+        if found is None:
+            continue
+        if name == "agent" and event != "BlockPerformed":
+            raise SerializationError(f"{found.where}: only a block records its agent")
+        fields[name] = member_of(found, system, kind)
+    return fields
 
 
 def procedure(ctx: Context, seq: int, event: Performed, encounter_id: str | None, *,
@@ -90,6 +126,7 @@ def procedure(ctx: Context, seq: int, event: Performed, encounter_id: str | None
     extensions += [_cpt_ext(line) for line in cpt_lines(event, style)]
     if isinstance(event, ev.NeurotomyPerformed):
         extensions += [_lesion_ext(lesion, release) for lesion in event.lesions]
+    extensions += _how(event)
     out: Json = {
         "resourceType": "Procedure",
         "id": procedure_id(ctx.pathway_id, seq),
@@ -122,8 +159,12 @@ def _lesion(node: Node, release: Release) -> Lesion:
     seconds = _number(node, "seconds")
     if len(target) != 1 or seconds is None:
         raise SerializationError(f"{node.where}: a lesion needs one target and its seconds")
+    modality = [item for item in node.nodes("extension") if item.data.get("url") == "modality"]
+    if len(modality) > 1:
+        raise SerializationError(f"{node.where}: a lesion has one modality")
     return Lesion(read_target(target[0].node("valueCodeableConcept"), release), seconds,
-                  _number(node, "temperature-celsius"))
+                  _number(node, "temperature-celsius"),
+                  member_of(modality[0], c.MODALITY, Modality) if modality else None)
 
 
 def read(node: Node, event: EventRef, release: Release, visit_id: str,
@@ -136,8 +177,9 @@ def read(node: Node, event: EventRef, release: Release, visit_id: str,
             )
         targets = tuple(read_target(item, release) for item in node.nodes("bodySite"))
         return ev.BlockPerformed(at=at, visit_id=visit_id, targets=targets,
-                                 baseline_pain=baseline)
+                                 baseline_pain=baseline, **_read_how(node, event.kind))
     if event.kind == "NeurotomyPerformed":
         lesions = tuple(_lesion(item, release) for item in node.extensions(c.EXT_LESION))
-        return ev.NeurotomyPerformed(at=at, visit_id=visit_id, lesions=lesions)
+        return ev.NeurotomyPerformed(at=at, visit_id=visit_id, lesions=lesions,
+                                     **_read_how(node, event.kind))
     raise SerializationError(f"{event.node.where}: a Procedure does not record {event.kind}")

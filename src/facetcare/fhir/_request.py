@@ -4,8 +4,12 @@ The ServiceRequest is the order every visit is ``basedOn``; the CarePlan is
 the pathway itself: the policy it started under, each `PolicyChanged` (the
 new policy as facetcare's policy document, in the ``policy-change``
 extension: FHIR has no field for a payer's rule set) and how it ended
-(`Closed` → completed, `Withdrawn` → revoked). The ICD-10-CM diagnosis is written when the
-referral knows one (the ``diagnosis`` field, where the event has it).
+(`Closed` → completed, `Withdrawn` → revoked). The ICD-10-CM diagnosis is the
+ServiceRequest's reason when the referral records one. The other entry
+findings a payer asks for (docs/payer-rules.md#entry: weeks of conservative
+care, axial pain, the baseline score and its instrument, untreated
+radicular pain, a non-facet cause excluded) are facetcare extensions, each
+written only when known, the instrument in facetcare's own code system.
 """
 
 from __future__ import annotations
@@ -23,15 +27,18 @@ from facetcare.fhir._common import (
     EventRef,
     Json,
     Node,
+    coded_ext,
     concept,
     event_ext,
     ext,
+    member_of,
     patient,
     ref,
     resource_id,
     when,
 )
 from facetcare.serialization import dump_policy, load_policy
+from facetcare.vocabulary import FunctionalScale
 
 _ENDED = {"Closed": "completed", "Withdrawn": "revoked"}
 
@@ -51,6 +58,45 @@ def _diagnosis(referral: ev.Referred) -> str | None:
     return code if isinstance(code, str) and code else None
 
 
+#: Referral findings written as a facetcare extension each: field → (url, FHIR value key).
+_FINDINGS: dict[str, tuple[str, str]] = {
+    "conservative_care_weeks": (c.EXT_CONSERVATIVE_CARE_WEEKS, "valueInteger"),
+    "axial_pain": (c.EXT_AXIAL_PAIN, "valueBoolean"),
+    "untreated_radicular_pain": (c.EXT_UNTREATED_RADICULAR_PAIN, "valueBoolean"),
+    "non_facet_cause_excluded": (c.EXT_NON_FACET_CAUSE_EXCLUDED, "valueBoolean"),
+}
+_KINDS = {"valueInteger": int, "valueBoolean": bool}
+
+
+def _findings(referral: ev.Referred) -> list[Json]:
+    out = [ext(url, **{key: getattr(referral, name)})
+           for name, (url, key) in _FINDINGS.items() if getattr(referral, name) is not None]
+    scale = referral.baseline_function_scale
+    if scale is not None:
+        out.append(ext(c.EXT_BASELINE_FUNCTION, extension=[
+            coded_ext("scale", c.FUNCTIONAL_SCALE, scale),
+            ext("score", valueInteger=referral.baseline_function_score)]))
+    return out
+
+
+def _read_findings(node: Node) -> dict[str, Any]:
+    fields: dict[str, Any] = {}
+    for name, (url, key) in _FINDINGS.items():
+        found = node.extension(url, required=False)
+        if found is not None:
+            fields[name] = found.typed(key, _KINDS[key])
+    baseline = node.extension(c.EXT_BASELINE_FUNCTION, required=False)
+    if baseline is not None:
+        parts = {part.text("url"): part for part in baseline.nodes("extension")}
+        if set(parts) != {"scale", "score"}:
+            raise SerializationError(f"{baseline.where}: a baseline function needs its scale "
+                                     "and score")
+        fields["baseline_function_scale"] = member_of(parts["scale"], c.FUNCTIONAL_SCALE,
+                                                      FunctionalScale)
+        fields["baseline_function_score"] = parts["score"].typed("valueInteger", int)
+    return fields
+
+
 def service_request(referral: ev.Referred, closing: ev.Closed | ev.Withdrawn | None,
                     release: Release) -> Json:
     request_id, plan_id = ids(referral.pathway_id)
@@ -66,6 +112,7 @@ def service_request(referral: ev.Referred, closing: ev.Closed | ev.Withdrawn | N
         ext("procedure", valueCode=prior.procedure), ext("at", valueDateTime=when(prior.at)),
         ext("pathway-id", valueString=prior.pathway_id)])
         for prior in getattr(referral, "prior_procedures", ())]
+    extensions += _findings(referral)
     what = concept(c.PROCEDURE, "facet-pain-evaluation",
                    c.PROCEDURE_CODES["facet-pain-evaluation"])
     out: Json = {
@@ -153,6 +200,7 @@ def read_referral(node: Node, event: EventRef, release: Release) -> ev.Referred:
     failed = node.extension(c.EXT_CONSERVATIVE_CARE_FAILED, required=False)
     if failed is not None:
         fields["conservative_care_failed"] = failed.typed("valueBoolean", bool)
+    fields.update(_read_findings(node))
     priors = [_prior(item) for item in node.extensions(c.EXT_PRIOR_PROCEDURE)]
     if priors:
         fields["prior_procedures"] = tuple(priors)

@@ -23,6 +23,7 @@ from facetcare.rules.booking import (
     block_levels,
     duplicate_visit,
     insufficient_prior_relief,
+    levels_not_contiguous,
     neurotomy_annual_limit,
     neurotomy_levels,
     no_positive_block,
@@ -35,10 +36,25 @@ from facetcare.rules.booking import (
 )
 from facetcare.rules.common import invalid_transition, out_of_order
 from facetcare.rules.outcomes import BRANCH_OF, outside_relief_window, relief_window_open
-from facetcare.rules.referral import entry_criteria
+from facetcare.rules.referral import (
+    diagnosis_not_covered,
+    entry_criteria,
+    no_baseline_function,
+    non_facet_cause,
+    not_axial,
+    radicular_pain,
+    region_not_covered,
+)
 from facetcare.rules.visit import (
+    anaesthetic_agent,
+    block_guidance,
+    block_sedation,
     lesion_duration,
+    lesion_modality,
+    lesion_target_mismatch,
     lesion_temperature,
+    neurotomy_guidance,
+    neurotomy_sedation,
     no_escort,
     observation_incomplete,
     target_mismatch,
@@ -63,15 +79,20 @@ COMMON: tuple[Rule, ...] = (out_of_order,)
 
 #: Rules per event type, in the order of the events table.
 RULES: dict[type[ev.Event], tuple[Rule, ...]] = {
-    ev.Referred: (entry_criteria,),
+    ev.Referred: (region_not_covered, entry_criteria, not_axial, no_baseline_function,
+                  radicular_pain, non_facet_cause, diagnosis_not_covered),
     ev.BlockScheduled: (visit_in_past, block_interval, block_annual_limit, block_levels,
                         region_mismatch, duplicate_visit),
     ev.NeurotomyScheduled: (visit_in_past, no_positive_block, untested_booking, same_visit,
                             repeat_too_soon, insufficient_prior_relief, neurotomy_annual_limit,
-                            reblock_required, neurotomy_levels, region_mismatch, duplicate_visit),
+                            reblock_required, neurotomy_levels, levels_not_contiguous,
+                            region_mismatch, duplicate_visit),
     ev.CheckedIn: (no_escort, unknown_visit),
-    ev.BlockPerformed: (unknown_visit, target_mismatch),
-    ev.NeurotomyPerformed: (lesion_duration, lesion_temperature, untested_lesion, unknown_visit),
+    ev.BlockPerformed: (unknown_visit, target_mismatch, block_guidance, block_sedation,
+                        anaesthetic_agent),
+    ev.NeurotomyPerformed: (lesion_duration, lesion_temperature, lesion_modality,
+                            untested_lesion, lesion_target_mismatch, unknown_visit,
+                            neurotomy_guidance, neurotomy_sedation),
     ev.Discharged: (no_escort, observation_incomplete, unknown_visit),
     ev.ReliefDiaryRecorded: (outside_relief_window,),
     ev.ReliefAssessed: (relief_window_open,),

@@ -11,11 +11,13 @@ from typing import Any
 
 from facetcare import events as ev
 from facetcare import timing
+from facetcare.anatomy import JOINTS
 from facetcare.codes import (
     ANNUAL_LIMIT,
     BLOCK_INTERVAL,
     DUPLICATE_VISIT,
     INSUFFICIENT_PRIOR_RELIEF,
+    LEVELS_NOT_CONTIGUOUS,
     NO_POSITIVE_BLOCK,
     REBLOCK_REQUIRED,
     REGION_MISMATCH,
@@ -38,6 +40,7 @@ __all__ = [
     "block_levels",
     "duplicate_visit",
     "insufficient_prior_relief",
+    "levels_not_contiguous",
     "neurotomy_annual_limit",
     "neurotomy_levels",
     "no_positive_block",
@@ -51,6 +54,9 @@ __all__ = [
 ]
 
 Booking = ev.BlockScheduled | ev.NeurotomyScheduled
+#: joint → its place from the top of the spine (C2-C3 is 0), for contiguity.
+_ORDER = {joint: i for i, joint in enumerate(JOINTS)}
+_JOINT_AT = dict(enumerate(JOINTS))
 
 
 @gives(VISIT_IN_PAST)
@@ -133,6 +139,22 @@ def neurotomy_levels(facts: Facts, event: ev.NeurotomyScheduled,
     return _too_many_levels(event.targets, policy.max_neurotomy_levels, policy, "neurotomy")
 
 
+@gives(LEVELS_NOT_CONTIGUOUS)
+def levels_not_contiguous(facts: Facts, event: ev.NeurotomyScheduled,
+                          policy: Policy) -> Reason | None:
+    """Each side's joints one run of adjacent levels (eviCore: "contiguous levels")."""
+    if not policy.neurotomy_levels_contiguous:
+        return None
+    for side in sorted({t.side for t in event.targets}):
+        places = sorted(_ORDER[t.joint] for t in event.targets if t.side == side)
+        if places[-1] - places[0] + 1 != len(places):
+            joints = ", ".join(_JOINT_AT[i] for i in places)
+            return Reason(LEVELS_NOT_CONTIGUOUS,
+                          f"{side} {joints} are not contiguous levels; {policy.name} covers "
+                          "contiguous levels only")
+    return None
+
+
 @gives(REGION_MISMATCH)
 def region_mismatch(facts: Facts, event: Booking, policy: Policy) -> Reason | None:
     region = facts.region
@@ -185,9 +207,11 @@ def untested(facts: Facts, nerves: frozenset[Nerve], origin: str, policy: Policy
     if not outside:
         return None
     if origin == Stage.RECURRENCE:
-        why = "were not treated by the last neurotomy; other nerves need a new positive block"
+        why = (f"were neither treated by the last neurotomy nor confirmed by "
+               f"{policy.blocks_required} positive block(s) since")
     else:
-        why = f"were not confirmed by {policy.blocks_required} positive block(s)"
+        why = (f"are not confirmed by {policy.blocks_required} positive block(s) "
+               "(or were treated since)")
     return Reason(UNTESTED_TARGET, f"{what} {describe(outside)}, which {why}")
 
 
@@ -287,7 +311,7 @@ def reblock_required(facts: Facts, event: ev.NeurotomyScheduled,
     last: Any = facts.neurotomy
     return Reason(
         REBLOCK_REQUIRED,
-        f"the last neurotomy would be {span(event.visit_at - last.at)} old; after "
-        f"{span(policy.reblock_after or dt.timedelta(0))} {policy.name} requires new "
+        f"the last neurotomy would be {span(event.visit_at - last.at)} old; from "
+        f"{span(policy.reblock_after or dt.timedelta(0))} on, {policy.name} requires new "
         "diagnostic blocks",
     )

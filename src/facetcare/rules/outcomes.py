@@ -18,7 +18,7 @@ from facetcare.codes import OUTSIDE_RELIEF_WINDOW, RELIEF_WINDOW_OPEN
 from facetcare.errors import Reason
 from facetcare.facts import Facts
 from facetcare.machine import BRANCHES, Branch
-from facetcare.policy import Policy
+from facetcare.policy import Policy, ReliefMeasure
 from facetcare.rules._declare import gives, span, when
 
 __all__ = [
@@ -96,14 +96,38 @@ def relief_window_open(facts: Facts, event: ev.ReliefAssessed, policy: Policy) -
     )
 
 
+def _relieved(baseline: int, score: int, policy: Policy) -> bool:
+    """Relief of ``score`` against ``baseline`` reaches the block threshold (exactly)."""
+    threshold = policy.relief_threshold
+    gained = (baseline - score) * threshold.denominator
+    needed = threshold.numerator * baseline
+    return gained > needed if policy.relief_threshold_strict else gained >= needed
+
+
 def relief_branch(facts: Facts, event: ev.ReliefAssessed, policy: Policy) -> str:
-    """Positive when relief ≥ threshold; no in-window entry or baseline 0 → negative."""
+    """Positive or negative by the policy's relief measure (docs/payer-rules.md#relief).
+
+    ``best``: the lowest in-window score reaches the threshold, with at
+    least ``relief_min_entries`` entries. ``sustained``: every entry up to
+    ``relief_window_min`` after the block reaches it, there are at least
+    ``relief_min_entries`` of them, and one entry at or after that time
+    still does (the relief lasted the agent's expected duration). No entry
+    or a baseline of 0 → negative.
+    """
     block = facts.block
     if block is None or block.lowest_in_window is None or block.baseline <= 0:
         return Branch.NEGATIVE
-    if _at_least(block.baseline, block.lowest_in_window, policy.relief_threshold):
-        return Branch.POSITIVE
-    return Branch.NEGATIVE
+    if policy.relief_measure == ReliefMeasure.BEST:
+        enough = len(block.entries) >= policy.relief_min_entries
+        positive = enough and _relieved(block.baseline, block.lowest_in_window, policy)
+        return Branch.POSITIVE if positive else Branch.NEGATIVE
+    lasts_until = block.at + policy.relief_window_min
+    early = [e for e in block.entries if e.at <= lasts_until]
+    held = (len(early) >= policy.relief_min_entries
+            and all(_relieved(block.baseline, e.score, policy) for e in early)
+            and any(_relieved(block.baseline, e.score, policy)
+                    for e in block.entries if e.at >= lasts_until))
+    return Branch.POSITIVE if held else Branch.NEGATIVE
 
 
 def follow_up_branch(facts: Facts, event: ev.FollowUpRecorded, policy: Policy) -> str:

@@ -7,10 +7,14 @@ from typing import Any
 from facetcare import events as ev
 from facetcare import timing
 from facetcare.codes import (
+    ANAESTHETIC_AGENT,
+    IMAGING_GUIDANCE,
     LESION_DURATION,
+    LESION_MODALITY,
     LESION_TEMPERATURE,
     NO_ESCORT,
     OBSERVATION_INCOMPLETE,
+    SEDATION,
     TARGET_MISMATCH,
     UNKNOWN_VISIT,
     UNTESTED_TARGET,
@@ -21,10 +25,18 @@ from facetcare.machine import Stage
 from facetcare.policy import Policy
 from facetcare.rules._declare import gives, span, when
 from facetcare.rules.booking import untested
+from facetcare.vocabulary import Guidance, Sedation
 
 __all__ = [
+    "anaesthetic_agent",
+    "block_guidance",
+    "block_sedation",
     "lesion_duration",
+    "lesion_modality",
+    "lesion_target_mismatch",
     "lesion_temperature",
+    "neurotomy_guidance",
+    "neurotomy_sedation",
     "no_escort",
     "observation_incomplete",
     "target_mismatch",
@@ -65,6 +77,89 @@ def target_mismatch(facts: Facts, event: ev.BlockPerformed, policy: Policy) -> R
             "not booked for this visit: " + ", ".join(f"{t.side} {t.joint}" for t in extra),
         )
     return None
+
+
+@gives(TARGET_MISMATCH)
+def lesion_target_mismatch(facts: Facts, event: ev.NeurotomyPerformed,
+                           policy: Policy) -> Reason | None:
+    """Lesions only on the targets the neurotomy visit was booked for (fewer is fine)."""
+    booked = facts.open_visit.targets if facts.open_visit else ()
+    extra = list(dict.fromkeys(lesion.target for lesion in event.lesions
+                               if lesion.target not in booked))
+    if extra:
+        return Reason(
+            TARGET_MISMATCH,
+            "lesions on targets not booked for this visit: "
+            + ", ".join(f"{t.side} {t.joint}" for t in extra),
+        )
+    return None
+
+
+def _guidance(allowed: tuple[Guidance, ...] | None, used: Guidance | None, what: str,
+              policy: Policy) -> Reason | None:
+    if allowed is None or used in allowed:
+        return None
+    names = " or ".join(str(g) for g in allowed)
+    found = "not recorded" if used is None else str(used)
+    return Reason(IMAGING_GUIDANCE,
+                  f"{policy.name} covers a {what} under {names} guidance only ({what}: {found})")
+
+
+@gives(IMAGING_GUIDANCE)
+def block_guidance(facts: Facts, event: ev.BlockPerformed, policy: Policy) -> Reason | None:
+    return _guidance(policy.block_guidance, event.guidance, "block", policy)
+
+
+@gives(IMAGING_GUIDANCE)
+def neurotomy_guidance(facts: Facts, event: ev.NeurotomyPerformed,
+                       policy: Policy) -> Reason | None:
+    return _guidance(policy.neurotomy_guidance, event.guidance, "neurotomy", policy)
+
+
+def _sedation(deepest: Sedation | None, used: Sedation | None, why: str,
+              policy: Policy) -> Reason | None:
+    if deepest is None or (used is not None and used.depth <= deepest.depth):
+        return None
+    found = "not recorded" if used is None else f"{used} sedation"
+    return Reason(SEDATION, f"{found}; {policy.name} allows at most {deepest} {why}")
+
+
+@gives(SEDATION)
+def block_sedation(facts: Facts, event: ev.BlockPerformed, policy: Policy) -> Reason | None:
+    """Deeper than the policy allows, a block does not count as diagnostic."""
+    return _sedation(policy.block_max_sedation, event.sedation,
+                     "for a block to count as diagnostic (the patient must report the relief)",
+                     policy)
+
+
+@gives(SEDATION)
+def neurotomy_sedation(facts: Facts, event: ev.NeurotomyPerformed,
+                       policy: Policy) -> Reason | None:
+    return _sedation(policy.neurotomy_max_sedation, event.sedation, "for a neurotomy", policy)
+
+
+@gives(ANAESTHETIC_AGENT)
+def anaesthetic_agent(facts: Facts, event: ev.BlockPerformed, policy: Policy) -> Reason | None:
+    if not policy.block_agent_required or event.agent is not None:
+        return None
+    return Reason(ANAESTHETIC_AGENT,
+                  f"{policy.name} judges relief for the agent used: record the block's local "
+                  "anaesthetic (lidocaine, bupivacaine, ropivacaine)")
+
+
+@gives(LESION_MODALITY)
+def lesion_modality(facts: Facts, event: ev.NeurotomyPerformed,
+                    policy: Policy) -> Reason | None:
+    covered = policy.lesion_modalities
+    if covered is None:
+        return None
+    bad = [lesion.modality for lesion in event.lesions if lesion.modality not in covered]
+    if not bad:
+        return None
+    found = sorted({"not recorded" if m is None else str(m) for m in bad})
+    names = ", ".join(str(m) for m in covered)
+    return Reason(LESION_MODALITY,
+                  f"{len(bad)} lesion(s) {', '.join(found)}; {policy.name} covers {names} only")
 
 
 @gives(LESION_DURATION)

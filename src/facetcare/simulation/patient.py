@@ -43,11 +43,13 @@ import math
 from facetcare.simulation.draws import Draws
 from facetcare.simulation.params import CohortParams
 
-__all__ = ["DIARY_MINUTES", "Outcome", "Patient", "block_relief", "diary_scores",
+__all__ = ["DIARY_MINUTES", "ONSET_MINUTES", "Outcome", "Patient", "block_relief", "diary_scores",
            "neurotomy_outcome", "score"]
 
 #: Diary entries: every 15 min for the first hour, then hourly [3.4 UW Health].
 DIARY_MINUTES = (15, 30, 45, 60, 120, 180, 240, 300, 360)
+#: Minutes until a block's relief reaches its peak (assumption; see `diary_scores`).
+ONSET_MINUTES = 15
 #: Partial relief after a neurotomy, as a share (assumption: 55–95%).
 PARTIAL_RELIEF = (0.55, 0.95)
 #: No meaningful relief after a neurotomy, as a share (assumption: 0–40%).
@@ -92,13 +94,18 @@ def diary_scores(baseline: int, peak: float, lasting: int,
                  minutes: tuple[int, ...]) -> tuple[tuple[int, int], ...]:
     """(minutes after the block, score) on the diary cadence for a relief trajectory.
 
-    Relief is half the peak at 15 min, the peak from 30 min until ``lasting``
-    minutes, then wears off linearly over the next 60 minutes.
+    Relief rises to the peak by 15 min (the first entry of the cadence), holds
+    it until ``lasting`` minutes, then wears off linearly over the next 60
+    minutes. Assumption: a local anaesthetic on a medial branch acts within
+    minutes; no gathered source gives an onset time. A slower onset would
+    put a first entry below the peak, which a payer judging every entry up
+    to the expected duration (the sustained measure, docs/payer-rules.md#relief)
+    counts against the block.
     """
     entries = []
     for m in minutes:
-        if m < 30:
-            share = m / 30
+        if m < ONSET_MINUTES:
+            share = m / ONSET_MINUTES
         elif m <= lasting:
             share = 1.0
         else:

@@ -1,7 +1,9 @@
 """What a (params, policy) pair fixes for every patient, worked out once per chunk.
 
 The simulator chooses lesion seconds and temperatures the policy's
-technique rules accept (a clinic follows its policy). Diary and follow-up
+technique rules accept (a clinic follows its policy), and records what the
+policy's documentation rules ask (`facetcare.records`: the referral's
+findings and diagnosis, imaging, sedation, agent, lesion modality). Diary and follow-up
 scores are *not* chosen here: they come from the patient's relief
 (`facetcare.simulation.patient`), and the policy's thresholds judge them.
 """
@@ -10,7 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from typing import Any
 
+from facetcare import records
 from facetcare.anatomy import Side
 from facetcare.events import Lesion, Target
 from facetcare.policy import Policy
@@ -29,6 +33,11 @@ class Plan:
     def __init__(self, params: CohortParams, policy: Policy) -> None:
         self.params = params
         self.policy = policy
+        #: What the clinic records on each event for the policy's documentation rules.
+        self.referral_record: dict[str, Any] = records.referral_record(policy, params.region)
+        self.block_record: dict[str, Any] = records.block_record(policy)
+        self.neurotomy_record: dict[str, Any] = records.neurotomy_record(policy)
+        self.lesion_record: dict[str, Any] = records.lesion_record(policy)
         self.lesion_seconds = narrow(
             params.lesion_seconds, policy.lesion_min_seconds, False, policy.lesion_max_seconds,
             "lesion duration",

@@ -130,6 +130,7 @@ def _chunks(
     policy = Policy.seed() if policy is None else policy
     if not isinstance(policy, Policy):
         raise TypeError(f"policy must be a facetcare.Policy, got {type(policy).__name__}")
+    _covers(policy, params)
     size = DEFAULT_CHUNK_SIZE if chunk_size is None else chunk_size
     if isinstance(size, bool) or not isinstance(size, int) or size < 1:
         raise ValueError(f"chunk_size must be a positive int, got {chunk_size!r}")
@@ -148,6 +149,17 @@ def _chunks(
         for lo in range(0, n, size)
     ]
     return chunks, params, policy
+
+
+def _covers(policy: Policy, params: CohortParams) -> None:
+    """A policy for one region judges no other region's cohort (rules.md#region-not-covered)."""
+    if policy.regions is None or params.region in policy.regions:
+        return
+    others = [p.name for p in Policy.profiles().values()
+              if p.regions is not None and params.region in p.regions]
+    hint = f"; for a {params.region} cohort use {' or '.join(others)}" if others else ""
+    raise ValueError(f"{policy.name} covers the {', '.join(map(str, policy.regions))} region "
+                     f"only, not a {params.region} cohort{hint}")
 
 
 def _cores() -> int:

@@ -7,7 +7,8 @@ about a sixth to rebuild them, which left `simulate` on two processes
 barely faster than on one. Here each event is flattened to its class's
 index and its field values, datetimes become whole microseconds since the
 epoch (exact), and diary entries and lesions, the most numerous nested
-values, are flattened too, and so are targets, regions and time zones:
+values, are flattened too, and so are targets, regions, the recorded
+vocabularies (guidance, sedation, agent, modality, scale) and time zones:
 only ints, floats, strings, None and tuples remain, which `marshal` writes
 and reads at C speed without running any code. The caller keeps those bytes
 and rebuilds a journey's events only when they are first read (see
@@ -22,6 +23,7 @@ simulated, field for field, time zone included.
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import functools
 import marshal
 import operator
@@ -34,6 +36,7 @@ import attrs
 from facetcare import events as ev
 from facetcare.machine import Stage
 from facetcare.simulation.journey import Journey
+from facetcare.vocabulary import Agent, FunctionalScale, Guidance, Modality, Sedation
 
 __all__ = ["Packed", "pack", "unpack_events", "unpacked"]
 
@@ -103,6 +106,17 @@ CODECS: dict[Any, tuple[Callable[[Any], Any], Callable[[Any], Any]]] = {
                             lambda cs: tuple([_target(*c) for c in cs])),
     ev.Region: (lambda r: r.value, ev.Region),
 }
+
+
+def _optional_member(kind: type[enum.Enum]) -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:
+    members = {member.value: member for member in kind}
+    return (lambda m: None if m is None else m.value,
+            lambda c: None if c is None else members[c])
+
+
+# The recorded vocabularies (docs/payer-rules.md): str enums, which marshal refuses as such.
+for _kind in (Agent, FunctionalScale, Guidance, Modality, Sedation):
+    CODECS[_kind | None] = _optional_member(_kind)
 
 
 Flatten = Callable[[Any, "dt.tzinfo | None"], Row]

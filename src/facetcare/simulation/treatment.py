@@ -50,7 +50,8 @@ class Treatment(Visits):
         procedure, recovery = plan.neurotomy_minutes(targets)
         performed = self.visit_at + draw.integer_in(procedure) * MINUTE
         lesions = self.lesions(targets)
-        self.emit(ev.NeurotomyPerformed(at=performed, visit_id=self.visit_id, lesions=lesions))
+        self.emit(ev.NeurotomyPerformed(at=performed, visit_id=self.visit_id, lesions=lesions,
+                                        **plan.neurotomy_record))
         chance, minor = draw.chance, params.minor_complication_per_lesion
         for _ in lesions:
             self.complications += chance(minor)
@@ -92,6 +93,7 @@ class Treatment(Visits):
         """Mean 5, sd 3, at least one per target [3.2]; duration and heat within the policy."""
         plan, params, integer_in = self.plan, self.params, self.draw.integer_in
         seconds, temperature = plan.lesion_seconds, plan.lesion_temperature
+        record = plan.lesion_record
         width = len(targets)
         count = max(1, round(self.draw.normal(params.lesions_mean, params.lesions_sd)), width)
         made = self.plan.lesions
@@ -100,7 +102,7 @@ class Treatment(Visits):
             key = (targets[i % width], integer_in(seconds), integer_in(temperature))
             lesion = made.get(key)
             if lesion is None:  # a Lesion is frozen: patients of one plan share them
-                lesion = made[key] = ev.Lesion(*key)
+                lesion = made[key] = ev.Lesion(*key, **record)  # one record per plan
             found.append(lesion)
         return tuple(found)
 

@@ -5,8 +5,13 @@ decides *what that means* (positive or negative block, relief or not,
 whether a repeat neurotomy is allowed), and the generator follows. The
 course, in order (docs/pathway.md#clinical-steps):
 
-1. Referral, drawn until it meets the policy's entry criteria; the refused
-   ones are counted (`Journey.screened_out`) and never become journeys.
+1. Referral, drawn until it meets the policy's entry criteria of pain
+   duration and conservative care; the refused ones are counted
+   (`Journey.screened_out`) and never become journeys. The findings the
+   policy's other entry rules ask for (axial pain, a baseline score, no
+   radiculopathy, other causes excluded, a covered diagnosis) are recorded
+   as met (`facetcare.records`): the simulated patients are the ones a
+   clinic refers for facet pain.
 2. The latent patient is drawn (`facetcare.simulation.patient`).
 3. Diagnostic blocks (`facetcare.simulation.workup`).
 4. Neurotomies, follow-up, recurrence and repeats
@@ -64,14 +69,15 @@ class Walk(WorkUp, Treatment):
         draw = Draws(self.seed, self.index, "referral")
         params = self.params
         for _ in range(MAX_SCREENED):
-            referral = ev.Referred(
-                at=self.start,
-                pathway_id=self.pathway_id,
-                patient_id=self.patient_id,
-                region=params.region,
-                pain_months=draw.integer_in(params.pain_months),
-                conservative_care_failed=draw.chance(params.conservative_care_failed),
-            )
+            referral = ev.Referred(**{
+                **self.plan.referral_record,
+                "at": self.start,
+                "pathway_id": self.pathway_id,
+                "patient_id": self.patient_id,
+                "region": params.region,
+                "pain_months": draw.integer_in(params.pain_months),
+                "conservative_care_failed": draw.chance(params.conservative_care_failed),
+            })
             try:
                 self.attempt(referral)
             except Rejected as refused:

@@ -68,7 +68,7 @@ class WorkUp(Visits):
         given = self.visit_at + draw.integer_in(plan.block_minutes) * MINUTE
         baseline = draw.integer_in(params.baseline_pain)
         self.emit(ev.BlockPerformed(at=given, visit_id=self.visit_id, targets=targets,
-                                    baseline_pain=baseline))
+                                    baseline_pain=baseline, **plan.block_record))
         peak = block_relief(draw, self.patient, params, first)
         lasting = draw.integer_in(params.anaesthetic_minutes)
         discharge = ev.Discharged(

@@ -29,6 +29,10 @@ from facetcare.testing._strategies import any_referrals, events
 __all__ = ["PathwayMachine"]
 
 
+def _nerves(targets: tuple[ev.Target, ...]) -> set[tuple[str, str]]:
+    return {(nerve, str(t.side)) for t in targets for nerve in t.nerves}
+
+
 class PathwayMachine(RuleBasedStateMachine):
     """Drives one real `Pathway` and checks facetcare's guarantees after every step.
 
@@ -63,11 +67,14 @@ class PathwayMachine(RuleBasedStateMachine):
         self._reset_audit()
 
     def _reset_audit(self) -> None:
-        self._positives = 0
+        #: Positive blocks per nerve: a negative result clears the nerves it tested, a
+        #: neurotomy the nerves it treated (docs/payer-rules.md#results-per-target).
+        self._confirmed: dict[tuple[str, str], int] = {}
+        self._treated: set[tuple[str, str]] = set()
+        self._block_nerves: set[tuple[str, str]] = set()
         self._neurotomies = 0
         self._block_at: dt.datetime | None = None
         self._booked_from: Stage | None = None
-        self._positives_at_booking = 0
         self._required_at_booking = self.policy.blocks_required
         self._in_force = self.policy
 
@@ -208,7 +215,6 @@ class PathwayMachine(RuleBasedStateMachine):
             assert event.escort_present, f"{event.kind} without an escort was accepted"
         if isinstance(event, ev.BlockScheduled | ev.NeurotomyScheduled):
             self._booked_from = source
-            self._positives_at_booking = self._positives
             self._required_at_booking = policy.blocks_required
         elif isinstance(event, ev.VisitCancelled | ev.VisitMissed):
             assert stage == self._booked_from, (
@@ -216,6 +222,7 @@ class PathwayMachine(RuleBasedStateMachine):
             )
         elif isinstance(event, ev.BlockPerformed):
             self._block_at = event.at
+            self._block_nerves = _nerves(event.targets)
         elif isinstance(event, ev.ReliefDiaryRecorded):
             assert self._block_at is not None
             # Not `timing.relief_window`: the rule asks it, so this oracle does the sum itself.
@@ -225,16 +232,22 @@ class PathwayMachine(RuleBasedStateMachine):
                     f"a diary entry at {entry.at} outside the window {self._block_at}–{end}"
                 )
         elif isinstance(event, ev.ReliefAssessed):
-            self._positives = self._positives + 1 if stage == Stage.BLOCK_POSITIVE else 0
+            for nerve in self._block_nerves:
+                if stage == Stage.BLOCK_POSITIVE:
+                    self._confirmed[nerve] = self._confirmed.get(nerve, 0) + 1
+                else:
+                    self._confirmed.pop(nerve, None)
         elif isinstance(event, ev.NeurotomyPerformed):
-            if self._booked_from == Stage.RECURRENCE:
-                assert self._neurotomies >= 1, "a repeat neurotomy without a first one"
-            else:
-                # Both the policy at booking and the one in force now must be met.
-                required = max(self._required_at_booking, policy.blocks_required)
-                assert self._positives_at_booking >= required, (
-                    f"a neurotomy after {self._positives_at_booking} positive block(s); "
-                    f"the policy requires {required}"
+            treated = _nerves(tuple(lesion.target for lesion in event.lesions))
+            # Both the policy at booking and the one in force now must be met.
+            required = max(self._required_at_booking, policy.blocks_required)
+            for nerve in treated:
+                repeat = self._booked_from == Stage.RECURRENCE and nerve in self._treated
+                assert repeat or self._confirmed.get(nerve, 0) >= required, (
+                    f"a neurotomy of {nerve} after {self._confirmed.get(nerve, 0)} positive "
+                    f"block(s); the policy requires {required}"
                 )
             self._neurotomies += 1
-            self._positives = 0
+            self._treated = treated
+            for nerve in treated:
+                self._confirmed.pop(nerve, None)

@@ -29,6 +29,8 @@ from facetcare.anatomy import JOINTS, Region, Side
 from facetcare.facts import Facts, nerves_of
 from facetcare.machine import Stage
 from facetcare.policy import Policy
+from facetcare.records import block_record, lesion_record, neurotomy_record, referral_record
+from facetcare.scheduling import confirmed_targets
 from facetcare.testing._strategies import (
     aware_datetimes,
     lesion_limits,
@@ -166,7 +168,8 @@ def lesion(target: ev.Target, p: Policy) -> ev.Lesion:
     """A lesion the policy accepts: 90 s at 85 °C, moved inside its limits."""
     seconds, heat = lesion_limits(p)
     return ev.Lesion(target, min(max(90.0, seconds[0]), seconds[1]),
-                     None if heat is None else min(max(85.0, heat[0]), heat[1]))
+                     None if heat is None else min(max(85.0, heat[0]), heat[1]),
+                     **lesion_record(p))
 
 
 @functools.cache
@@ -180,13 +183,18 @@ def _criteria(needed: int | None, care: bool) -> tuple[st.SearchStrategy[int | N
 def referral(c: Choices, p: Policy, region: Region | None) -> ev.Referred:
     """A referral that meets ``p``'s entry criteria, for ``region`` (any when None)."""
     months, care = _criteria(p.entry_min_pain_months, p.entry_requires_failed_conservative_care)
+    covered = list(p.regions or Region)
+    where = region if region is not None else c(st.sampled_from(covered), covered[0])
+    # What the payer asks the referral to record (docs/payer-rules.md#entry).
+    record = referral_record(p, where)
+    record.update(pain_months=c(months, max(p.entry_min_pain_months or 0, 6)),
+                  conservative_care_failed=c(care, True))
     return ev.Referred(
         at=c(_REFERRAL_TIMES, T0),
         pathway_id=c(st.sampled_from(("pw-1", "pw-2", "pw-x")), "path"),
         patient_id=c(st.sampled_from(("pt-1", "pt-2")), "patient"),
-        region=region if region is not None else c(st.sampled_from(list(Region)), Region.LUMBAR),
-        pain_months=c(months, max(p.entry_min_pain_months or 0, 6)),
-        conservative_care_failed=c(care, True),
+        region=where,
+        **record,
     )
 
 
@@ -199,7 +207,15 @@ FIELDS: dict[str, Callable[[Choices, Facts, Policy, type[ev.Event]], Any]] = {
     "escort_confirmed": lambda c, f, p, kind: c(_BOOL, True),
     "escort_present": lambda c, f, p, kind: True if p.escort_required else c(_BOOL, True),
     "reason": lambda c, f, p, kind: c(_REASONS, _PLAIN_REASON.get(kind, "patient request")),
+    # How a procedure was done: what the policy accepts (facetcare.records).
+    "guidance": lambda c, f, p, kind: _record(kind, p)["guidance"],
+    "sedation": lambda c, f, p, kind: _record(kind, p)["sedation"],
+    "agent": lambda c, f, p, kind: _record(kind, p)["agent"],
 }
+
+
+def _record(kind: type[ev.Event], p: Policy) -> dict[str, Any]:
+    return block_record(p) if kind is ev.BlockPerformed else neurotomy_record(p)
 
 
 def _event(kind: type[E], c: Choices, f: Facts, p: Policy, **given: Any) -> E:
@@ -231,6 +247,11 @@ def _book_neurotomy(c: Choices, f: Facts, p: Policy) -> ev.Event:
     repeat = f.state == Stage.RECURRENCE and f.neurotomy is not None
     pool = (f.neurotomy.targets if repeat and f.neurotomy is not None
             else f.block.targets if f.block is not None else ())
+    # The last block's targets; after a negative block elsewhere, or for the other side
+    # (staged care), the targets still confirmed (docs/payer-rules.md#results-per-target).
+    allowed = f.treatable_nerves(f.state, p.blocks_required)
+    if not any(nerves_of((t,)) <= allowed for t in pool):
+        pool = confirmed_targets(f, p) or pool
     pool = _treatable(f, f.state, p, pool)
     earliest = timing.earliest_neurotomy_visit(f, p)
     visit_at = max(at + c(AHEAD, 7 * DAY), earliest)
@@ -261,7 +282,8 @@ def _perform_neurotomy(c: Choices, f: Facts, p: Policy) -> ev.Event:
     treated = _treatable(f, origin, p, _booked(f))
     seconds, heat = lesion_values(p)
     burns = [burn for t in c(_subsets(treated), treated)
-             for burn in c(st.lists(st.builds(ev.Lesion, st.just(t), seconds, heat),
+             for burn in c(st.lists(st.builds(ev.Lesion, st.just(t), seconds, heat,
+                                              st.just(lesion_record(p)["modality"])),
                                     min_size=1, max_size=3), [lesion(t, p)])]
     return _event(ev.NeurotomyPerformed, c, f, p, at=_at(c, _last(f), SOON, 20 * MINUTE),
                   lesions=tuple(burns))
@@ -276,8 +298,15 @@ def _diary(c: Choices, f: Facts, p: Policy) -> ev.Event:
     last = _last(f)
     start, end = timing.relief_window(f, p) or (last, last)
     minutes = int((end - start) / MINUTE)
-    marks = c(st.lists(st.tuples(st.integers(0, minutes), _SCORES), min_size=1, max_size=4),
-              [(min(30, minutes), 0)])
+    # By default one reading at 30 min and one when the assessment may conclude, so a
+    # sustained relief measure can be met (docs/payer-rules.md#relief); drawn, either
+    # such a kept diary or a few entries anywhere in the window.
+    lasting = min(int(p.relief_window_min / MINUTE), minutes)
+    kept = st.builds(lambda score: [(min(30, lasting), score), (lasting, score)],
+                     st.integers(0, 2))
+    marks = c(st.one_of(kept, st.lists(st.tuples(st.integers(0, minutes), _SCORES),
+                                       min_size=1, max_size=4)),
+              [(min(30, lasting), 0), (lasting, 0)])
     entries = tuple(ev.PainEntry(start + n * MINUTE, score) for n, score in marks)
     # Entries are judged by their own times; the diary may come in much later.
     at = max(_at(c, last, LATER), *(entry.at for entry in entries))

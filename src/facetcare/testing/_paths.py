@@ -16,11 +16,15 @@ import collections
 import functools
 
 from facetcare import events as ev
-from facetcare.anatomy import Region
+from facetcare.anatomy import Region, Side
 from facetcare.errors import Rejected
 from facetcare.machine import PATHWAY, Stage
 from facetcare.policy import Policy
-from facetcare.testing import _witness_bookings, _witness_visits  # noqa: F401 - declare CHECKS
+from facetcare.testing import (  # noqa: F401 - declare CHECKS
+    _witness_bookings,
+    _witness_payer,
+    _witness_visits,
+)
 from facetcare.testing._checks import CHECKS
 from facetcare.testing._makers import BASELINE, DAY
 from facetcare.testing._report import CoverageReport, Metric, Path, PathSuite, transition_key
@@ -58,11 +62,30 @@ def _signature(s: Script) -> tuple[object, ...]:
             min(len(f.series), s.policy.blocks_required), min(len(f.neurotomy_times), 1))
 
 
+def _results_per_target(policy: Policy, region: Region) -> list[Script]:
+    """Starts the canonical steps do not reach: a negative block elsewhere after the primary
+    joint was confirmed (block_negative, still confirmed), and both sides confirmed with the
+    left treated (follow_up, the right side still to treat)."""
+    starts = []
+    try:
+        negative = Script(policy, region).refer().positive()
+        starts.append(negative.block(False, targets=(negative.other(),)))
+    except ScriptError:
+        pass
+    try:
+        both = Script(policy, region).refer()
+        both.positive(targets=(both.target(), both.target(Side.RIGHT)))
+        starts.append(both.neurotomy(targets=(both.target(),)))
+    except ScriptError:
+        pass
+    return starts
+
+
 def _transition_paths(policy: Policy, region: Region) -> list[Path]:
     found: dict[tuple[type[ev.Event], str, str], tuple[ev.Event, ...]] = {}
     start = Script(policy, region)
-    queue = collections.deque([start])
-    seen = {_signature(start)}
+    queue = collections.deque([start, *_results_per_target(policy, region)])
+    seen = {_signature(s) for s in queue}
     while queue and len(found) < len(ROWS):
         node = queue.popleft()
         state = node.facts.state

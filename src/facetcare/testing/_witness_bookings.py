@@ -151,7 +151,12 @@ def block_levels(p: Policy, r: Region) -> Pair:
 def neurotomy_levels(p: Policy, r: Region) -> Pair:
     cap = p.max_neurotomy_levels or 0
     over = tuple(ev.Target(j, Side.LEFT) for j in joints_of(r)[:cap + 1])
-    s = start(p, r).positive(targets=over)
+    s = start(p, r)
+    # Confirmed in sessions the block level cap allows (Medicare: 2 joints a session).
+    per = p.max_block_levels or len(over)
+    for i in range(0, len(over), per):
+        for _ in range(p.blocks_required):
+            s.block(True, targets=over[i:i + per])
     return (refused(s, s.book_neurotomy(targets=over), f"{cap + 1} joints"),
             passed(s, s.book_neurotomy(targets=over[:cap]), f"{cap} joints"))
 
@@ -266,5 +271,6 @@ def relief_not_shown(p: Policy, r: Region) -> Pair:
 def reblock(p: Policy, r: Region) -> Pair:
     s = Script(p, r).recurrence()
     deadline = known(timing.reblock_deadline(s.facts, p))
-    return edge(s, s.book_neurotomy, (deadline + SECOND, deadline), known(s.facts.neurotomy).at,
+    # "Two years or more" [1.3 Palmetto]: the deadline itself needs new blocks.
+    return edge(s, s.book_neurotomy, (deadline, deadline - SECOND), known(s.facts.neurotomy).at,
                 "{} after the last neurotomy")
