@@ -382,6 +382,9 @@ def test_simulate_summary_table() -> None:
     for label in ("reached a first neurotomy", "final stage: closed", "recurrences",
                   "room hours"):
         assert label in result.output
+    # A final stage no patient ended in is left out; one that some did is shown.
+    assert "final stage: block_visit" not in result.output
+    assert "final stage: withdrawn" not in result.output
 
 
 def test_simulate_compare_writes_csv_events_and_plot(tmp_path: Path) -> None:

@@ -82,8 +82,8 @@ def _merged_labels(results: list[tuple[str, Summary]]) -> list[str]:
 
 def _empty_stage(label: str, results: list[tuple[str, Summary]]) -> bool:
     """A final stage no patient of any column ended in: left out to keep the table short."""
-    name = label.removeprefix("final stage: ")
-    if name == label or name not in Stage.__members__.values():
+    name = label.removeprefix("final stage: ").split(" (of ", 1)[0]  # its denominator
+    if not label.startswith("final stage: ") or name not in Stage.__members__.values():
         return False
     return not any(summary.by_stage.get(Stage(name), 0) for _, summary in results)
 
