@@ -541,3 +541,24 @@ def test_corrections_and_identity_round_trip_through_the_log() -> None:
     assert '"event_id":"c-1"' in text and '"recorded_at"' not in text
     with _detailed_only():
         assert fc.Pathway.from_json(text) == pw
+
+
+def test_fields_not_recorded_are_left_out_and_read_back_when_written_as_null() -> None:
+    """Unrecorded optional fields (None) are not written; a document that writes them reads."""
+    bare = ev.Referred(at=dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC), pathway_id="pw-9",
+                       patient_id="pt-9", region=fc.Region.LUMBAR)
+    pathway = fc.Pathway.start(bare, policy=SEED)
+    text = pathway.to_json()
+    events_text = text[text.index('"events":'):]
+    for name in ("axial_pain", "diagnosis", "pain_months", "event_id"):
+        assert f'"{name}"' not in events_text
+    recorded = attrs.evolve(bare, axial_pain=True, diagnosis="M47.816", event_id="ref-1")
+    fuller = fc.Pathway.start(recorded, policy=SEED).to_json()
+    assert '"axial_pain":true' in fuller and '"diagnosis":"M47.816"' in fuller
+    # The same log written with explicit nulls (as a writer that keeps every key does):
+    document = json.loads(text)
+    document["events"][0].update(axial_pain=None, diagnosis=None, pain_months=None)
+    document["chain"] = chain(codec.canonical(document["policy"]),
+                              map(codec.canonical, document["events"]))
+    assert fc.Pathway.from_dict(document) == pathway
+    assert fc.Pathway.from_json(json.dumps(document, separators=(",", ":"))) == pathway

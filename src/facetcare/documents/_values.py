@@ -256,6 +256,9 @@ def _fast_attrs(kind: type, conv: cattrs.Converter) -> Callable[[object, type], 
 #: there are only so many facet joints, so documents share these objects.
 TARGETS: dict[tuple[str, str], ev.Target] = {}
 TARGETS_MAX = 512
+#: The same targets by the parser's pair tuples as read (strings only: each one
+#: was built and checked once), so a document's targets cost one lookup each.
+RAW_TARGETS: dict[object, ev.Target] = {}
 _TARGET_KEYS = frozenset({"joint", "side"})
 
 
@@ -263,6 +266,13 @@ def _fast_target(conv: cattrs.Converter) -> Callable[[object, type], ev.Target]:
     build = _fast_attrs(ev.Target, conv)
 
     def structure(value: object, _: type) -> ev.Target:
+        if type(value) is tuple:  # the parser's pairs, e.g. (("joint", "L4-L5"), ("side", …))
+            try:
+                known = RAW_TARGETS.get(value)
+            except TypeError:  # a list inside: not hashable, and not a target either
+                known = None
+            if known is not None:
+                return known
         data = as_dict(value, _TARGET_KEYS)
         joint, side = data["joint"], data["side"]
         if type(joint) is not str or type(side) is not str:
@@ -273,6 +283,8 @@ def _fast_target(conv: cattrs.Converter) -> Callable[[object, type], ev.Target]:
             target = build(data, ev.Target)
             if len(TARGETS) < TARGETS_MAX:
                 TARGETS[joint, side] = target
+        if type(value) is tuple and len(RAW_TARGETS) < TARGETS_MAX:
+            RAW_TARGETS[value] = target
         return target
 
     return structure

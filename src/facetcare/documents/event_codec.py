@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import attrs
 from cattrs.gen import make_dict_structure_fn
 
 import facetcare.documents.policies  # noqa: F401  (registers the Policy hooks first)
@@ -26,15 +27,28 @@ _IDENTITY = ("event_id", "recorded_at", "recorded_by")
 _IDENTITY_KEYS = frozenset(_IDENTITY)
 
 
+def _unrecorded(kind: type[ev.Event]) -> tuple[str, ...]:
+    """The fields of ``kind`` whose default is None ("not recorded"): written only when given."""
+    return tuple(field.name for field in attrs.fields(kind)
+                 if field.default is None and field.init)
+
+
+#: event type → its optional fields (the identity, and such as `Referred.axial_pain`).
+_OPTIONAL: dict[type[ev.Event], tuple[str, ...]] = {
+    kind: _unrecorded(kind) for kind in ev.EVENT_BY_NAME.values()
+}
+
+
 def dump_event(event: ev.Event) -> dict[str, Any]:
     """An event as a JSON-ready dict: ``type`` first, then fields in order.
 
-    The identity fields are left out when None, so documents without them
-    are as they were.
+    An optional field that was not recorded (None, its default: the identity,
+    the payer documentation fields) is left out, so a document carries what
+    was recorded and documents written before a field existed read the same.
     """
     body: dict[str, Any] = DETAILED.unstructure(event, unstructure_as=type(event))
-    for name in _IDENTITY:
-        if name in body and body[name] is None:
+    for name in _OPTIONAL[type(event)]:
+        if body.get(name, 0) is None:
             del body[name]
     return {"type": event.kind, **body}
 
@@ -60,7 +74,7 @@ DETAILED.register_unstructure_hook_func(_is_event, _dump_event_field)
 #: `FAST`'s reader of the fields).
 _FAST_EVENTS: dict[str, tuple[type[ev.Event], frozenset[str], frozenset[str], Callable[..., Any]]]
 _FAST_EVENTS = {
-    name: (kind, fields_of(kind) | {"type"}, (fields_of(kind) | {"type"}) - _IDENTITY_KEYS,
+    name: (kind, fields_of(kind) | {"type"}, (fields_of(kind) | {"type"}) - set(_OPTIONAL[kind]),
            make_dict_structure_fn(kind, FAST))
     for name, kind in ev.EVENT_BY_NAME.items()
 }
@@ -78,7 +92,7 @@ def fast_event(data: Any) -> ev.Event:
         return not_fast(data)
     kind, keys, bare, build = _FAST_EVENTS[fields["type"]]
     given = fields.keys()
-    if given != bare and not (given <= keys and bare <= given):  # the identity is optional
+    if given != bare and not (given <= keys and bare <= given):  # optional ones may be absent
         return not_fast(data)
     event: ev.Event = build(fields, kind)  # ``type`` is not a field: `FAST` skips it
     return event
