@@ -37,7 +37,7 @@ from facetcare.documents.limits import (
     scan,
     strict_tree,
 )
-from facetcare.documents.policies import dump_policy, fast_policy, load_policy
+from facetcare.documents.policies import POLICIES, dump_policy, fast_policy, load_policy
 from facetcare.documents.schema import SCHEMA, check_fields, migrate, version_of
 from facetcare.errors import SerializationError
 from facetcare.policy import Policy
@@ -119,6 +119,8 @@ _PREFIX = f'{{"schema":"{SCHEMA}","policy":'
 _EVENTS = ',"events":['
 _CHAIN = ',"chain":"'
 _SIGNATURE = ',"signature":"'
+_FIRST_EVENT = _EVENTS + '{"type":'
+_UNREAD = object()
 
 
 def _fast(text: str, key: bytes | None) -> Document | None:
@@ -131,8 +133,15 @@ def _fast(text: str, key: bytes | None) -> Document | None:
         return None
     try:
         start = len(_PREFIX)
-        raw_policy, end = scan(text, start)
-        policy_text = text[start:end]
+        # A policy read before is known by its text: its end is the first
+        # `,"events":[{"type":` (those quotes cannot stand unescaped inside a
+        # JSON string), and the chain below covers the text all the same.
+        end = text.find(_FIRST_EVENT, start)
+        policy_text = text[start:end] if end > 0 else ""
+        raw_policy: Any = None if policy_text in POLICIES else _UNREAD
+        if raw_policy is _UNREAD:
+            raw_policy, end = scan(text, start)
+            policy_text = text[start:end]
         if not text.startswith(_EVENTS, end):
             return None
         start = end + len(_EVENTS)
