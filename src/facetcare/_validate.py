@@ -95,13 +95,11 @@ def _offset(name: str, value: dt.datetime) -> dt.timedelta | None:
         ) from None
 
 
-def aware(_: Any, attribute: attrs.Attribute[Any], value: object) -> None:
-    """Time is data: only timezone-aware datetimes within the supported calendar."""
-    require_aware(attribute.name, value)
-
-
 def require_aware(name: str, value: object) -> None:
-    """`aware` for a value that is not an attrs field, such as ``due(now)``'s ``now``."""
+    """Time is data: only timezone-aware datetimes within the supported calendar.
+
+    ``name`` is the field or argument reported (``at``, ``due(now)``'s ``now``).
+    """
     if type(value) is dt.datetime and type(value.tzinfo) is dt.timezone:
         if EARLIEST <= value <= LATEST:
             return  # the usual case: a fixed offset, as ISO 8601 text gives
@@ -145,7 +143,7 @@ def fixed_offset(value: object) -> object:
 
     A ``datetime`` subclass becomes a plain ``datetime`` (read through the
     base class, so an overridden ``isoformat`` or ``year`` is not believed).
-    A ``tzinfo`` that fails is left for `aware`, which names the field.
+    A ``tzinfo`` that fails is left for `require_aware`, which names the field.
     """
     if type(value) is dt.datetime and type(value.tzinfo) is dt.timezone:
         return value  # already fixed (`timezone` has no subclasses)
@@ -162,7 +160,7 @@ def fixed_offset(value: object) -> object:
             return value.replace(tzinfo=dt.timezone(offset), fold=0)
         if offset is not None:
             return value.replace(tzinfo=dt.timezone(offset))
-    except Exception:  # a caller's tzinfo: `aware` reports it with the field's name
+    except Exception:  # a caller's tzinfo: `require_aware` reports it by name
         return value
     return value
 

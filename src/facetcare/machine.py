@@ -224,7 +224,6 @@ def _build() -> Machine:
 
 #: The one machine every pathway is dispatched through.
 MACHINE: Machine = _build()
-TRIGGERS: dict[str, Any] = {kind.kind: MACHINE.events[kind.kind] for kind in ev.EVENT_TYPES}
 STAGE_OF: dict[str, Stage] = {s.value: s for s in Stage}
 
 

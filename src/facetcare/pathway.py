@@ -226,6 +226,8 @@ class Pathway(Correcting):
         policy = self._in_force
         for rule in rules:
             if rule(facts, event, policy) is not None:
+                # Refused: `_reasons` runs every rule again to give all the reasons,
+                # so an accepted event (the usual case) keeps no list of them.
                 raise Rejected(tuple(self._reasons(event)), event=event)
         branch = None if decide is None else decide(facts, event, policy)
         cursor = self._cursor
