@@ -1,32 +1,79 @@
-"""Both outcomes of every guard, as pairs of minimal concrete paths.
+"""Both outcomes of every guard, as data: a `Check` and the pair of paths it stands for.
 
 A `Check` names one guard (a reason code at one event, sometimes with a
 detail such as "minimum" or "after the neurotomy") or one computed branch
-edge, says whether the policy can exercise it at all and, if so, builds a
-pair of paths: the step refused right at the boundary, and the same step
-passing (4 h versus 3 h 59 min; 60 min versus 59 min; one second either
-side of a cap's 365 days). Each witness builder declares its check with
-`check`, next to the code that builds it, so a new guard is one function;
-`CHECKS` lists them in the order declared.
+edge, and says whether a policy can exercise it at all. If it can, its
+``setup`` builds the pathway the step is offered to, and its ``cases``
+say how the canonical next event is changed to be refused right at the
+boundary and to pass at it (4 h versus 3 h 59 min; 60 min versus 59 min;
+one second either side of a cap's 365 days). A case may stand on a
+pathway of its own (a booking before and after closing). The rows are in
+`facetcare.testing._witnesses`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import attrs
 
 from facetcare import events as ev
 from facetcare.anatomy import Region
+from facetcare.machine import PATHWAY, START, Stage
 from facetcare.policy import Policy
 from facetcare.testing._report import Path
-from facetcare.testing._script import Build
+from facetcare.testing._script import Script
 
-__all__ = ["CHECKS", "Check", "WhyNot", "check", "needs", "unless"]
+__all__ = ["Case", "Check", "Setup", "WhyNot", "case", "needs", "off", "unless"]
 
 #: Why a policy cannot exercise a check, or None when it can.
 WhyNot = Callable[[Policy], str | None]
+#: Builds the pathway a check's step is offered to.
+Setup = Callable[[Policy, Region], Script]
 REFUSAL = ("refused", "passed")
+
+
+def unless(cannot: Callable[[Policy], bool], why: str) -> WhyNot:
+    """Coverable unless ``cannot(policy)``; then ``why`` says so."""
+    return lambda policy: why if cannot(policy) else None
+
+
+def needs(field: str, why: str) -> WhyNot:
+    """Coverable when the policy sets ``field``."""
+    return unless(lambda p: getattr(p, field) is None, f"{why} ({field} is None)")
+
+
+def off(field: str, why: str) -> WhyNot:
+    """Coverable when the policy's flag ``field`` is on."""
+    return unless(lambda p: not getattr(p, field), f"{why} ({field} is off)")
+
+
+@attrs.frozen
+class Case:
+    """One outcome: its note and the changes to the canonical next event.
+
+    ``script``: offered to this pathway instead of the check's setup;
+    ``stage``: where a passing event goes when the transition table branches.
+    """
+
+    note: str
+    changes: Mapping[str, Any] = attrs.field(factory=dict)
+    script: Script | Setup | None = attrs.field(default=None, eq=False)
+    stage: Stage | None = None
+
+
+def case(note: str, **changes: Any) -> Case:
+    return Case(note, changes)
+
+
+def _dest(kind: type[ev.Event], source: Stage | None) -> Stage:
+    """Where the transition table sends ``kind`` from ``source`` (one row only)."""
+    state = START if source is None else str(source)
+    rows = [step for step in PATHWAY if step.event is kind and state in step.sources]
+    if len(rows) != 1:
+        raise ValueError(f"{kind.__name__} from {state} branches; name the expected stage")
+    return Stage(rows[0].dest or state)
 
 
 @attrs.frozen
@@ -35,9 +82,10 @@ class Check:
 
     code: str
     event: type[ev.Event]
-    detail: str
-    why_not: WhyNot
-    build: Build
+    setup: Setup
+    cases: Callable[[Script], tuple[Case, Case]]
+    detail: str = ""
+    why_not: WhyNot = lambda policy: None
     #: The two outcomes shown: a refusal and a pass, or two stages of a computed branch.
     outcomes: tuple[str, str] = REFUSAL
 
@@ -56,35 +104,14 @@ class Check:
 
     def paths(self, policy: Policy, region: Region) -> list[Path]:
         """The two paths, named by outcome and note, each covering its outcome."""
-        built = self.build(policy, region)
-        return [attrs.evolve(path, name=f"{key} ({path.name})", covers=(key,),
-                             refused=self.code if path.refused == "" else path.refused)
-                for path, key in zip(built, self.keys(), strict=True)]
-
-
-#: Every check, in the order the witness modules declare them.
-CHECKS: list[Check] = []
-
-
-def always(policy: Policy) -> str | None:
-    return None
-
-
-def needs(field: str, why: str) -> WhyNot:
-    """Coverable when the policy sets ``field``."""
-    return unless(lambda p: getattr(p, field) is None, f"{why} ({field} is None)")
-
-
-def unless(cannot: Callable[[Policy], bool], why: str) -> WhyNot:
-    """Coverable unless ``cannot(policy)``; then ``why`` says so."""
-    return lambda policy: why if cannot(policy) else None
-
-
-def check(code: str, event: type[ev.Event], detail: str = "", why_not: WhyNot = always,
-          outcomes: tuple[str, str] = REFUSAL) -> Callable[[Build], Build]:
-    """Declare the decorated builder as the witness of one check."""
-    def declare(build: Build) -> Build:
-        CHECKS.append(Check(code, event, detail, why_not, build, outcomes))
-        return build
-
-    return declare
+        s = self.setup(policy, region)
+        made = []
+        for one, key, outcome in zip(self.cases(s), self.keys(), self.outcomes, strict=True):
+            at = (s if one.script is None else one.script if isinstance(one.script, Script)
+                  else one.script(policy, region))
+            events = (*at.events, at.make(self.event, **one.changes))
+            stage = (at.stage if outcome == "refused" else Stage(outcome) if self.branch
+                     else one.stage or _dest(self.event, at.stage))
+            made.append(Path(f"{key} ({one.note})", events, stage,
+                             self.code if outcome == "refused" else None, policy, (key,)))
+        return made

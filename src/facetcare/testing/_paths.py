@@ -20,15 +20,10 @@ from facetcare.anatomy import Region, Side
 from facetcare.errors import Rejected
 from facetcare.machine import PATHWAY, Stage
 from facetcare.policy import Policy
-from facetcare.testing import (  # noqa: F401 - declare CHECKS
-    _witness_bookings,
-    _witness_payer,
-    _witness_visits,
-)
-from facetcare.testing._checks import CHECKS
 from facetcare.testing._makers import BASELINE, DAY
 from facetcare.testing._report import CoverageReport, Metric, Path, PathSuite, transition_key
 from facetcare.testing._script import Script, ScriptError
+from facetcare.testing._witnesses import CHECKS
 
 __all__ = ["paths"]
 
@@ -48,11 +43,11 @@ def _take(s: Script, kind: type[ev.Event], dest: str) -> None:
         if dest == Stage.NO_RELIEF:
             s.not_relieved()
         elif dest == Stage.FOLLOW_UP:
-            s.do(s.follow_up(BASELINE, at=s.last + DAY))
+            s.then(kind, pain_score=BASELINE, at=s.last + DAY)
         else:
-            s.do(s.follow_up(0))
+            s.then(kind, pain_score=0)
         return
-    s.do(s.make(kind))
+    s.then(kind)
 
 
 def _signature(s: Script) -> tuple[object, ...]:
@@ -68,13 +63,13 @@ def _results_per_target(policy: Policy, region: Region) -> list[Script]:
     left treated (follow_up, the right side still to treat)."""
     starts = []
     try:
-        negative = Script(policy, region).refer().positive()
-        starts.append(negative.block(False, targets=(negative.other(),)))
+        negative = Script(policy, region).then(ev.Referred).positive()
+        starts.append(negative.block(False, targets=(negative.target("other"),)))
     except ScriptError:
         pass
     try:
-        both = Script(policy, region).refer()
-        both.positive(targets=(both.target(), both.target(Side.RIGHT)))
+        both = Script(policy, region).then(ev.Referred)
+        both.positive(targets=(both.target(), both.target(side=Side.RIGHT)))
         starts.append(both.neurotomy(targets=(both.target(),)))
     except ScriptError:
         pass
