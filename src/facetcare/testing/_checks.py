@@ -8,13 +8,14 @@ say how the canonical next event is changed to be refused right at the
 boundary and to pass at it (4 h versus 3 h 59 min; 60 min versus 59 min;
 one second either side of a cap's 365 days). A case may stand on a
 pathway of its own (a booking before and after closing). The rows are in
-`facetcare.testing._witnesses`.
+`facetcare.testing._witness_rules` and `facetcare.testing._witness_visits`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
@@ -22,16 +23,20 @@ from facetcare import events as ev
 from facetcare.anatomy import Region
 from facetcare.machine import PATHWAY, START, Stage
 from facetcare.policy import Policy
+from facetcare.rules import span
 from facetcare.testing._report import Path
 from facetcare.testing._script import Script
 
-__all__ = ["Case", "Check", "Setup", "WhyNot", "case", "needs", "off", "unless"]
+__all__ = ["SECOND", "Case", "Check", "Pair", "Setup", "WhyNot", "both", "bound", "case", "edge",
+           "needs", "off", "unless"]
 
 #: Why a policy cannot exercise a check, or None when it can.
 WhyNot = Callable[[Policy], str | None]
-#: Builds the pathway a check's step is offered to.
-Setup = Callable[[Policy, Region], Script]
+#: Builds the pathway a check's step is offered to, from an unreferred script.
+Setup = Callable[[Script], Script]
 REFUSAL = ("refused", "passed")
+SECOND = dt.timedelta(seconds=1)
+T = TypeVar("T")
 
 
 def unless(cannot: Callable[[Policy], bool], why: str) -> WhyNot:
@@ -67,6 +72,26 @@ def case(note: str, **changes: Any) -> Case:
     return Case(note, changes)
 
 
+#: The refused case and the passing one (or two branch edges).
+Pair = tuple[Case, Case]
+
+
+def both(make: Callable[[T], Case], bad: T, good: T) -> Pair:
+    """The refused case and the passing one, made alike from their values."""
+    return make(bad), make(good)
+
+
+def edge(bad: dt.datetime, good: dt.datetime, since: dt.datetime, what: str,
+         field: str = "visit_at", **fixed: Any) -> Pair:
+    """``field`` at the refused time and at the passing one; ``{}`` in ``what`` the time since."""
+    return both(lambda at: Case(what.format(span(at - since)), {field: at, **fixed}), bad, good)
+
+
+def bound(at: dt.datetime, since: dt.datetime, what: str, **fixed: Any) -> Pair:
+    """An earliest allowed time: refused a second before it, passed on it."""
+    return edge(at - SECOND, at, since, what, **fixed)
+
+
 def _dest(kind: type[ev.Event], source: Stage | None) -> Stage:
     """Where the transition table sends ``kind`` from ``source`` (one row only)."""
     state = START if source is None else str(source)
@@ -83,7 +108,7 @@ class Check:
     code: str
     event: type[ev.Event]
     setup: Setup
-    cases: Callable[[Script], tuple[Case, Case]]
+    cases: Callable[[Script], Pair]
     detail: str = ""
     why_not: WhyNot = lambda policy: None
     #: The two outcomes shown: a refusal and a pass, or two stages of a computed branch.
@@ -104,11 +129,11 @@ class Check:
 
     def paths(self, policy: Policy, region: Region) -> list[Path]:
         """The two paths, named by outcome and note, each covering its outcome."""
-        s = self.setup(policy, region)
+        s = self.setup(Script(policy, region))
         made = []
         for one, key, outcome in zip(self.cases(s), self.keys(), self.outcomes, strict=True):
             at = (s if one.script is None else one.script if isinstance(one.script, Script)
-                  else one.script(policy, region))
+                  else one.script(Script(policy, region)))
             events = (*at.events, at.make(self.event, **one.changes))
             stage = (at.stage if outcome == "refused" else Stage(outcome) if self.branch
                      else one.stage or _dest(self.event, at.stage))

@@ -23,10 +23,13 @@ from facetcare.policy import Policy
 from facetcare.testing._makers import BASELINE, DAY
 from facetcare.testing._report import CoverageReport, Metric, Path, PathSuite, transition_key
 from facetcare.testing._script import Script, ScriptError
-from facetcare.testing._witnesses import CHECKS
+from facetcare.testing._witness_rules import RULES
+from facetcare.testing._witness_visits import VISITS
 
 __all__ = ["paths"]
 
+#: Every check, in the order the report lists them.
+CHECKS = (*RULES, *VISITS)
 #: Every row of the transition table: (event type, source state, destination state).
 ROWS: tuple[tuple[type[ev.Event], str, str], ...] = tuple(
     (step.event, source, step.dest or source) for step in PATHWAY for source in step.sources
@@ -63,12 +66,12 @@ def _results_per_target(policy: Policy, region: Region) -> list[Script]:
     left treated (follow_up, the right side still to treat)."""
     starts = []
     try:
-        negative = Script(policy, region).then(ev.Referred).positive()
+        negative = Script(policy, region).positive()
         starts.append(negative.block(False, targets=(negative.target("other"),)))
     except ScriptError:
         pass
     try:
-        both = Script(policy, region).then(ev.Referred)
+        both = Script(policy, region)
         both.positive(targets=(both.target(), both.target(side=Side.RIGHT)))
         starts.append(both.neurotomy(targets=(both.target(),)))
     except ScriptError:

@@ -94,7 +94,9 @@ class Script:
         return cast(E, attrs.evolve(event, **changes))
 
     def then(self, kind: type[ev.Event], **changes: Any) -> Script:
-        """Apply the canonical next ``kind`` event, with ``changes``."""
+        """Apply the canonical next ``kind`` event, with ``changes`` (referred first if need be)."""
+        if kind is not ev.Referred and self.facts.state == START:
+            self.then(ev.Referred)
         return self.do(self.make(kind, **changes))
 
     def target(self, which: str = "primary", side: Side = Side.LEFT) -> ev.Target:
@@ -141,7 +143,28 @@ class Script:
 
     def recurrence(self) -> Script:
         """Referral to recurrence: positive blocks, neurotomy, relief, pain back."""
-        if self.facts.state == START:
-            self.then(ev.Referred)
         self.positive().neurotomy().then(ev.FollowUpRecorded, pain_score=0)
         return self.then(ev.PainReturned)
+
+    # -- where checks offer their step (from an unreferred script) ------------------------
+
+    def as_is(self) -> Script:
+        return self
+
+    def referred(self) -> Script:
+        return self.then(ev.Referred)
+
+    def booked(self) -> Script:
+        return self.then(ev.BlockScheduled)
+
+    def checked_in(self) -> Script:
+        return self.booked().then(ev.CheckedIn)
+
+    def assessing(self) -> Script:
+        return self.visit_for_block().then(ev.Discharged)
+
+    def treating(self) -> Script:
+        return self.positive().then(ev.NeurotomyScheduled).then(ev.CheckedIn)
+
+    def treated(self) -> Script:
+        return self.positive().neurotomy()
