@@ -27,7 +27,7 @@ from facetcare.rules import span
 from facetcare.testing._report import Path
 from facetcare.testing._script import Script
 
-__all__ = ["SECOND", "Case", "Check", "Pair", "Setup", "WhyNot", "both", "bound", "case", "edge",
+__all__ = ["SECOND", "Check", "Pair", "Setup", "WhyNot", "both", "bound", "case", "edge",
            "needs", "off", "unless"]
 
 #: Why a policy cannot exercise a check, or None when it can.
@@ -68,8 +68,10 @@ class Case:
     stage: Stage | None = None
 
 
-def case(note: str, **changes: Any) -> Case:
-    return Case(note, changes)
+def case(note: str, *, script: Script | Setup | None = None, stage: Stage | None = None,
+         **changes: Any) -> Case:
+    """A case: its note, the changes to the event, and where it stands if not on the setup."""
+    return Case(note, changes, script, stage)
 
 
 #: The refused case and the passing one (or two branch edges).

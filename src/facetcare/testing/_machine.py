@@ -19,6 +19,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 from facetcare import events as ev
 from facetcare.anatomy import Region
 from facetcare.errors import Reason, Rejected
+from facetcare.facts import Nerve, nerves_of
 from facetcare.machine import Stage
 from facetcare.pathway import Pathway
 from facetcare.policy import Policy
@@ -27,10 +28,6 @@ from facetcare.testing._journeys import near_misses, next_events, referrals
 from facetcare.testing._strategies import any_referrals, events
 
 __all__ = ["PathwayMachine"]
-
-
-def _nerves(targets: tuple[ev.Target, ...]) -> set[tuple[str, str]]:
-    return {(nerve, str(t.side)) for t in targets for nerve in t.nerves}
 
 
 class PathwayMachine(RuleBasedStateMachine):
@@ -69,10 +66,9 @@ class PathwayMachine(RuleBasedStateMachine):
     def _reset_audit(self) -> None:
         #: Positive blocks per nerve: a negative result clears the nerves it tested, a
         #: neurotomy the nerves it treated (docs/payer-rules.md#results-per-target).
-        self._confirmed: dict[tuple[str, str], int] = {}
-        self._treated: set[tuple[str, str]] = set()
-        self._block_nerves: set[tuple[str, str]] = set()
-        self._neurotomies = 0
+        self._confirmed: dict[Nerve, int] = {}
+        self._treated: frozenset[Nerve] = frozenset()
+        self._block_nerves: frozenset[Nerve] = frozenset()
         self._block_at: dt.datetime | None = None
         self._booked_from: Stage | None = None
         self._required_at_booking = self.policy.blocks_required
@@ -112,7 +108,7 @@ class PathwayMachine(RuleBasedStateMachine):
             self._offer(data.draw(referrals(self.policy, self.region), label="referral"),
                         must_accept=True)
 
-    @precondition(lambda self: not self._final())
+    @precondition(lambda self: not (self.pathway.events and self.pathway.stage.is_final))
     @rule(data=st.data())
     def advance(self, data: st.DataObject) -> None:
         """A step the pathway accepts."""
@@ -128,29 +124,7 @@ class PathwayMachine(RuleBasedStateMachine):
     @rule(data=st.data())
     def correct(self, data: st.DataObject) -> None:
         """A correction of the log, valid or not: a refused one changes nothing."""
-        pathway = self.pathway
-        correction = data.draw(corrections(pathway), label="correction")
-        before = (pathway.log, pathway.events, pathway.to_json())
-        verdict = pathway.check(correction)
-        try:
-            stage = pathway.apply(correction)
-        except Rejected as refused:
-            assert not verdict.allowed, f"check() allowed {correction!r}, apply() refused"
-            assert refused.reasons == verdict.reasons, "apply() and check() gave other reasons"
-            assert (pathway.log, pathway.events, pathway.to_json()) == before, (
-                "a refused correction changed the pathway")
-            self.on_refused(correction, refused.reasons)
-            return
-        assert verdict.allowed, f"check() refused {verdict.codes}, apply() accepted"
-        assert pathway.log == (*before[0], correction), "the log is append-only"
-        # The safety properties hold for the corrected effective history as a whole.
-        self._reset_audit()
-        replayed = Pathway(policy=self.policy)
-        for event in pathway.events:
-            source = replayed.stage if replayed.events else None
-            self._audit(event, source, replayed.apply(event))
-        assert isinstance(correction, ev.Correction)
-        self.on_corrected(correction, stage)
+        self._offer(data.draw(corrections(self.pathway), label="correction"))
 
     # -- invariants ---------------------------------------------------------------
 
@@ -172,21 +146,19 @@ class PathwayMachine(RuleBasedStateMachine):
 
     # -- the step and its checks ----------------------------------------------------
 
-    def _final(self) -> bool:
-        return bool(self.pathway.events) and self.pathway.stage.is_final
-
-    def _snapshot(self) -> tuple[Stage | None, tuple[ev.Event, ...], str]:
+    def _snapshot(self) -> tuple[Stage | None, tuple[ev.Event, ...], tuple[ev.Event, ...], str]:
         pathway = self.pathway
         stage = pathway.stage if pathway.events else None
-        return stage, pathway.events, pathway.to_json()
+        return stage, pathway.log, pathway.events, pathway.to_json()
 
     def _offer(self, event: ev.Event, *, must_accept: bool = False) -> None:
         pathway = self.pathway
         before = self._snapshot()
+        correction = isinstance(event, ev.Correction)
         allowed_types = pathway.allowed_events()
         verdict = pathway.check(event)
         assert self._snapshot() == before, "check() changed the pathway"
-        if type(event) not in allowed_types:
+        if not correction and type(event) not in allowed_types:
             assert "invalid_transition" in verdict.codes, (
                 f"{event.kind} is not valid in this stage, yet check() gave {verdict.codes}"
             )
@@ -195,14 +167,24 @@ class PathwayMachine(RuleBasedStateMachine):
         except Rejected as refused:
             assert not verdict.allowed, f"check() allowed {event!r}, apply() refused: {refused}"
             assert refused.reasons == verdict.reasons, "apply() and check() gave other reasons"
-            assert refused.event is event
+            assert correction or refused.event is event
             assert self._snapshot() == before, "a refused event changed the pathway"
             assert not must_accept, f"a step drawn as valid was refused: {refused}"
             self.on_refused(event, refused.reasons)
             return
         assert verdict.allowed, f"check() refused {verdict.codes}, apply() accepted"
         assert stage == pathway.stage
-        assert pathway.events == (*before[1], event)
+        assert pathway.log == (*before[1], event), "the log is append-only"
+        if isinstance(event, ev.Correction):
+            # The safety properties hold for the corrected effective history as a whole.
+            self._reset_audit()
+            replayed = Pathway(policy=self.policy)
+            for done in pathway.events:
+                source = replayed.stage if replayed.events else None
+                self._audit(done, source, replayed.apply(done))
+            self.on_corrected(event, stage)
+            return
+        assert pathway.events == (*before[2], event)
         self._audit(event, before[0], stage)
         self.on_accepted(event, stage)
 
@@ -222,7 +204,7 @@ class PathwayMachine(RuleBasedStateMachine):
             )
         elif isinstance(event, ev.BlockPerformed):
             self._block_at = event.at
-            self._block_nerves = _nerves(event.targets)
+            self._block_nerves = nerves_of(event.targets)
         elif isinstance(event, ev.ReliefDiaryRecorded):
             assert self._block_at is not None
             # Not `timing.relief_window`: the rule asks it, so this oracle does the sum itself.
@@ -238,7 +220,7 @@ class PathwayMachine(RuleBasedStateMachine):
                 else:
                     self._confirmed.pop(nerve, None)
         elif isinstance(event, ev.NeurotomyPerformed):
-            treated = _nerves(tuple(lesion.target for lesion in event.lesions))
+            treated = nerves_of(tuple(lesion.target for lesion in event.lesions))
             # Both the policy at booking and the one in force now must be met.
             required = max(self._required_at_booking, policy.blocks_required)
             for nerve in treated:
@@ -247,7 +229,6 @@ class PathwayMachine(RuleBasedStateMachine):
                     f"a neurotomy of {nerve} after {self._confirmed.get(nerve, 0)} positive "
                     f"block(s); the policy requires {required}"
                 )
-            self._neurotomies += 1
             self._treated = treated
             for nerve in treated:
                 self._confirmed.pop(nerve, None)

@@ -15,7 +15,6 @@ from facetcare.anatomy import Side
 from facetcare.rules import span
 from facetcare.testing._checks import (
     SECOND,
-    Case,
     Check,
     Pair,
     Setup,
@@ -68,8 +67,8 @@ def _at_cap(s: Script) -> Script:
 def _cap(times: tuple[dt.datetime, ...], cap: int | None, what: str, **fixed: Any) -> Pair:
     """Booked 365 d − 1 s and 365 d after the oldest of the last ``cap`` (``{}`` in ``what``)."""
     at = known(tm.earliest_under_cap(times, cap))
-    return (Case(what.format("365 d − 1 s"), {"visit_at": at - SECOND, **fixed}),
-            Case(what.format("365 d"), {"visit_at": at, **fixed}))
+    return (case(what.format("365 d − 1 s"), visit_at=at - SECOND, **fixed),
+            case(what.format("365 d"), visit_at=at, **fixed))
 
 
 def _block_cap(s: Script) -> Pair:
@@ -114,7 +113,7 @@ def _relief_lasted(s: Script) -> Pair:
     """Pain back a second before the repeat rule's relief and on it (two scripts)."""
     s.then(ev.FollowUpRecorded, pain_score=0, at=s.last + MINUTE)
     done, lasts = known(s.facts.neurotomy).at, known(tm.repeat_relief_met_at(s.facts, s.policy))
-    return both(lambda at: Case(f"relief lasted {span(at - done)}", script=s.copy().then(
+    return both(lambda at: case(f"relief lasted {span(at - done)}", script=s.copy().then(
         ev.PainReturned, at=at)), lasts - SECOND, lasts)
 
 
@@ -122,18 +121,14 @@ def _both_sides(s: Script) -> tuple[ev.Target, ...]:
     return s.target(), *_right(s)
 
 
-def _block_visit(s: Script) -> str:
-    return [v.visit_id for v in s.facts.visits.values() if v.kind == "block"][-1]
-
-
 #: Rows in the order the report lists them.
 RULES: tuple[Check, ...] = (
     Check("invalid_transition", E.CheckedIn, Script.referred, lambda s: (
         case("checked in with no visit booked"),
-        Case("checked in for the booked visit", script=Script.booked)), "not valid in the stage"),
+        case("checked in for the booked visit", script=Script.booked)), "not valid in the stage"),
     Check("invalid_transition", E.BlockScheduled, lambda s: s.then(ev.Closed), lambda s: (
         case("a block booked after the pathway closed"),
-        Case("the same booking before closing", script=Script.referred)), "after a final stage"),
+        case("the same booking before closing", script=Script.referred)), "after a final stage"),
     Check("out_of_order", E.BlockScheduled, Script.referred, lambda s: (
         case("booked 1 s before the referral", at=s.last - SECOND),
         case("booked at the referral's own time", at=s.last))),
@@ -151,8 +146,8 @@ RULES: tuple[Check, ...] = (
         case("visit 1 s before the booking", visit_at=s.last - SECOND),
         case("visit at the booking's own time", visit_at=s.last))),
     Check("visit_in_past", E.NeurotomyScheduled, Script.positive, lambda s: (
-        Case("visit 1 s before the booking", _noon_after(s, SECOND)),
-        Case("visit at the booking's own time", _noon_after(s, 0 * SECOND)))),
+        case("visit 1 s before the booking", **_noon_after(s, SECOND)),
+        case("visit at the booking's own time", **_noon_after(s, 0 * SECOND)))),
     Check("block_interval", E.BlockScheduled, lambda s: s.block(False), lambda s: bound(
         tm.earliest_block_visit(s.facts, s.policy), known(s.facts.last_block_at),
         "{} after the last block"),
@@ -176,7 +171,7 @@ RULES: tuple[Check, ...] = (
           why_not=needs("max_neurotomy_levels", "no cap on joints per neurotomy session")),
     Check("no_positive_block", E.NeurotomyScheduled, lambda s: s.block(True), lambda s: (
         case("after 1 positive block"),
-        Case(f"after {s.policy.blocks_required} positive blocks", script=Script.positive)),
+        case(f"after {s.policy.blocks_required} positive blocks", script=Script.positive)),
           why_not=unless(lambda p: p.blocks_required <= 1, "one positive block is required, "
                          "and block_positive is only reached with one")),
     Check("untested_target", E.NeurotomyScheduled, Script.positive, lambda s: (
@@ -189,7 +184,8 @@ RULES: tuple[Check, ...] = (
         case("a lesion on an unblocked joint", lesions=(s.lesion(s.target("other")),)),
         case("lesions on the blocked joint"))),
     Check("same_visit", E.NeurotomyScheduled, Script.positive, lambda s: (
-        case("booked under the block's visit", visit_id=_block_visit(s)),
+        case("booked under the block's visit", visit_id=[
+            v.visit_id for v in s.facts.visits.values() if v.kind == "block"][-1]),
         case("a visit of its own")), "the block's visit id"),
     # A morning block, so its assessment concludes on the block's own day.
     Check("same_visit", E.NeurotomyScheduled, _positive_at(9), _same_day, "same calendar day"),

@@ -18,11 +18,9 @@ from facetcare import events as ev
 from facetcare import timing as tm
 from facetcare.anatomy import Region, Side
 from facetcare.machine import Stage
-from facetcare.policy import Policy
 from facetcare.rules import span
 from facetcare.testing._checks import (
     SECOND,
-    Case,
     Check,
     Pair,
     WhyNot,
@@ -42,22 +40,6 @@ __all__ = ["VISITS"]
 
 E = ev
 _ESCORT = unless(lambda p: not p.escort_required, "no escort is required")
-
-
-def _uncovered(p: Policy) -> Region:
-    return next(x for x in Region if p.regions is not None and x not in p.regions)
-
-
-def _contiguous(s: Script) -> Pair:
-    three, cap = left(s, 3), s.policy.max_neurotomy_levels
-    adjacent = three[:2] if cap is None or cap >= 2 else three[:1]  # one level: no gap
-    return (case("a gap between levels", targets=(three[0], three[2])),
-            case("adjacent levels", targets=adjacent))
-
-
-def _one_side_booked(s: Script) -> Script:
-    confirm(s.referred(), (s.target(), s.target(side=Side.RIGHT)))
-    return s.then(ev.NeurotomyScheduled, targets=(s.target(),)).then(ev.CheckedIn)
 
 
 def _guidance(allowed: tuple[Guidance, ...] | None) -> Pair:
@@ -83,7 +65,7 @@ def _modality(s: Script) -> Pair:
 
 def _unknown_visit(s: Script, back: Stage | None) -> Pair:
     return (case("a visit id that is not open", visit_id="v-unknown"),
-            Case("the open visit", stage=back))
+            case("the open visit", stage=back))
 
 
 def _lesion(s: Script, low: bool, field: str) -> Pair:
@@ -121,37 +103,33 @@ def _window(s: Script, before: bool) -> Pair:
 def _window_open(s: Script) -> Pair:
     opens, block = known(tm.assessment_opens_at(s.facts, s.policy)), known(s.facts.last_block_at)
     return (case(f"assessed {span(opens - MINUTE - block)} after", at=opens - MINUTE),
-            Case(f"assessed {span(opens - block)} after, no diary", {"at": opens},
+            case(f"assessed {span(opens - block)} after, no diary", at=opens,
                  stage=Stage.BLOCK_NEGATIVE))
 
 
-def edge_score(threshold: Fraction) -> int:
-    """The highest score that still gives ``threshold`` relief on a baseline of 10."""
-    return math.floor(BASELINE * (1 - threshold))
+def _scores(threshold: Fraction) -> tuple[int, int]:
+    """The highest score that still gives ``threshold`` relief on a baseline of 10, and one more."""
+    score = math.floor(BASELINE * (1 - threshold))
+    return score, score + 1
 
 
 def _threshold_edge(field: str) -> WhyNot:
-    return unless(lambda p: edge_score(getattr(p, field)) + 1 > BASELINE,
+    return unless(lambda p: _scores(getattr(p, field))[1] > BASELINE,
                   f"{field} is 0: every score counts as relief")
 
 
 def _block_edge(s: Script) -> Pair:
-    return both(lambda low: Case(
+    return both(lambda low: case(
         f"lowest score {low}/{BASELINE}: {(BASELINE - low) / BASELINE:.0%} relief",
         script=s.copy().do(s.diary(low))), *_scores(s.policy.relief_threshold))
-
-
-def _scores(threshold: Fraction) -> tuple[int, int]:
-    """The highest score giving ``threshold`` relief, and one above it."""
-    return edge_score(threshold), edge_score(threshold) + 1
-
 
 #: Rows in the order the report lists them.
 VISITS: tuple[Check, ...] = (
     # -- the payer's documentation rules
-    Check("region_not_covered", E.Referred, Script.as_is, lambda s: (
-        case(f"a {_uncovered(s.policy)} referral", region=_uncovered(s.policy)),
-        case(f"a {s.region} referral")), why_not=needs("regions", "every region covered")),
+    Check("region_not_covered", E.Referred, Script.as_is, lambda s: both(
+        lambda where: case(f"a {where} referral", region=where),
+        next(x for x in Region if x not in (s.policy.regions or ())), s.region),
+          why_not=needs("regions", "every region covered")),
     Check("not_axial", E.Referred, Script.as_is, lambda s: (
         case("axial pain not documented", axial_pain=None),
         case("predominantly axial pain", axial_pain=True)),
@@ -172,9 +150,13 @@ VISITS: tuple[Check, ...] = (
         case("a radiculopathy code", diagnosis="M54.16"), case("a covered spondylosis code")),
           why_not=needs("covered_diagnoses", "no diagnosis rule")),
     Check("levels_not_contiguous", E.NeurotomyScheduled,
-          lambda s: confirm(s.referred(), left(s, 3)), _contiguous,
+          lambda s: confirm(s.referred(), left(s, 3)), lambda s: (
+              case("a gap between levels", targets=left(s, 3)[::2]),  # under a one-level cap:
+              case("adjacent levels", targets=left(s, min(2, s.policy.max_neurotomy_levels or 2)))),
           why_not=off("neurotomy_levels_contiguous", "no contiguity rule")),
-    Check("target_mismatch", E.NeurotomyPerformed, _one_side_booked, lambda s: (
+    Check("target_mismatch", E.NeurotomyPerformed, lambda s: confirm(
+        s.referred(), (s.target(), s.target(side=Side.RIGHT))).then(
+            ev.NeurotomyScheduled, targets=(s.target(),)).then(ev.CheckedIn), lambda s: (
         case("a lesion on a side not booked", lesions=(
             s.lesion(s.target()), s.lesion(s.target(side=Side.RIGHT)))),
         case("the booked side", lesions=(s.lesion(s.target()),)))),
