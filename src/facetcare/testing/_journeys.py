@@ -68,11 +68,17 @@ def _kinds(pw: Pathway) -> list[type[ev.Event]]:
 
 
 @st.composite
-def _next_step(draw: st.DrawFn, pw: Pathway) -> ev.Event:
-    f, policy, choices = pw.facts, pw.policy_in_force, Drawn(draw)
+def next_events(draw: st.DrawFn, pathway: Pathway) -> ev.Event:
+    """Events ``pathway`` accepts next, judged on its state when drawn.
+
+    Before referral, a referral its policy accepts. In a final stage no
+    event is accepted, and drawing marks the example invalid (like
+    `hypothesis.strategies.nothing`).
+    """
+    f, policy, choices = pathway.facts, pathway.policy_in_force, Drawn(draw)
     if f.state == START:
         return referral(choices, policy, None)
-    kinds = _kinds(pw)
+    kinds = _kinds(pathway)
     if not kinds:
         return draw(st.nothing())
     # Mostly progress, sometimes a detour (a cancelled or missed visit, a payer
@@ -87,21 +93,11 @@ def _next_step(draw: st.DrawFn, pw: Pathway) -> ev.Event:
     others = sorted((k for k in kinds if k is not first), key=lambda k: k in _ENDINGS)
     for kind in [first, first, *others]:
         event = MAKERS[kind](choices, f, policy)
-        if pw.check(event).allowed:
+        if pathway.check(event).allowed:
             return event
     # Withdrawal has no rules: at the last event's time it is always accepted.
     assert f.last_at is not None
     return ev.Withdrawn(at=f.last_at, reason="no other step was accepted")
-
-
-def next_events(pathway: Pathway) -> st.SearchStrategy[ev.Event]:
-    """Events ``pathway`` accepts next, judged on its state when drawn.
-
-    Before referral, a referral its policy accepts. In a final stage no
-    event is accepted, and drawing marks the example invalid (like
-    `hypothesis.strategies.nothing`).
-    """
-    return _next_step(pathway)
 
 
 @st.composite
@@ -114,7 +110,7 @@ def _journey(
     for _ in range(draw(st.one_of(st.integers(0, max_steps), st.just(max_steps)))):
         if pw.stage.is_final:
             break
-        pw.apply(draw(_next_step(pw)))
+        pw.apply(draw(next_events(pw)))
     return pw.events
 
 
@@ -172,29 +168,6 @@ def _other_visit(draw: st.DrawFn, event: Any, f: Facts, p: Policy) -> ev.Event |
     return _changed(event, visit_id=draw(st.sampled_from(sorted({*f.visits, "v-unknown"}))))
 
 
-def _no_escort(draw: st.DrawFn, event: Any, f: Facts, p: Policy) -> ev.Event:
-    return _changed(event, escort_present=False)
-
-
-def _in_the_past(draw: st.DrawFn, event: Any, f: Facts, p: Policy) -> ev.Event:
-    return _changed(event, visit_at=event.at - _back(draw, dt.timedelta(days=2)))
-
-
-def _stray_target(draw: st.DrawFn, event: Any, f: Facts, p: Policy) -> ev.Event:
-    return _changed(event, targets=(*event.targets, draw(targets())))
-
-
-def _stray_lesion(draw: st.DrawFn, event: Any, f: Facts, p: Policy) -> ev.Event:
-    burn = attrs.evolve(event.lesions[0], target=draw(targets()))
-    return _changed(event, lesions=(*event.lesions, burn))
-
-
-def _bad_lesion(draw: st.DrawFn, event: Any, f: Facts, p: Policy) -> ev.Event:
-    seconds, heat = lesion_values(None)
-    burn = attrs.evolve(event.lesions[0], seconds=draw(seconds), temperature_c=draw(heat))
-    return _changed(event, lesions=(burn, *event.lesions[1:]))
-
-
 def _outside_window(draw: st.DrawFn, event: Any, f: Facts, p: Policy) -> ev.Event | None:
     window = timing.relief_window(f, p)
     if window is None:
@@ -215,19 +188,35 @@ def _too_early(draw: st.DrawFn, event: Any, f: Facts, p: Policy) -> ev.Event | N
     return _changed(event, at=ready - _back(draw, ready - min(f.last_at, ready)))
 
 
-def _unmet_criteria(draw: st.DrawFn, event: Any, f: Facts, p: Policy) -> ev.Event:
-    return _changed(event, pain_months=draw(st.one_of(st.none(), st.integers(0, 6))),
-                        conservative_care_failed=draw(st.one_of(st.none(), st.booleans())))
+def _bad_lesion(draw: st.DrawFn, event: Any, f: Facts, p: Policy) -> ev.Event:
+    seconds, heat = lesion_values(None)
+    burn = attrs.evolve(event.lesions[0], seconds=draw(seconds), temperature_c=draw(heat))
+    return _changed(event, lesions=(burn, *event.lesions[1:]))
+
+
+def _no_escort(draw: st.DrawFn, event: Any, f: Facts, p: Policy) -> ev.Event:
+    return _changed(event, escort_present=False)
+
+
+def _in_the_past(draw: st.DrawFn, event: Any, f: Facts, p: Policy) -> ev.Event:
+    return _changed(event, visit_at=event.at - _back(draw, dt.timedelta(days=2)))
+
+
+def _stray_target(draw: st.DrawFn, event: Any, f: Facts, p: Policy) -> ev.Event:
+    return _changed(event, targets=(*event.targets, draw(targets())))
 
 
 #: Per event type, the details that can be broken (besides its time and visit id).
 _BREAKS: dict[type[ev.Event], tuple[Break, ...]] = {
-    ev.Referred: (_unmet_criteria,),
+    ev.Referred: (lambda d, event, f, p: _changed(
+        event, pain_months=d(st.one_of(st.none(), st.integers(0, 6))),
+        conservative_care_failed=d(st.one_of(st.none(), st.booleans()))),),
     ev.BlockScheduled: (_in_the_past, _stray_target),
     ev.NeurotomyScheduled: (_in_the_past, _stray_target),
     ev.CheckedIn: (_no_escort,),
     ev.BlockPerformed: (_stray_target,),
-    ev.NeurotomyPerformed: (_stray_lesion, _bad_lesion),
+    ev.NeurotomyPerformed: (lambda d, event, f, p: _changed(event, lesions=(
+        *event.lesions, attrs.evolve(event.lesions[0], target=d(targets())))), _bad_lesion),
     ev.Discharged: (_no_escort, _too_early),
     ev.ReliefDiaryRecorded: (_outside_window,),
     ev.ReliefAssessed: (_too_early,),
@@ -235,12 +224,20 @@ _BREAKS: dict[type[ev.Event], tuple[Break, ...]] = {
 
 
 @st.composite
-def _near_miss(draw: st.DrawFn, pw: Pathway) -> ev.Event:
-    f, policy = pw.facts, pw.policy_in_force
+def near_misses(draw: st.DrawFn, pathway: Pathway) -> ev.Event:
+    """Events aimed at ``pathway``'s stage with one detail broken.
+
+    Earlier than the last event, another visit's id, no escort, a visit
+    booked in the past, a target that was not booked or blocked, a lesion out
+    of range, a diary entry outside the relief window, a discharge or an
+    assessment too early, a referral that misses the entry criteria. Some
+    are still accepted (a change can be harmless); the rules decide.
+    """
+    f, policy = pathway.facts, pathway.policy_in_force
     if f.state == START:
         event: ev.Event = referral(Drawn(draw), policy, None)
     else:
-        kinds = _kinds(pw) or list(MAKERS)
+        kinds = _kinds(pathway) or list(MAKERS)
         event = MAKERS[draw(st.sampled_from(kinds))](Drawn(draw), f, policy)
     breaks = (_earlier, _other_visit, *_BREAKS.get(type(event), ()))
     start = draw(st.integers(0, len(breaks) - 1))
@@ -252,15 +249,3 @@ def _near_miss(draw: st.DrawFn, pw: Pathway) -> ev.Event:
         if changed is not None:
             return changed
     return event
-
-
-def near_misses(pathway: Pathway) -> st.SearchStrategy[ev.Event]:
-    """Events aimed at ``pathway``'s stage with one detail broken.
-
-    Earlier than the last event, another visit's id, no escort, a visit
-    booked in the past, a target that was not booked or blocked, a lesion out
-    of range, a diary entry outside the relief window, a discharge or an
-    assessment too early, a referral that misses the entry criteria. Some
-    are still accepted (a change can be harmless); the rules decide.
-    """
-    return _near_miss(pathway)
