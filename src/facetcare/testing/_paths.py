@@ -5,7 +5,7 @@ the time windows are the point. Transition paths come from a breadth-first
 search over canonical journeys: each node is a real pathway, each edge
 one canonical step for one row of the transition table, kept only if the
 rules accept it and it takes that row. Guard paths come from small
-witness builders (`facetcare.testing._checks`) that stand right at each
+checks (`facetcare.testing._witnesses`) that stand right at each
 boundary. The report is then measured by replaying every path, not
 assumed from how it was built.
 """
@@ -16,20 +16,17 @@ import collections
 import functools
 
 from facetcare import events as ev
-from facetcare.anatomy import Region, Side
+from facetcare.anatomy import Region
 from facetcare.errors import Rejected
 from facetcare.machine import PATHWAY, Stage
 from facetcare.policy import Policy
 from facetcare.testing._makers import BASELINE, DAY
 from facetcare.testing._report import CoverageReport, Metric, Path, PathSuite, transition_key
 from facetcare.testing._script import Script, ScriptError
-from facetcare.testing._witness_rules import RULES
-from facetcare.testing._witness_visits import VISITS
+from facetcare.testing._witnesses import CHECKS
 
 __all__ = ["paths"]
 
-#: Every check, in the order the report lists them.
-CHECKS = (*RULES, *VISITS)
 #: Every row of the transition table: (event type, source state, destination state).
 ROWS: tuple[tuple[type[ev.Event], str, str], ...] = tuple(
     (step.event, source, step.dest or source) for step in PATHWAY for source in step.sources
@@ -72,7 +69,7 @@ def _results_per_target(policy: Policy, region: Region) -> list[Script]:
         pass
     try:
         both = Script(policy, region)
-        both.positive(targets=(both.target(), both.target(side=Side.RIGHT)))
+        both.positive(targets=both.sides())
         starts.append(both.neurotomy(targets=(both.target(),)))
     except ScriptError:
         pass

@@ -1,4 +1,4 @@
-"""Scripted journeys: a real pathway driven with the makers' plain choices.
+"""Scripted journeys, and the checks that stand on them.
 
 Coverage paths must be short, readable and exact about time, so they use
 one default for everything (a Monday 09:00 UTC referral, visits a week
@@ -6,11 +6,22 @@ ahead or as soon as the policy allows, baseline pain 10, the primary joint
 of the region on the left) and override only the detail a path is about.
 Every event goes through the real rules; a refusal while building raises
 `ScriptError` instead of producing a wrong path.
+
+A `Check` names one guard (a reason code at one event, sometimes with a
+detail such as "minimum" or "after the neurotomy") or one computed branch
+edge, and says whether a policy can exercise it at all. If it can, its
+``setup`` builds the pathway the step is offered to, and its ``cases``
+say how the canonical next event is changed to be refused right at the
+boundary and to pass at it (4 h versus 3 h 59 min; 60 min versus 59 min;
+one second either side of a cap's 365 days). A case may stand on a
+pathway of its own (a booking before and after closing). The rows are in
+`facetcare.testing._witnesses`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar, cast
 
 import attrs
@@ -20,14 +31,19 @@ from facetcare import timing
 from facetcare.anatomy import Region, Side
 from facetcare.errors import Rejected
 from facetcare.facts import Facts
-from facetcare.machine import START, Stage
+from facetcare.machine import PATHWAY, START, Stage
 from facetcare.pathway import Pathway
 from facetcare.policy import Policy
+from facetcare.rules import span
 from facetcare.testing import _makers as mk
+from facetcare.testing._report import Path
 
-__all__ = ["Script", "ScriptError", "known"]
+__all__ = ["SECOND", "Check", "Pair", "Script", "ScriptError", "Setup", "WhyNot", "both", "bound",
+           "case", "edge", "known", "needs", "off", "unless"]
 
 E = TypeVar("E", bound=ev.Event)
+
+
 T = TypeVar("T")
 
 
@@ -102,6 +118,14 @@ class Script:
     def target(self, which: str = "primary", side: Side = Side.LEFT) -> ev.Target:
         return mk.target(self.region, which, side)
 
+    def sides(self) -> tuple[ev.Target, ev.Target]:
+        """The primary joint, left and right."""
+        return self.target(), self.target(side=Side.RIGHT)
+
+    def left(self, joints: int) -> tuple[ev.Target, ...]:
+        """The first ``joints`` joints of the region, on the left."""
+        return tuple(ev.Target(j, Side.LEFT) for j in mk.joints_of(self.region)[:joints])
+
     def lesion(self, target: ev.Target, **changes: Any) -> ev.Lesion:
         return attrs.evolve(mk.lesion(target, self.in_force), **changes)
 
@@ -134,6 +158,15 @@ class Script:
         """Book, check in, treat and discharge: the pathway is then in follow-up."""
         self.then(ev.NeurotomyScheduled, **booking).then(ev.CheckedIn)
         return self.then(ev.NeurotomyPerformed).then(ev.Discharged)
+
+    def confirm(self, targets: tuple[ev.Target, ...]) -> Script:
+        """Positive blocks confirming ``targets``, in sessions the block level cap allows."""
+        per = self.in_force.max_block_levels or len(targets)
+        joints = list(dict.fromkeys(t.joint for t in targets))
+        for i in range(0, len(joints), per):
+            for _ in range(self.in_force.blocks_required):
+                self.block(True, targets=tuple(t for t in targets if t.joint in joints[i:i + per]))
+        return self
 
     def not_relieved(self) -> Script:
         """A follow-up without relief, a day after the settling period: no relief."""
@@ -168,3 +201,120 @@ class Script:
 
     def treated(self) -> Script:
         return self.positive().neurotomy()
+
+
+# -- checks: both outcomes of every guard, as data -----------------------------------------
+
+#: Why a policy cannot exercise a check, or None when it can.
+WhyNot = Callable[[Policy], str | None]
+#: Builds the pathway a check's step is offered to, from an unreferred script.
+Setup = Callable[[Script], Script]
+REFUSAL = ("refused", "passed")
+SECOND = dt.timedelta(seconds=1)
+
+
+def unless(cannot: Callable[[Policy], bool], why: str) -> WhyNot:
+    """Coverable unless ``cannot(policy)``; then ``why`` says so."""
+    return lambda policy: why if cannot(policy) else None
+
+
+def needs(field: str, why: str) -> WhyNot:
+    """Coverable when the policy sets ``field``."""
+    return unless(lambda p: getattr(p, field) is None, f"{why} ({field} is None)")
+
+
+def off(field: str, why: str) -> WhyNot:
+    """Coverable when the policy's flag ``field`` is on."""
+    return unless(lambda p: not getattr(p, field), f"{why} ({field} is off)")
+
+
+@attrs.frozen
+class Case:
+    """One outcome: its note and the changes to the canonical next event.
+
+    ``script``: offered to this pathway instead of the check's setup;
+    ``stage``: where a passing event goes when the transition table branches.
+    """
+
+    note: str
+    changes: Mapping[str, Any] = attrs.field(factory=dict)
+    script: Script | Setup | None = attrs.field(default=None, eq=False)
+    stage: Stage | None = None
+
+
+def case(note: str, *, script: Script | Setup | None = None, stage: Stage | None = None,
+         **changes: Any) -> Case:
+    """A case: its note, the changes to the event, and where it stands if not on the setup."""
+    return Case(note, changes, script, stage)
+
+
+#: The refused case and the passing one (or two branch edges).
+Pair = tuple[Case, Case]
+
+
+def both(make: Callable[[T], Case], bad: T, good: T) -> Pair:
+    """The refused case and the passing one, made alike from their values."""
+    return make(bad), make(good)
+
+
+def edge(bad: dt.datetime, good: dt.datetime, since: dt.datetime, what: str,
+         field: str = "visit_at", **fixed: Any) -> Pair:
+    """``field`` at the refused time and at the passing one; ``{}`` in ``what`` the time since."""
+    return both(lambda at: Case(what.format(span(at - since)), {field: at, **fixed}), bad, good)
+
+
+def bound(at: dt.datetime, since: dt.datetime, what: str, **fixed: Any) -> Pair:
+    """An earliest allowed time: refused a second before it, passed on it."""
+    return edge(at - SECOND, at, since, what, **fixed)
+
+
+def _dest(kind: type[ev.Event], source: Stage | None) -> Stage:
+    """Where the transition table sends ``kind`` from ``source`` (one row only)."""
+    state = START if source is None else str(source)
+    rows = [step for step in PATHWAY if step.event is kind and state in step.sources]
+    if len(rows) != 1:
+        raise ValueError(f"{kind.__name__} from {state} branches; name the expected stage")
+    return Stage(rows[0].dest or state)
+
+
+@attrs.frozen
+class Check:
+    """One guard (``code`` at ``event``), or a computed-branch edge when ``outcomes`` are stages."""
+
+    code: str
+    event: type[ev.Event]
+    setup: Setup
+    #: The two cases, or how to make them from the setup's script.
+    cases: Pair | Callable[[Script], Pair]
+    detail: str = ""
+    why_not: WhyNot = lambda policy: None
+    #: The two outcomes shown: a refusal and a pass, or two stages of a computed branch.
+    outcomes: tuple[str, str] = REFUSAL
+
+    @property
+    def name(self) -> str:
+        label = f"{self.code}@{self.event.__name__}"
+        return f"{label} ({self.detail})" if self.detail else label
+
+    @property
+    def branch(self) -> bool:
+        return self.outcomes != REFUSAL
+
+    def keys(self) -> tuple[str, str]:
+        """The two outcomes as coverage keys."""
+        return (f"{self.name}: {self.outcomes[0]}", f"{self.name}: {self.outcomes[1]}")
+
+    def paths(self, policy: Policy, region: Region) -> list[Path]:
+        """The two paths, named by outcome and note, each covering its outcome."""
+        s = self.setup(Script(policy, region))
+        made = []
+        cases = self.cases(s) if callable(self.cases) else self.cases
+        for one, key, outcome in zip(cases, self.keys(), self.outcomes, strict=True):
+            at = (s if one.script is None else one.script if isinstance(one.script, Script)
+                  else one.script(Script(policy, region)))
+            events = (*at.events, at.make(self.event, **one.changes))
+            stage = (at.stage if outcome == "refused" else Stage(outcome) if self.branch
+                     else one.stage or _dest(self.event, at.stage))
+            made.append(Path(f"{key} ({one.note})", events, stage,
+                             self.code if outcome == "refused" else None, policy, (key,)))
+        return made
