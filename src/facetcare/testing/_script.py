@@ -42,8 +42,6 @@ __all__ = ["SECOND", "Check", "Pair", "Script", "ScriptError", "Setup", "WhyNot"
            "case", "edge", "known", "needs", "off", "unless"]
 
 E = TypeVar("E", bound=ev.Event)
-
-
 T = TypeVar("T")
 
 
@@ -182,6 +180,7 @@ class Script:
     # -- where checks offer their step (from an unreferred script) ------------------------
 
     def as_is(self) -> Script:
+        """Not referred yet: the referral's own checks."""
         return self
 
     def referred(self) -> Script:

@@ -186,20 +186,20 @@ def _shown(text: str) -> str:
 _BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
+def _text(max_size: int) -> st.SearchStrategy[str]:
+    """Any non-blank text an identifier or a reason may hold."""
+    text = st.text(st.characters(codec="utf-8"), min_size=1, max_size=max_size)
+    return text.filter(lambda s: bool(s.strip())).map(_shown)
+
+
 def reasons() -> st.SearchStrategy[str]:
     """Free-text reasons (cancellation, closure): usual phrases and any non-blank text."""
     usual = st.sampled_from(["patient request", "unwell", "transport", "care completed"])
-    text = st.text(st.characters(codec="utf-8"), min_size=1, max_size=20)
-    return st.one_of(usual, text.filter(lambda s: bool(s.strip())).map(_shown))
+    return st.one_of(usual, _text(20))
 
 
 def _ids(prefix: str) -> st.SearchStrategy[str]:
-    return st.one_of(
-        st.integers(1, 3).map(lambda n: f"{prefix}{n}"),
-        st.text(st.characters(codec="utf-8"), min_size=1, max_size=8).filter(
-            lambda s: bool(s.strip())
-        ).map(_shown),
-    )
+    return st.one_of(st.integers(1, 3).map(lambda n: f"{prefix}{n}"), _text(8))
 
 
 @st.composite

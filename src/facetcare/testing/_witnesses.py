@@ -306,12 +306,10 @@ CHECKS: tuple[Check, ...] = (
               # Two adjacent levels, or one under a one-level cap: no gap either way.
               case("adjacent levels", targets=s.left(min(2, s.policy.max_neurotomy_levels or 2)))),
           why_not=off("neurotomy_levels_contiguous", "no contiguity rule")),
-    Check("target_mismatch", ev.NeurotomyPerformed, lambda s: s.referred().confirm(
-        s.sides()).then(
-            ev.NeurotomyScheduled, targets=(s.target(),)).then(ev.CheckedIn), lambda s: (
-        case("a lesion on a side not booked", lesions=(
-            s.lesion(s.sides()[0]), s.lesion(s.sides()[1]))),
-        case("the booked side", lesions=(s.lesion(s.target()),)))),
+    Check("target_mismatch", ev.NeurotomyPerformed, lambda s: s.referred().confirm(s.sides())
+          .then(ev.NeurotomyScheduled, targets=(s.target(),)).then(ev.CheckedIn), lambda s: (
+              case("a lesion on a side not booked", lesions=tuple(map(s.lesion, s.sides()))),
+              case("the booked side", lesions=(s.lesion(s.target()),)))),
     Check("imaging_guidance", ev.BlockPerformed, Script.checked_in,
           lambda s: _guidance(s.policy.block_guidance),
           why_not=needs("block_guidance", "no guidance rule")),
