@@ -13,6 +13,7 @@ assumed from how it was built.
 from __future__ import annotations
 
 import collections
+import contextlib
 import functools
 
 from facetcare import events as ev
@@ -22,7 +23,7 @@ from facetcare.machine import PATHWAY, Stage
 from facetcare.policy import Policy
 from facetcare.testing._makers import BASELINE, DAY
 from facetcare.testing._report import CoverageReport, Metric, Path, PathSuite, transition_key
-from facetcare.testing._script import Script, ScriptError
+from facetcare.testing._script import Script, ScriptError, Setup
 from facetcare.testing._witnesses import CHECKS
 
 __all__ = ["paths"]
@@ -57,29 +58,26 @@ def _signature(s: Script) -> tuple[object, ...]:
             min(len(f.series), s.policy.blocks_required), min(len(f.neurotomy_times), 1))
 
 
-def _results_per_target(policy: Policy, region: Region) -> list[Script]:
-    """Starts the canonical steps do not reach: a negative block elsewhere after the primary
-    joint was confirmed (block_negative, still confirmed), and both sides confirmed with the
-    left treated (follow_up, the right side still to treat)."""
-    starts = []
-    try:
-        negative = Script(policy, region).positive()
-        starts.append(negative.block(False, targets=(negative.target("other"),)))
-    except ScriptError:
-        pass
-    try:
-        both = Script(policy, region)
-        both.positive(targets=both.sides())
-        starts.append(both.neurotomy(targets=(both.target(),)))
-    except ScriptError:
-        pass
+#: Starts the canonical steps do not reach: a negative block elsewhere after the primary
+#: joint was confirmed (block_negative, still confirmed), and both sides confirmed with
+#: the left treated (follow_up, the right side still to treat).
+_RESULTS_PER_TARGET: tuple[Setup, ...] = (
+    lambda s: s.positive().block(False, targets=(s.target("other"),)),
+    lambda s: s.positive(targets=s.sides()).neurotomy(targets=(s.target(),)),
+)
+
+
+def _starts(policy: Policy, region: Region) -> list[Script]:
+    starts = [Script(policy, region)]
+    for setup in _RESULTS_PER_TARGET:
+        with contextlib.suppress(ScriptError):
+            starts.append(setup(Script(policy, region)))
     return starts
 
 
 def _transition_paths(policy: Policy, region: Region) -> list[Path]:
     found: dict[tuple[type[ev.Event], str, str], tuple[ev.Event, ...]] = {}
-    start = Script(policy, region)
-    queue = collections.deque([start, *_results_per_target(policy, region)])
+    queue = collections.deque(_starts(policy, region))
     seen = {_signature(s) for s in queue}
     while queue and len(found) < len(ROWS):
         node = queue.popleft()
