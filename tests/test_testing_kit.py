@@ -321,6 +321,20 @@ def test_paths_stand_on_the_time_boundaries(policy: fc.Policy) -> None:
         assert _after(path, ev.BlockPerformed, diary.entries[0].at) == offset, prefix
 
 
+def test_the_relief_threshold_edge_follows_a_strict_threshold() -> None:
+    # "More than 50 %" [2.2]: 50 % relief is negative, 60 % (score 4 of 10) the edge.
+    policy = fc.Policy.profiles()["consensus-cervical-2022"]
+    assert policy.relief_threshold_strict
+    suite = paths(policy, fc.Region.CERVICAL)
+    assert suite.report.failures == ()
+    assert "relief_threshold@ReliefAssessed: block_positive" in suite.report.branches.covered
+    for outcome, lowest in (("block_positive", 4), ("block_negative", 5)):
+        path = _path(suite, f"relief_threshold@ReliefAssessed: {outcome}")
+        diaries = [e for e in path.events if isinstance(e, ev.ReliefDiaryRecorded)]
+        assert min(entry.score for entry in diaries[-1].entries) == lowest
+        assert path.holds()
+
+
 def test_medicare_paths_stand_on_the_repeat_edges() -> None:
     suite = paths(fc.Policy.medicare_l38803())
     # "Two years or more" [1.3 Palmetto]: 730 d itself needs new blocks.

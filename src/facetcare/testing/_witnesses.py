@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from fractions import Fraction
 from functools import partial
 from typing import Any
 
@@ -22,6 +21,7 @@ from facetcare import events as ev
 from facetcare import timing as tm
 from facetcare.anatomy import Region, Side
 from facetcare.machine import Stage
+from facetcare.policy import Policy
 from facetcare.rules import span
 from facetcare.testing._makers import BASELINE, DAY, HOUR, MINUTE, joints_of
 from facetcare.testing._script import (
@@ -164,21 +164,23 @@ def _window_open(s: Script) -> Pair:
                  stage=Stage.BLOCK_NEGATIVE))
 
 
-def _scores(threshold: Fraction) -> tuple[int, int]:
-    """The highest score that still gives ``threshold`` relief on a baseline of 10, and one more."""
-    score = math.floor(BASELINE * (1 - threshold))
+def _scores(p: Policy, field: str) -> tuple[int, int]:
+    """The highest score that still gives the ``field`` threshold's relief on a baseline of 10
+    (more than it, when the policy's ``{field}_strict`` says so), and one more."""
+    edge = BASELINE * (1 - getattr(p, field))
+    score = math.ceil(edge) - 1 if getattr(p, f"{field}_strict", False) else math.floor(edge)
     return score, score + 1
 
 
 def _threshold_edge(field: str) -> WhyNot:
-    return unless(lambda p: _scores(getattr(p, field))[1] > BASELINE,
+    return unless(lambda p: _scores(p, field)[1] > BASELINE,
                   f"{field} is 0: every score counts as relief")
 
 
 def _block_edge(s: Script) -> Pair:
     return both(lambda low: case(
         f"lowest score {low}/{BASELINE}: {(BASELINE - low) / BASELINE:.0%} relief",
-        script=s.copy().do(s.diary(low))), *_scores(s.policy.relief_threshold))
+        script=s.copy().do(s.diary(low))), *_scores(s.policy, "relief_threshold"))
 
 
 #: Every check, in the order the report lists them.
@@ -387,7 +389,7 @@ CHECKS: tuple[Check, ...] = (
           outcomes=("block_positive", "block_negative")),
     Check("neurotomy_success_threshold", ev.FollowUpRecorded, Script.treated, lambda s: both(
         lambda n: case(f"score {n}/{BASELINE} a day later", pain_score=n, at=s.last + DAY),
-        *_scores(s.policy.neurotomy_success_threshold)),
+        *_scores(s.policy, "neurotomy_success_threshold")),
           why_not=_threshold_edge("neurotomy_success_threshold"),
           outcomes=("sustained_relief", "follow_up")),
     Check("follow_up_settling", ev.FollowUpRecorded, Script.treated, lambda s: edge(
