@@ -136,8 +136,15 @@ def _sim_memory(n: int, workers: int, chunk: int | None) -> dict[str, Any]:
     return sim_memory(n, workers, chunk)
 
 
+def _sim_speedup(chunk: int, worker_seconds: float, pilot: int, rounds: int) -> dict[str, Any]:
+    from benchmarks.simulation import sim_speedup
+
+    return sim_speedup(chunk, worker_seconds, pilot, rounds)
+
+
 CHILDREN: dict[str, Callable[..., dict[str, Any]]] = {
     "create": create,
     "memory": memory,
     "sim_memory": _sim_memory,
+    "sim_speedup": _sim_speedup,
 }

@@ -91,21 +91,24 @@ def store(store_url: str) -> Iterator[Any]:
 
 
 def assert_rows_agree(store: Any, pathway_id: str) -> None:
-    """The pathway's stored document is exactly what its event rows replay to.
+    """The pathway's stored document and tasks are exactly what its event rows replay to.
 
     Read straight from the tables (not through `Store.load`): the document
     equals ``Pathway.replay(rows).to_json()``, each row's digest is the hash
-    chain's after it, and the version is the number of rows.
+    chain's after it, the version is the number of rows, the task rows are
+    ``due`` of the replayed pathway and the tasks digest is theirs (or NULL,
+    unknown, in a store upgraded from version 3 and not appended to since).
     """
     import sqlalchemy as sa
 
     from facetcare import Pathway
     from facetcare.documents import event_digests, load_event, load_policy
     from facetcare.store import _schema as schema
+    from facetcare.store._rows import tasks_digest
 
     p, e = schema.pathways.c, schema.events.c
     with store.engine.connect() as conn:
-        row = conn.execute(sa.select(p.policy, p.version, p.document)
+        row = conn.execute(sa.select(p.policy, p.version, p.document, p.tasks_digest)
                            .where(p.pathway_id == pathway_id)).one()
         events = conn.execute(sa.select(e.seq, e.body, e.digest)
                               .where(e.pathway_id == pathway_id).order_by(e.seq)).all()
@@ -116,3 +119,6 @@ def assert_rows_agree(store: Any, pathway_id: str) -> None:
     assert [digest for _, _, digest in events] == event_digests(replayed.policy, replayed.log)
     assert store.verify(pathway_id) == (replayed, row.version)
     assert store.load(pathway_id) == (replayed, row.version)
+    due = replayed.due(replayed.log[-1].at)
+    assert store.tasks(pathway_id) == due
+    assert row.tasks_digest in (None, tasks_digest(due))

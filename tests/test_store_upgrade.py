@@ -1,10 +1,10 @@
-"""A store written by an older schema (version 1 or 2) is upgraded by one call, or on opening.
+"""A store written by an older schema (version 1, 2 or 3) is upgraded by one call, or on opening.
 
 The fixtures write each version exactly as it was: version 1 pathways and
 events, no ``event_id`` column, no tasks table (the worklist replayed every
 pathway); version 2 with event identity and the tasks table, but no
 ``document`` per pathway and no ``digest`` per event (the log was loaded
-row by row).
+row by row); version 3 with both, but no ``tasks_digest`` per pathway.
 """
 
 from __future__ import annotations
@@ -67,6 +67,60 @@ V2_EVENTS = sa.Table(
 V2_TASKS = schema.tasks.to_metadata(V2)  # unchanged since version 2
 
 
+def _columns(table: sa.Table) -> list[sa.Column[object]]:
+    """Fresh columns like ``table``'s (name, type, key, nullability), for another table."""
+    return [sa.Column(c.name, c.type, primary_key=c.primary_key, nullable=c.nullable,
+                      autoincrement=False if c.primary_key else "auto")
+            for c in table.columns]
+
+
+V3 = sa.MetaData()
+V3_SCHEMA = V1_SCHEMA.to_metadata(V3)
+V3_PATHWAYS = sa.Table(
+    "facetcare_pathways", V3,
+    *_columns(V1_PATHWAYS),
+    sa.Column("document", sa.Text, nullable=False),
+    sa.Index("ix_facetcare_pathways_patient", "patient_id", "region"),
+)
+V3_EVENTS = sa.Table(
+    "facetcare_events", V3,
+    *_columns(V2_EVENTS),
+    sa.Column("digest", sa.String(64), nullable=False),
+    sa.ForeignKeyConstraint(["pathway_id"], ["facetcare_pathways.pathway_id"]),
+    sa.Index("ux_facetcare_events_event_id", "pathway_id", "event_id", unique=True),
+)
+V3_TASKS = schema.tasks.to_metadata(V3)
+
+
+def write_v3(url: str, pathways: list[fc.Pathway], stale: bool = False) -> None:
+    """The version-3 store as facetcare wrote it then; ``stale``: tasks an older release wrote."""
+    from facetcare.store._document import written
+    from facetcare.store._rows import task_rows
+
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        V3.create_all(conn)
+        conn.execute(V3_SCHEMA.insert().values(version=3))
+        for pw in pathways:
+            whole = written(pw)
+            conn.execute(V3_PATHWAYS.insert().values(
+                pathway_id=pw.pathway_id, patient_id=pw.patient_id, region=str(pw.region),
+                policy=dump_policy(pw.policy), version=len(pw.log), stage=str(pw.stage),
+                last_event_at=pw.log[-1].at, document=whole.document))
+            conn.execute(V3_EVENTS.insert(), [
+                {"pathway_id": pw.pathway_id, "seq": seq, "type": e.kind, "at": e.at,
+                 "event_id": e.event_id, "recorded_at": e.recorded_at,
+                 "recorded_by": e.recorded_by, "body": whole.bodies[seq],
+                 "digest": whole.digests[seq]}
+                for seq, e in enumerate(pw.log)])
+            tasks = task_rows(pw, pw.due(pw.log[-1].at))
+            if stale:
+                tasks = [{**row, "detail": "as an older release wrote it"} for row in tasks]
+            if tasks:
+                conn.execute(V3_TASKS.insert(), tasks)
+    engine.dispose()
+
+
 def write_v2(url: str, pathways: list[fc.Pathway]) -> None:
     """The version-2 store as facetcare wrote it then: the log's rows, tasks, no documents."""
     from facetcare.store._rows import task_rows
@@ -126,7 +180,7 @@ def test_opening_a_version_1_store_upgrades_it_and_fills_the_tasks(store_url: st
         Store(store_url, upgrade=False)
     store = Store(store_url)  # upgrade=True, the default
     try:
-        assert store.schema_version == schema.VERSION == 3
+        assert store.schema_version == schema.VERSION == 4
         for pw in pathways:
             loaded, version = store.load(pw.pathway_id)
             assert (loaded, version) == (pw, len(pw.events))
@@ -140,14 +194,14 @@ def test_opening_a_version_1_store_upgrades_it_and_fills_the_tasks(store_url: st
         assert "event_id" in columns
         stage = store.apply("pw-2", fc.events.Withdrawn(at=T0 + 2 * DAY, reason="moved"))
         assert stage == fc.Stage.WITHDRAWN and store.tasks("pw-2") == ()
-        assert store.upgrade() == 3  # already current: a no-op
+        assert store.upgrade() == 4  # already current: a no-op
     finally:
         store.close()
 
 
 def test_the_documented_upgrade_call(store_url: str) -> None:
     write_v1(store_url, old_clinic()[:1])
-    assert upgrade(store_url) == 3
+    assert upgrade(store_url) == 4
     with Store(store_url, upgrade=False) as store:
         assert store.load("pw-1")[1] == len(old_clinic()[0].events)
 
@@ -169,7 +223,7 @@ def test_a_failed_upgrade_changes_nothing(store_url: str) -> None:
 
 def test_an_empty_database_gets_the_current_schema(store_url: str) -> None:
     with Store(store_url) as store:
-        assert store.schema_version == 3
+        assert store.schema_version == 4
         names = set(sa.inspect(store.engine).get_table_names())
         assert {t.name for t in schema.metadata.sorted_tables} <= names
 
@@ -198,7 +252,7 @@ def test_opening_a_version_2_store_adds_the_documents_and_digests(store_url: str
     with pytest.raises(SchemaMismatch, match="version 2"):
         Store(store_url, upgrade=False)
     with Store(store_url) as store:
-        assert store.schema_version == 3
+        assert store.schema_version == 4
         for pw in pathways:
             assert store.load(pw.pathway_id) == (pw, len(pw.log))
             assert_rows_agree(store, pw.pathway_id)
@@ -211,6 +265,36 @@ def test_opening_a_version_2_store_adds_the_documents_and_digests(store_url: str
         for table, name in (("facetcare_pathways", "document"), ("facetcare_events", "digest")):
             column = next(c for c in inspector.get_columns(table) if c["name"] == name)
             assert column["nullable"] is False
+
+
+def test_opening_a_version_3_store_adds_the_tasks_digest(store_url: str) -> None:
+    pathways = corrected_clinic()
+    write_v3(store_url, pathways, stale=True)
+    with pytest.raises(SchemaMismatch, match="version 3"):
+        Store(store_url, upgrade=False)
+    with Store(store_url) as store:
+        assert store.schema_version == 4
+        with store.engine.connect() as conn:
+            digests = conn.execute(sa.select(schema.pathways.c.tasks_digest)).scalars().all()
+        assert digests == [None] * len(pathways)  # unknown until the next append
+        for pw in pathways:
+            assert store.load(pw.pathway_id) == (pw, len(pw.log))
+        # An append rewrites the tasks an older release wrote, even when they come out
+        # equal to what this release computed before the append.
+        recurring = pathways[0]
+        assert store.tasks(recurring.pathway_id) != recurring.due(recurring.log[-1].at)
+        store.apply(recurring.pathway_id,
+                    fc.events.Closed(at=recurring.log[-1].at + DAY, reason="care completed"))
+        assert_rows_agree(store, recurring.pathway_id)
+        assert store.tasks(recurring.pathway_id) == ()
+        booked = pathways[1]
+        store.apply(booked.pathway_id, fc.events.Withdrawn(at=booked.log[-1].at + HOUR,
+                                                           reason="moved away"))
+        assert_rows_agree(store, booked.pathway_id)
+        with store.engine.connect() as conn:
+            digest = conn.execute(sa.select(schema.pathways.c.tasks_digest).where(
+                schema.pathways.c.pathway_id == booked.pathway_id)).scalar_one()
+        assert digest is not None
 
 
 def test_a_version_1_store_is_upgraded_through_version_2(store_url: str) -> None:

@@ -99,19 +99,32 @@ def _target(joint: str, side: str) -> ev.Target:
     return ev.Target(joint, side)
 
 
+# Targets and target sets are few and shared (a plan makes them once, and a
+# target's hash is cached), so their plain form is looked up, not rebuilt.
+@functools.lru_cache(maxsize=4096)
+def _target_code(target: ev.Target) -> tuple[str, str]:
+    return (target.joint, target.side.value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _targets_code(targets: tuple[ev.Target, ...]) -> tuple[tuple[str, str], ...]:
+    return tuple([_target_code(target) for target in targets])
+
+
 #: Field types carried as plain values: (to plain, back).
 CODECS: dict[Any, tuple[Callable[[Any], Any], Callable[[Any], Any]]] = {
-    ev.Target: (lambda t: (t.joint, t.side.value), lambda c: _target(*c)),
-    tuple[ev.Target, ...]: (lambda ts: tuple([(t.joint, t.side.value) for t in ts]),
-                            lambda cs: tuple([_target(*c) for c in cs])),
-    ev.Region: (lambda r: r.value, ev.Region),
+    ev.Target: (_target_code, lambda c: _target(*c)),
+    tuple[ev.Target, ...]: (_targets_code, lambda cs: tuple([_target(*c) for c in cs])),
+    ev.Region: ({region: region.value for region in ev.Region}.__getitem__, ev.Region),
 }
 
 
 def _optional_member(kind: type[enum.Enum]) -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:
+    # A dict lookup: reading ``.value`` runs the enum's Python descriptor every time.
+    values: dict[Any, Any] = {member: member.value for member in kind}
+    values[None] = None
     members = {member.value: member for member in kind}
-    return (lambda m: None if m is None else m.value,
-            lambda c: None if c is None else members[c])
+    return (values.__getitem__, lambda c: None if c is None else members[c])
 
 
 # The recorded vocabularies (docs/payer-rules.md): str enums, which marshal refuses as such.
@@ -157,9 +170,11 @@ class _Layout:
                 return lambda value, zone: (_stamp(value.at, zone), rest(value))
             return lambda value, zone: (_stamp(value.at, zone), *rest(value))
         inner = [(i, layout.flattener()) for i, layout in nested]
+        every = operator.attrgetter(*names) if len(names) > 1 else (
+            lambda value: (getattr(value, names[0]),))
 
         def flatten(value: Any, zone: dt.tzinfo | None) -> Row:
-            row = [getattr(value, name) for name in names]
+            row = list(every(value))
             for i in stamps:
                 row[i] = _stamp(row[i], zone)
             for i, part in inner:

@@ -17,13 +17,16 @@ time: handy for tests and demos, not for concurrent writers.
 
 from __future__ import annotations
 
+import os
+import threading
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.pool import StaticPool
 
-__all__ = ["BUSY_TIMEOUT_MS", "READ", "WRITE", "engine_for", "fetch", "is_memory", "reader"]
+__all__ = ["BUSY_TIMEOUT_MS", "READ", "WRITE", "HeldReads", "engine_for", "fetch", "is_memory",
+           "reader"]
 
 #: How long a SQLite writer waits for another's lock before giving up.
 BUSY_TIMEOUT_MS = 30_000
@@ -74,6 +77,57 @@ def fetch(engine: sa.Engine, text: str, values: Any) -> list[tuple[Any, ...]]:
                                          dialect=dialect) from error
     finally:
         raw.close()
+
+
+class HeldReads:
+    """`fetch`, on one driver connection and cursor held between reads, when it is free.
+
+    Lending a connection from the pool and opening a cursor costs about a
+    third of a one-row read on PostgreSQL over a Unix socket (measured ~65 µs
+    of ~175 µs). Held reads are single autocommit statements (``reads`` is
+    the store's reader engine), so holding the connection keeps no
+    transaction open. One thread at a time uses it; a thread that finds it
+    busy, or a process forked from the one that opened it (which must not
+    touch its socket), reads through the pool as `fetch` does.
+    """
+
+    def __init__(self, reads: sa.Engine) -> None:
+        self._reads = reads
+        self._lock = threading.Lock()
+        self._pid = os.getpid()
+        self._held: Any = None
+        self._cursor: Any = None
+
+    def __call__(self, text: str, values: Any) -> list[tuple[Any, ...]]:
+        if os.getpid() != self._pid or not self._lock.acquire(blocking=False):
+            return fetch(self._reads, text, values)
+        try:
+            if self._held is None:
+                self._held = self._reads.raw_connection()
+                self._cursor = self._held.cursor()
+            try:
+                self._cursor.execute(text, values)
+                return list(self._cursor.fetchall())
+            except self._reads.dialect.loaded_dbapi.Error as error:
+                held, self._held, self._cursor = self._held, None, None
+                dialect = self._reads.dialect
+                if dialect.is_disconnect(error, held.dbapi_connection, None):
+                    held.invalidate(error)
+                else:
+                    held.close()
+                raise sa.exc.DBAPIError.instance(text, values, error,
+                                                 dialect.loaded_dbapi.Error,
+                                                 dialect=dialect) from error
+        finally:
+            self._lock.release()
+
+    def close(self) -> None:
+        """Give the held connection back to the pool (in the process that opened it)."""
+        with self._lock:
+            held, cursor, self._held, self._cursor = self._held, self._cursor, None, None
+            if held is not None and os.getpid() == self._pid:
+                cursor.close()
+                held.close()
 
 
 def is_memory(url: sa.URL) -> bool:

@@ -11,6 +11,8 @@ pathway's document instead (`facetcare.store._document`).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -19,6 +21,7 @@ from facetcare.errors import Reason, SerializationError
 from facetcare.pathway import Pathway
 from facetcare.scheduling import Option, Task
 from facetcare.serialization import dump_policy, load_event, load_policy
+from facetcare.store._columns import to_micros
 
 __all__ = [
     "event_row",
@@ -28,6 +31,7 @@ __all__ = [
     "replayed",
     "task_of",
     "task_rows",
+    "tasks_digest",
     "when_due",
 ]
 
@@ -80,6 +84,27 @@ def task_rows(pathway: Pathway, tasks: Sequence[Task]) -> list[dict[str, Any]]:
     ]
 
 
+def _instant(moment: dt.datetime | None) -> int | None:
+    return None if moment is None else to_micros(moment)
+
+
+def tasks_digest(tasks: Sequence[Task]) -> str:
+    """SHA-256 (hex) of tasks as `Task` equality sees them: times as instants, whatever the offset.
+
+    Equal tasks give equal digests in any process or release. Stored beside
+    the pathway's version, so an append whose tasks come out equal to the
+    stored ones (a diary entry, a follow-up that keeps the schedule) leaves
+    the task rows alone, without reading them first.
+    """
+    values = [[task.kind, _instant(task.not_before), _instant(task.due_by), task.visit_id,
+               task.detail, task.policy,
+               [[option.kind, _instant(option.not_before),
+                 [[reason.code, reason.message] for reason in option.blocked_by]]
+                for option in task.options]]
+              for task in tasks]
+    return hashlib.sha256(json.dumps(values, separators=(",", ":")).encode()).hexdigest()
+
+
 def _option_value(option: Option) -> dict[str, Any]:
     return {"kind": option.kind, "not_before": option.not_before.isoformat(),
             "blocked_by": [[reason.code, reason.message] for reason in option.blocked_by]}
@@ -96,13 +121,15 @@ def task_of(row: Any) -> Task:
                 tuple(_option_of(value) for value in row.options), row.policy)
 
 
-def pathway_values(pathway: Pathway, version: int, document: str) -> dict[str, Any]:
-    """The ``facetcare_pathways`` columns that change with every append."""
+def pathway_values(pathway: Pathway, version: int, document: str,
+                   tasks: str) -> dict[str, Any]:
+    """The ``facetcare_pathways`` columns that change with every append (``tasks``: the digest)."""
     return {
         "version": version,
         "document": document,
         "stage": str(pathway.stage),
         "last_event_at": when_due(pathway),
+        "tasks_digest": tasks,
     }
 
 

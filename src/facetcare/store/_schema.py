@@ -11,7 +11,9 @@ at that version, rewritten by the same statement that bumps the version, so
 `Store.load` reads one row (see `facetcare.store._document`).
 ``facetcare_tasks`` is ``Pathway.due`` computed at write time: `due` does
 not depend on ``now`` beyond validation, so the rows are exact until the
-next append, which rewrites them in the same transaction.
+next append, which rewrites them in the same transaction when they changed
+(``facetcare_pathways.tasks_digest`` is the digest of the rows written, so
+a writer that did not write last knows without reading them).
 ``facetcare_schema`` holds the one number `upgrade` reads.
 
 Names carry a ``facetcare_`` prefix so the store can live in a clinic's
@@ -27,9 +29,9 @@ from facetcare.store._columns import Document, Instant
 __all__ = ["VERSION", "events", "metadata", "pathways", "schema", "tasks"]
 
 #: The schema this facetcare writes. Version 1 had no tasks table and no
-#: event identity columns, version 2 no documents nor digests;
-#: `facetcare.store._upgrade` brings either up to date.
-VERSION = 3
+#: event identity columns, version 2 no documents nor digests, version 3 no
+#: tasks digest; `facetcare.store._upgrade` brings any of them up to date.
+VERSION = 4
 
 metadata = sa.MetaData()
 
@@ -52,6 +54,9 @@ pathways = sa.Table(
     # The canonical document of the whole log at ``version`` (what
     # ``Pathway.to_json()`` gives), as text: read back as it was written.
     sa.Column("document", sa.Text, nullable=False),
+    # SHA-256 (hex) of the pathway's task rows as last written (`_rows.tasks_digest`);
+    # NULL when unknown (a store upgraded from version 3): the next append rewrites them.
+    sa.Column("tasks_digest", sa.String(64), nullable=True),
     sa.Index("ix_facetcare_pathways_patient", "patient_id", "region"),
 )
 

@@ -26,6 +26,7 @@ __all__ = [
     "TASKS_DELETE",
     "TASKS_INSERT",
     "VERSION",
+    "VERSION_ROW",
     "Precompiled",
     "json_value",
 ]
@@ -36,8 +37,9 @@ _ID = sa.bindparam("pathway_id", type_=sa.String)
 #: A pathway's version.
 VERSION = sa.select(_p.version).where(_p.pathway_id == _ID)
 
-#: A pathway's document and version: one row, by the primary key (`Store.load`).
-DOCUMENT = sa.select(_p.document, _p.version).where(_p.pathway_id == _ID)
+#: A pathway's document, version and tasks digest: one row, by the primary key
+#: (`Store.load`, and an append that has not kept the pathway).
+DOCUMENT = sa.select(_p.document, _p.version, _p.tasks_digest).where(_p.pathway_id == _ID)
 
 #: A pathway's whole log in one statement, so one snapshot on every database:
 #: first a row (seq -1) with the policy and the version, then the events
@@ -96,6 +98,7 @@ AUDIT = (
 )
 
 LOG_ROWS = Precompiled(LOG)
+VERSION_ROW = Precompiled(VERSION)
 DOCUMENT_ROW = Precompiled(DOCUMENT)
 
 #: The optimistic check: no row changes unless the version is still the expected one.
@@ -103,7 +106,8 @@ BUMP = (
     s.pathways.update()
     .where(_p.pathway_id == sa.bindparam("id"), _p.version == sa.bindparam("expected"))
     .values(version=sa.bindparam("version"), stage=sa.bindparam("stage"),
-            last_event_at=sa.bindparam("last_event_at"), document=sa.bindparam("document"))
+            last_event_at=sa.bindparam("last_event_at"), document=sa.bindparam("document"),
+            tasks_digest=sa.bindparam("tasks_digest"))
 )
 
 EVENTS_INSERT = s.events.insert()

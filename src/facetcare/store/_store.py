@@ -1,28 +1,31 @@
 """`Store`: pathways in a database, with no lost update.
 
 Every write is one transaction: the events are judged under every rule
-inside it (a refusal raises `Rejected` and rolls back), then the pathway's
-version is bumped with ``UPDATE … WHERE version = :expected`` (no row
-changed: someone else wrote first, `Conflict`, rolled back), the events
-are inserted and the pathway's task rows rewritten. The same UPDATE
-rewrites the pathway's document (`facetcare.store._document`), so `load`
-and a writer that did not write last read one row, not the whole log.
-All or none.
+inside it, on the pathway at the expected version (a refusal raises
+`Rejected` and rolls back), then the pathway's version is bumped with
+``UPDATE … WHERE version = :expected`` (no row changed: someone else wrote
+first, `Conflict`, rolled back), the events are inserted and the pathway's
+task rows rewritten if they changed. The same UPDATE rewrites the
+pathway's document (`facetcare.store._document`) and the digest of its
+task rows, so `load` and a writer that did not write last read one row,
+not the whole log nor the tasks. All or none.
 
-A store keeps, per pathway it last wrote, the `Pathway` (and its document)
-at the version it wrote. The log up to a version never changes, so when an
-append expects that version the events are judged on the kept pathway
-instead of reading it from the database; the version check in the UPDATE
-still decides.
+The log up to a version never changes, so the pathway at the expected
+version may be read before the transaction begins (one row, as `load`
+reads it), and a store keeps, per pathway it last wrote, the `Pathway`
+(and its document and tasks digest) at the version it wrote: an append
+that expects that version reads nothing. Either way the version check in
+the UPDATE decides.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
@@ -37,7 +40,7 @@ from facetcare.scheduling import Task
 from facetcare.store import _schema as s
 from facetcare.store import _statements as sql
 from facetcare.store._document import Written, audited, extended, read, written
-from facetcare.store._engine import WRITE, engine_for, fetch, is_memory, reader
+from facetcare.store._engine import WRITE, HeldReads, engine_for, fetch, is_memory, reader
 from facetcare.store._errors import Conflict, NotFound
 from facetcare.store._priors import filled
 from facetcare.store._rows import (
@@ -48,6 +51,7 @@ from facetcare.store._rows import (
     replayed,
     task_of,
     task_rows,
+    tasks_digest,
     when_due,
 )
 from facetcare.store._upgrade import prepare
@@ -65,7 +69,7 @@ class _Kept(NamedTuple):
     version: int
     pathway: Pathway
     document: str
-    tasks: tuple[Task, ...]
+    tasks: str | None  # the digest of its task rows (`_rows.tasks_digest`)
 
 
 def _identifier(pathway_id: object) -> str:
@@ -89,6 +93,10 @@ class Store:
         self.engine: sa.Engine = engine_for(url, **(engine_options or {}))
         self._writer = self.engine.execution_options(**{WRITE: True})
         self._reader = reader(self.engine, **(engine_options or {}))
+        # Loads and versions read on one held connection (an in-memory store has one anyway).
+        self._fetch: Callable[[str, Any], list[tuple[Any, ...]]] = (
+            functools.partial(fetch, self._reader) if is_memory(self.engine.url)
+            else HeldReads(self._reader))
         self._kept: OrderedDict[str, _Kept] = OrderedDict()
         self._lock = threading.Lock()
         # One shared connection (in-memory SQLite) is used by one thread at a time.
@@ -117,6 +125,8 @@ class Store:
 
     def close(self) -> None:
         """Close the engines' pooled connections."""
+        if isinstance(self._fetch, HeldReads):
+            self._fetch.close()
         self.engine.dispose()
         if self._reader.engine is not self.engine:
             self._reader.dispose()
@@ -194,50 +204,61 @@ class Store:
             raise ValueError(f"expected_version must be a positive int, got {expected!r}")
         with self._lock:
             kept = self._kept.pop(pathway_id, None)
+        if kept is None or kept.version != expected:
+            kept = self._stored(pathway_id, expected)
+        pathway = kept.pathway
         with self._writing() as conn:
-            if kept is not None and kept.version == expected:
-                pathway, document, before = kept.pathway, kept.document, kept.tasks
-            else:
-                pathway, document = self._read_for_write(conn, pathway_id, expected)
-                before = None
             try:
                 # All or none, corrections judged together (`Pathway.apply_all`).
                 pathway.apply_all(events)
             except Rejected:
-                if kept is not None:  # judged on the kept pathway: is it still current?
-                    self._current(conn, pathway_id, expected)
+                # Judged at ``expected``: a refusal stands only if that is still current.
+                self._current(conn, pathway_id, expected)
                 raise
             log = log_of(pathway)
             version = len(log)
-            new = extended(document, pathway, log[expected:])
-            self._bump(conn, pathway_id, expected, pathway_values(pathway, version, new.document))
+            new = extended(kept.document, pathway, log[expected:])
+            tasks = pathway.due(when_due(pathway))
+            digest = tasks_digest(tasks)
+            self._bump(conn, pathway_id, expected,
+                       pathway_values(pathway, version, new.document, digest))
             if version > expected:
                 conn.execute(sql.EVENTS_INSERT, [
                     event_row(pathway_id, seq, log[seq], new.bodies[seq - expected],
                               new.digests[seq - expected])
                     for seq in range(expected, version)
                 ])
-            tasks = pathway.due(when_due(pathway))
-            if tasks != before:
+            if digest != kept.tasks:
                 conn.execute(sql.TASKS_DELETE, {"pathway_id": pathway_id})
                 if tasks:
                     conn.execute(sql.TASKS_INSERT, task_rows(pathway, tasks))
-        with self._lock:
-            self._kept[pathway_id] = _Kept(version, pathway, new.document, tasks)
-            if len(self._kept) > _KEPT:
-                self._kept.popitem(last=False)
+        self._keep(pathway_id, _Kept(version, pathway, new.document, digest))
         return version, pathway.stage
 
-    def _read_for_write(self, conn: sa.Connection, pathway_id: str,
-                        expected: int) -> tuple[Pathway, str]:
-        """The stored pathway and its document; `NotFound`, or `Conflict` if not at ``expected``."""
-        rows = sql.DOCUMENT_ROW.run(conn, pathway_id=pathway_id)
+    def _keep(self, pathway_id: str, kept: _Kept) -> None:
+        with self._lock:
+            self._kept[pathway_id] = kept
+            if len(self._kept) > _KEPT:
+                self._kept.popitem(last=False)
+
+    def _stored(self, pathway_id: str, expected: int) -> _Kept:
+        """The stored pathway at ``expected``; `NotFound`, or `Conflict` if it is at another.
+
+        Read outside the write transaction, as `load` reads: the log up to a
+        version never changes, and the write's ``UPDATE … WHERE version =
+        :expected`` refuses if another writer moved on meanwhile.
+        """
+        text, values = sql.DOCUMENT_ROW.driver_sql(self.engine.dialect,
+                                                   {"pathway_id": pathway_id})
+        with self._serial:
+            rows = self._fetch(text, values)
         if not rows:
             raise NotFound(pathway_id)
-        document, version = rows[0]
+        document, version, digest = rows[0]
         if version != expected:
-            self._current(conn, pathway_id, expected)
-        return read(pathway_id, document, version), document
+            raise Conflict(pathway_id, f"expected version {expected}, the store has "
+                                       f"{version}: load it again and retry")
+        return _Kept(expected, read(pathway_id, document, version), document, digest)
 
     def _bump(self, conn: sa.Connection, pathway_id: str, expected: int,
               values: dict[str, Any]) -> None:
@@ -269,11 +290,12 @@ class Store:
             self._kept.pop(pathway_id, None)
         log = log_of(pathway)
         whole: Written = written(pathway)
+        tasks = pathway.due(when_due(pathway))
         try:
             conn.execute(s.pathways.insert().values(
                 pathway_id=pathway_id, patient_id=pathway.patient_id,
                 region=str(pathway.region), policy=policy_value(pathway),
-                **pathway_values(pathway, len(log), whole.document),
+                **pathway_values(pathway, len(log), whole.document, tasks_digest(tasks)),
             ))
         except sa.exc.IntegrityError:
             raise Conflict(pathway_id, "a pathway with this id is already stored") from None
@@ -281,7 +303,6 @@ class Store:
             event_row(pathway_id, seq, event, whole.bodies[seq], whole.digests[seq])
             for seq, event in enumerate(log)
         ])
-        tasks = pathway.due(when_due(pathway))
         if tasks:
             conn.execute(s.tasks.insert(), task_rows(pathway, tasks))
 
@@ -297,10 +318,10 @@ class Store:
         text, values = sql.DOCUMENT_ROW.driver_sql(self.engine.dialect,
                                                    {"pathway_id": pathway_id})
         with self._serial:
-            rows = fetch(self._reader, text, values)
+            rows = self._fetch(text, values)
         if not rows:
             raise NotFound(pathway_id)
-        document, version = rows[0]
+        document, version, _ = rows[0]
         return read(pathway_id, document, version), int(version)
 
     def verify(self, pathway_id: str) -> tuple[Pathway, int]:
@@ -324,12 +345,13 @@ class Store:
 
     def version(self, pathway_id: str) -> int:
         """The pathway's current version, without loading it; `NotFound` if not stored."""
-        pathway_id = _identifier(pathway_id)
-        with self._reading() as conn:
-            found = conn.execute(sql.VERSION, {"pathway_id": pathway_id}).scalar_one_or_none()
-        if found is None:
+        text, values = sql.VERSION_ROW.driver_sql(self.engine.dialect,
+                                                  {"pathway_id": _identifier(pathway_id)})
+        with self._serial:
+            rows = self._fetch(text, values)
+        if not rows:
             raise NotFound(pathway_id)
-        return int(found)
+        return int(rows[0][0])
 
     def worklist(self, start: dt.datetime, end: dt.datetime) -> tuple[WorkItem, ...]:
         """Every open task opening by ``end``, overdue ones included, by ``not_before``.

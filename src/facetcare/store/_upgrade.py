@@ -22,6 +22,9 @@ Version history:
    filled by replaying each stored pathway once during the upgrade. Both
    are NOT NULL; the columns are added with a default of ``''`` (SQLite
    cannot add a NOT NULL column without one), which PostgreSQL then drops.
+4. ``facetcare_pathways.tasks_digest`` (the digest of the pathway's task
+   rows as written), NULL after the upgrade: the next append to each
+   pathway rewrites its tasks and fills it. Nothing is replayed.
 """
 
 from __future__ import annotations
@@ -110,8 +113,14 @@ def _v2_to_v3(conn: sa.Connection) -> None:
                                  "DROP DEFAULT"))
 
 
+def _v3_to_v4(conn: sa.Connection) -> None:
+    column = s.pathways.c.tasks_digest
+    kind = column.type.compile(dialect=conn.dialect)
+    conn.execute(sa.text(f"ALTER TABLE {s.pathways.name} ADD COLUMN {column.name} {kind}"))
+
+
 #: version N → the step that turns a version-N store into version N + 1.
-STEPS: dict[int, Callable[[sa.Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3}
+STEPS: dict[int, Callable[[sa.Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
 
 
 def _upgrade(conn: sa.Connection, version: int) -> int:
