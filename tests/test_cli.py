@@ -470,7 +470,7 @@ def test_summary_rows_merge_in_place() -> None:
 # -- paths -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("policy", ["seed", "medicare-l38803", "consensus-2020"])
+@pytest.mark.parametrize("policy", sorted(fc.Policy.profiles()))
 def test_paths_lists_every_path_and_the_coverage(policy: str) -> None:
     from facetcare.testing import paths
 
@@ -483,6 +483,18 @@ def test_paths_lists_every_path_and_the_coverage(policy: str) -> None:
     for line in str(suite.report).splitlines():
         assert line.strip() in result.output
     assert "coverage incomplete" not in result.output
+
+
+def test_paths_of_a_region_the_policy_does_not_cover_is_a_usage_error() -> None:
+    runner = CliRunner()
+    result = runner.invoke(cli, ["paths", "--policy", "consensus-cervical-2022", "--region",
+                                 "lumbar"])
+    assert result.exit_code == 2
+    assert "covers cervical only, not the lumbar region" in result.output
+    result = runner.invoke(cli, ["paths", "--policy", "seed", "--region", "cervical"],
+                           env={"COLUMNS": "250"})
+    assert result.exit_code == 0, result.output
+    assert "policy seed, cervical region" in result.output
 
 
 def test_paths_expected_outcome_reads_plainly() -> None:
@@ -508,9 +520,10 @@ def test_paths_incomplete_coverage_exits_1(monkeypatch: pytest.MonkeyPatch) -> N
 
     class Suite:
         paths: tuple[object, ...] = ()
+        region = fc.Region.LUMBAR
         report = Report()
 
-    monkeypatch.setattr(facetcare.testing, "paths", lambda policy: Suite())
+    monkeypatch.setattr(facetcare.testing, "paths", lambda policy, region: Suite())
     result = invoke("paths")
     assert result.exit_code == 1
     assert "coverage incomplete: guard outcomes 60/62" in result.output

@@ -241,7 +241,7 @@ def _outcome(policy: fc.Policy, events: tuple[ev.Event, ...]) -> tuple[Any, tupl
 
 #: Every profile with every region it covers (a profile of one region covers no other).
 COVERED = [pytest.param(policy, region, id=f"{policy.name}-{region}")
-           for policy in PROFILES for region in fc.Region
+           for policy in fc.Policy.profiles().values() for region in fc.Region
            if policy.regions is None or region in policy.regions]
 
 
@@ -432,3 +432,30 @@ def test_the_example_catches_a_scheduler_that_forgets_cancellations() -> None:
         run_state_machine_as_test(Machine, settings=settings(
             MACHINE_SETTINGS, max_examples=60, derandomize=True, database=None,
             phases=[Phase.generate]))
+
+
+def test_paths_default_to_a_region_the_policy_covers_and_refuse_one_it_does_not() -> None:
+    cervical = fc.Policy.profiles()["consensus-cervical-2022"]
+    assert cervical.regions == (fc.Region.CERVICAL,)
+    suite = paths(cervical)
+    assert suite.region == fc.Region.CERVICAL and suite.report.complete
+    assert paths(fc.Policy.seed()).region == fc.Region.LUMBAR
+    with pytest.raises(ValueError, match="covers cervical only, not the lumbar region"):
+        paths(cervical, "lumbar")
+
+
+def test_a_cap_that_a_longer_interval_outlasts_passes_where_every_rule_allows() -> None:
+    """eviCore: 2 neurotomies a year but 183 d apart, so a third is first allowed past 365 d."""
+    evicore = fc.Policy.profiles()["evicore-cmm208"]
+    suite = paths(evicore)
+    assert suite.report.failures == () and suite.report.complete
+    refused, passed = (p for p in suite.paths
+                       if p.name.startswith("annual_limit@NeurotomyScheduled"))
+    booking = passed.events[-1]
+    assert isinstance(booking, ev.NeurotomyScheduled)
+    before = fc.Pathway.replay(passed.events[:-1], policy=evicore)
+    assert booking.visit_at == fc.timing.earliest_neurotomy_visit(before.facts, evicore)
+    assert before.check(attrs.evolve(booking, visit_at=booking.visit_at - dt.timedelta(
+        seconds=1))).codes == ("repeat_too_soon",)
+    assert "annual_limit" in fc.Pathway.replay(
+        refused.events[:-1], policy=evicore).check(refused.events[-1]).codes

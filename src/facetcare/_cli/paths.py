@@ -16,6 +16,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from facetcare._cli.common import POLICY, console, policy_named
+from facetcare.anatomy import Region
 
 if TYPE_CHECKING:
     from facetcare.testing import Path
@@ -32,7 +33,10 @@ def expected(path: Path) -> str:
 @click.command(short_help="The coverage paths of a policy and what they cover.")
 @click.option("--policy", "policy_name", type=POLICY, default="seed",
               show_default=True, help="The policy profile whose rules the paths cover.")
-def paths(policy_name: str) -> None:
+@click.option("--region", type=click.Choice([str(r) for r in Region]), default=None,
+              help="The region of the referrals [default: lumbar, or the first region "
+                   "the policy covers].")
+def paths(policy_name: str, region: str | None) -> None:
     """List the coverage paths of a policy and the coverage they reach.
 
     Every path is replayed under the policy before it is listed. Exit code 0
@@ -43,6 +47,7 @@ def paths(policy_name: str) -> None:
     Examples:
       facetcare paths
       facetcare paths --policy medicare-l38803
+      facetcare paths --policy consensus-cervical-2022 --region cervical
     """
     try:
         from facetcare.testing import paths as coverage_paths
@@ -52,9 +57,13 @@ def paths(policy_name: str) -> None:
         raise click.ClickException("facetcare paths needs Hypothesis: "
                                    "pip install 'facetcare[cli,testing]'") from None
 
-    suite = coverage_paths(policy_named(policy_name))
+    try:
+        suite = coverage_paths(policy_named(policy_name), region)
+    except ValueError as uncovered:
+        raise click.BadParameter(str(uncovered), param_hint="--region") from None
     out = console()
-    table = Table(title=f"{len(suite.paths)} coverage paths, policy {policy_name}",
+    table = Table(title=f"{len(suite.paths)} coverage paths, policy {policy_name}, "
+                        f"{suite.region} region",
                   title_justify="left")
     table.add_column("#", justify="right")
     table.add_column("path", ratio=3)

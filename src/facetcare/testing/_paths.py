@@ -150,8 +150,12 @@ def _suite(policy: Policy, region: Region) -> PathSuite:
     return PathSuite(policy, region, tuple(built), report)
 
 
-def paths(policy: Policy | None = None, region: Region | str = Region.LUMBAR) -> PathSuite:
+def paths(policy: Policy | None = None, region: Region | str | None = None) -> PathSuite:
     """Minimal concrete paths covering ``policy``'s pathway, and the coverage report.
+
+    ``region`` defaults to lumbar, or to the first region the policy covers
+    when it does not cover lumbar; a region it does not cover is a
+    `ValueError` (no referral there could ever be accepted).
 
     One path per row of the transition table (every event, source stage and
     computed branch), shortest first; two per guard that can apply under the
@@ -161,4 +165,12 @@ def paths(policy: Policy | None = None, region: Region | str = Region.LUMBAR) ->
     either side); two per computed-branch edge (relief exactly at the
     threshold and one point below; follow-up at 21 d and 21 d + 1 s).
     """
-    return _suite(policy or Policy.seed(), Region(region))
+    policy = policy or Policy.seed()
+    covered = policy.regions
+    if region is None:
+        region = Region.LUMBAR if covered is None or Region.LUMBAR in covered else covered[0]
+    region = Region(region)
+    if covered is not None and region not in covered:
+        raise ValueError(f"{policy.name} covers {', '.join(map(str, covered))} only, "
+                         f"not the {region} region")
+    return _suite(policy, region)

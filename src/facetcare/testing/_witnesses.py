@@ -57,11 +57,21 @@ def _at_cap(s: Script) -> Script:
     return s
 
 
-def _cap(times: tuple[dt.datetime, ...], cap: int | None, what: str, **fixed: Any) -> Pair:
-    """365 d − 1 s and 365 d after the oldest of the last ``cap`` (``{}``; ``{n}`` of them)."""
+def _cap(times: tuple[dt.datetime, ...], cap: int | None, what: str,
+         earliest: dt.datetime | None = None, **fixed: Any) -> Pair:
+    """365 d − 1 s and 365 d after the oldest of the last ``cap`` (``{}``; ``{n}`` of them).
+
+    Passed at ``earliest`` instead when another rule allows the booking only
+    later than the cap does (a minimum interval between neurotomies longer
+    than half a year): the first time the cap, and every other rule, allow.
+    """
     at, n = known(tm.earliest_under_cap(times, cap)), len(times)
+    passed, when = at, "365 d"
+    if earliest is not None and earliest > at:
+        first = at - tm.YEAR  # the oldest of the last ``cap``, which the cap counts from
+        passed, when = earliest, f"{span(earliest - first)} (a later interval binds)"
     return (case(what.format("365 d − 1 s", n=n, n1=n + 1), visit_at=at - SECOND, **fixed),
-            case(what.format("365 d", n=n, n1=n + 1), visit_at=at, **fixed))
+            case(what.format(when, n=n, n1=n + 1), visit_at=passed, **fixed))
 
 
 def _levels(s: Script) -> Pair:
@@ -223,7 +233,8 @@ CHECKS: tuple[Check, ...] = (
     Check("annual_limit", ev.NeurotomyScheduled,
           lambda s: _right_after_no_relief(s.recurrence().neurotomy()), lambda s: _cap(
               s.facts.neurotomy_times, s.policy.max_neurotomies_per_year,
-              "a third neurotomy {} after the first", targets=s.sides()[1:]),
+              "a third neurotomy {} after the first",
+              tm.earliest_neurotomy_visit(s.facts, s.policy), targets=s.sides()[1:]),
           why_not=needs("max_neurotomies_per_year", "no cap on neurotomies per 12 months")),
     Check("too_many_levels", ev.BlockScheduled, Script.referred, _levels,
           why_not=needs("max_block_levels", "no cap on joints per block session")),
