@@ -39,7 +39,7 @@ from facetcare.testing import _makers as mk
 from facetcare.testing._report import Path
 
 __all__ = ["SECOND", "Check", "Pair", "Script", "ScriptError", "Setup", "WhyNot", "both", "bound",
-           "case", "edge", "known", "needs", "off", "unless"]
+           "cap", "case", "edge", "known", "needs", "off", "unless"]
 
 E = TypeVar("E", bound=ev.Event)
 T = TypeVar("T")
@@ -265,6 +265,17 @@ def edge(bad: dt.datetime, good: dt.datetime, since: dt.datetime, what: str,
 def bound(at: dt.datetime, since: dt.datetime, what: str, **fixed: Any) -> Pair:
     """An earliest allowed time: refused a second before it, passed on it."""
     return edge(at - SECOND, at, since, what, **fixed)
+
+
+def cap(times: tuple[dt.datetime, ...], limit: int | None, what: str,
+        earliest: dt.datetime | None = None, **fixed: Any) -> Pair:
+    """365 d − 1 s and 365 d after the oldest of the last ``limit`` (``{}``; ``{n}`` of them);
+    passed at ``earliest`` if another rule (a longer interval) allows the booking later."""
+    at, n = known(timing.earliest_under_cap(times, limit)), len(times)
+    passed = max(at, earliest or at)
+    when = "365 d" if passed == at else span(passed - at + timing.YEAR)
+    return (case(what.format("365 d − 1 s", n=n, n1=n + 1), visit_at=at - SECOND, **fixed),
+            case(what.format(when, n=n, n1=n + 1), visit_at=passed, **fixed))
 
 
 def _dest(kind: type[ev.Event], source: Stage | None) -> Stage:

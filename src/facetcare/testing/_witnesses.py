@@ -33,6 +33,7 @@ from facetcare.testing._script import (
     WhyNot,
     both,
     bound,
+    cap,
     case,
     edge,
     known,
@@ -55,23 +56,6 @@ def _at_cap(s: Script) -> Script:
     for _ in range(s.policy.max_blocks_per_year or 0):
         s.block(False)
     return s
-
-
-def _cap(times: tuple[dt.datetime, ...], cap: int | None, what: str,
-         earliest: dt.datetime | None = None, **fixed: Any) -> Pair:
-    """365 d − 1 s and 365 d after the oldest of the last ``cap`` (``{}``; ``{n}`` of them).
-
-    Passed at ``earliest`` instead when another rule allows the booking only
-    later than the cap does (a minimum interval between neurotomies longer
-    than half a year): the first time the cap, and every other rule, allow.
-    """
-    at, n = known(tm.earliest_under_cap(times, cap)), len(times)
-    passed, when = at, "365 d"
-    if earliest is not None and earliest > at:
-        first = at - tm.YEAR  # the oldest of the last ``cap``, which the cap counts from
-        passed, when = earliest, f"{span(earliest - first)} (a later interval binds)"
-    return (case(what.format("365 d − 1 s", n=n, n1=n + 1), visit_at=at - SECOND, **fixed),
-            case(what.format(when, n=n, n1=n + 1), visit_at=passed, **fixed))
 
 
 def _levels(s: Script) -> Pair:
@@ -225,13 +209,13 @@ CHECKS: tuple[Check, ...] = (
         tm.earliest_block_visit(s.facts, s.policy), known(s.facts.last_block_at),
         "{} after the last block"),
           why_not=needs("min_block_gap", "no minimum gap between blocks")),
-    Check("annual_limit", ev.BlockScheduled, _at_cap, lambda s: _cap(
+    Check("annual_limit", ev.BlockScheduled, _at_cap, lambda s: cap(
         s.facts.block_times, s.policy.max_blocks_per_year,
         "block {n1} booked {} after the oldest of {n}"),
           why_not=needs("max_blocks_per_year", "no cap on blocks per 12 months")),
     # A first neurotomy, its repeat, no relief, then blocks on the other side.
     Check("annual_limit", ev.NeurotomyScheduled,
-          lambda s: _right_after_no_relief(s.recurrence().neurotomy()), lambda s: _cap(
+          lambda s: _right_after_no_relief(s.recurrence().neurotomy()), lambda s: cap(
               s.facts.neurotomy_times, s.policy.max_neurotomies_per_year,
               "a third neurotomy {} after the first",
               tm.earliest_neurotomy_visit(s.facts, s.policy), targets=s.sides()[1:]),
