@@ -211,3 +211,29 @@ def test_a_dropped_held_connection_fails_one_read_and_the_next_reconnects(
     finally:
         store.close()
         drop()
+
+
+def test_the_held_sqlite_reader_keeps_no_snapshot_open(tmp_path: Any) -> None:
+    """Between reads the held connection holds no read transaction, so the WAL can be reset."""
+    import sqlite3
+
+    path = tmp_path / "clinic.db"
+    store = Store(f"sqlite:///{path}")
+    try:
+        j = reach(S.SUSTAINED_RELIEF)
+        store.add(j.pw)
+        for _ in range(3):
+            store._kept.clear()  # every append reads through the held connection
+            loaded, version = store.load(j.pw.pathway_id)
+            follow_up = ev.FollowUpRecorded(at=loaded.log[-1].at, pain_score=2)
+            store.append(j.pw.pathway_id, [follow_up], expected_version=version)
+        assert store.version(j.pw.pathway_id) == len(j.pw.log) + 3
+        other = sqlite3.connect(path)
+        try:
+            busy, _log_pages, _moved = other.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        finally:
+            other.close()
+        assert busy == 0
+        assert (tmp_path / "clinic.db-wal").stat().st_size == 0
+    finally:
+        store.close()
