@@ -200,6 +200,11 @@ def test_a_dropped_held_connection_fails_one_read_and_the_next_reconnects(
         j = reach(S.REFERRED)
         store.add(j.pw)
         store.load(j.pw.pathway_id)  # the store now holds a connection for reads
+        with store.engine.connect() as conn:  # …in autocommit: no transaction stays open
+            states = conn.execute(sa.text(
+                "SELECT state FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid()")).scalars().all()
+        assert states and "idle in transaction" not in states, states
         with store.engine.connect() as conn:  # the server ends every other session
             conn.execute(sa.text(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
