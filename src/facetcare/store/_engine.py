@@ -61,7 +61,6 @@ def fetch(engine: sa.Engine, text: str, values: Any) -> list[tuple[Any, ...]]:
     connection; driver errors are raised as SQLAlchemy's `DBAPIError`, and a
     dropped connection is invalidated, as `Connection` would do.
     """
-    dialect = engine.dialect
     raw = engine.raw_connection()
     try:
         cursor = raw.cursor()
@@ -70,13 +69,20 @@ def fetch(engine: sa.Engine, text: str, values: Any) -> list[tuple[Any, ...]]:
             return list(cursor.fetchall())
         finally:
             cursor.close()
-    except dialect.loaded_dbapi.Error as error:
-        if dialect.is_disconnect(error, raw.dbapi_connection, None):
-            raw.invalidate(error)
-        raise sa.exc.DBAPIError.instance(text, values, error, dialect.loaded_dbapi.Error,
-                                         dialect=dialect) from error
+    except engine.dialect.loaded_dbapi.Error as error:
+        raise _failed(engine, raw, text, values, error) from error
     finally:
         raw.close()
+
+
+def _failed(engine: sa.Engine, raw: Any, text: str, values: Any,
+            error: Exception) -> sa.exc.StatementError:
+    """A driver error as SQLAlchemy's `DBAPIError`, ``raw`` invalidated if it was dropped."""
+    dialect = engine.dialect
+    if dialect.is_disconnect(error, raw.dbapi_connection, None):  # type: ignore[arg-type]
+        raw.invalidate(error)
+    return sa.exc.DBAPIError.instance(text, values, error, dialect.loaded_dbapi.Error,
+                                      dialect=dialect)
 
 
 class HeldReads:
@@ -110,14 +116,9 @@ class HeldReads:
                 return list(self._cursor.fetchall())
             except self._reads.dialect.loaded_dbapi.Error as error:
                 held, self._held, self._cursor = self._held, None, None
-                dialect = self._reads.dialect
-                if dialect.is_disconnect(error, held.dbapi_connection, None):
-                    held.invalidate(error)
-                else:
-                    held.close()
-                raise sa.exc.DBAPIError.instance(text, values, error,
-                                                 dialect.loaded_dbapi.Error,
-                                                 dialect=dialect) from error
+                failed = _failed(self._reads, held, text, values, error)
+                held.close()  # back to the pool, or dropped if invalidated
+                raise failed from error
         finally:
             self._lock.release()
 

@@ -69,7 +69,12 @@ class _Kept(NamedTuple):
     version: int
     pathway: Pathway
     document: str
-    tasks: str | None  # the digest of its task rows (`_rows.tasks_digest`)
+    tasks_digest: str | None  # of its task rows (`_rows.tasks_digest`)
+
+
+def _stale(pathway_id: str, expected: int, current: int) -> Conflict:
+    return Conflict(pathway_id, f"expected version {expected}, the store has {current}: "
+                                "load it again and retry")
 
 
 def _identifier(pathway_id: object) -> str:
@@ -228,7 +233,7 @@ class Store:
                               new.digests[seq - expected])
                     for seq in range(expected, version)
                 ])
-            if digest != kept.tasks:
+            if digest != kept.tasks_digest:
                 conn.execute(sql.TASKS_DELETE, {"pathway_id": pathway_id})
                 if tasks:
                     conn.execute(sql.TASKS_INSERT, task_rows(pathway, tasks))
@@ -248,16 +253,9 @@ class Store:
         version never changes, and the write's ``UPDATE … WHERE version =
         :expected`` refuses if another writer moved on meanwhile.
         """
-        text, values = sql.DOCUMENT_ROW.driver_sql(self.engine.dialect,
-                                                   {"pathway_id": pathway_id})
-        with self._serial:
-            rows = self._fetch(text, values)
-        if not rows:
-            raise NotFound(pathway_id)
-        document, version, digest = rows[0]
+        document, version, digest = self._row(sql.DOCUMENT_ROW, pathway_id)
         if version != expected:
-            raise Conflict(pathway_id, f"expected version {expected}, the store has "
-                                       f"{version}: load it again and retry")
+            raise _stale(pathway_id, expected, version)
         return _Kept(expected, read(pathway_id, document, version), document, digest)
 
     def _bump(self, conn: sa.Connection, pathway_id: str, expected: int,
@@ -274,8 +272,7 @@ class Store:
         if current is None:
             raise NotFound(pathway_id)
         if current != expected:
-            raise Conflict(pathway_id, f"expected version {expected}, the store has "
-                                       f"{current}: load it again and retry")
+            raise _stale(pathway_id, expected, current)
 
     def _absent(self, conn: sa.Connection, pathway_id: str) -> None:
         found = conn.execute(
@@ -315,13 +312,7 @@ class Store:
         does with its stored document (chain checked, every event replayed).
         """
         pathway_id = _identifier(pathway_id)
-        text, values = sql.DOCUMENT_ROW.driver_sql(self.engine.dialect,
-                                                   {"pathway_id": pathway_id})
-        with self._serial:
-            rows = self._fetch(text, values)
-        if not rows:
-            raise NotFound(pathway_id)
-        document, version, _ = rows[0]
+        document, version, _ = self._row(sql.DOCUMENT_ROW, pathway_id)
         return read(pathway_id, document, version), int(version)
 
     def verify(self, pathway_id: str) -> tuple[Pathway, int]:
@@ -345,13 +336,16 @@ class Store:
 
     def version(self, pathway_id: str) -> int:
         """The pathway's current version, without loading it; `NotFound` if not stored."""
-        text, values = sql.VERSION_ROW.driver_sql(self.engine.dialect,
-                                                  {"pathway_id": _identifier(pathway_id)})
+        return int(self._row(sql.VERSION_ROW, _identifier(pathway_id))[0])
+
+    def _row(self, statement: sql.Precompiled, pathway_id: str) -> tuple[Any, ...]:
+        """The pathway's one row of ``statement`` (on the held reader); `NotFound` if none."""
+        text, values = statement.driver_sql(self.engine.dialect, {"pathway_id": pathway_id})
         with self._serial:
             rows = self._fetch(text, values)
         if not rows:
             raise NotFound(pathway_id)
-        return int(rows[0][0])
+        return rows[0]
 
     def worklist(self, start: dt.datetime, end: dt.datetime) -> tuple[WorkItem, ...]:
         """Every open task opening by ``end``, overdue ones included, by ``not_before``.
