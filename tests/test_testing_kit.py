@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
-from hypothesis import HealthCheck, Phase, find, given, settings
+from hypothesis import HealthCheck, Phase, example, find, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import NoSuchExample, Unsatisfiable
 from hypothesis.stateful import run_state_machine_as_test
@@ -32,6 +32,7 @@ from facetcare.testing import (
     paths,
     targets,
 )
+from facetcare.testing import _strategies as strategies
 
 PROFILES = [fc.Policy.seed(), fc.Policy.medicare_l38803(), fc.Policy.consensus_2020()]
 by_name = pytest.mark.parametrize("policy", PROFILES, ids=lambda p: p.name)
@@ -85,6 +86,18 @@ def test_lesions_for_a_policy_pass_its_lesion_rules(
     performed = ev.NeurotomyPerformed(at=LOW, visit_id="v1", lesions=burns)
     assert rules.lesion_duration(None, performed, policy) is None  # type: ignore[arg-type]
     assert rules.lesion_temperature(None, performed, policy) is None  # type: ignore[arg-type]
+
+
+# Invisible on screen though not a mark or a format character by category: U+115F and
+# U+3164 are Hangul fillers (letters), U+200B a zero-width space.
+@given(st.text(st.characters(codec="utf-8"), min_size=1, max_size=12).filter(str.strip))
+@example("\u115f")
+@example("\u3164 \u200b")
+def test_drawn_ids_and_reasons_are_text_the_events_accept(raw: str) -> None:
+    """The kit's ids and reasons follow the core's text rule, not a copy of it."""
+    shown = strategies._shown(raw)
+    ev.VisitMissed(at=LOW, visit_id=shown)
+    ev.Closed(at=LOW, reason=shown)
 
 
 def test_events_draws_every_event_type() -> None:

@@ -186,27 +186,47 @@ def clinical_time(value: object, name: str = "at") -> object:
 _LINE_ENDS = frozenset("\n\r\t\x85\u2028\u2029")
 
 
+def refused_char(char: str, lines: bool = False) -> str | None:
+    """What ``char`` is if an identifier may not hold it (free text with ``lines``), else None.
+
+    Said with ``{code}`` and ``{index}`` left to fill. The one rule for
+    text: `_refusal` reports by it, and the testing kit draws by it.
+    """
+    if lines and char in _LINE_ENDS:
+        return None
+    category = unicodedata.category(char)
+    if category == "Cs":
+        return "a lone surrogate {code} at {index} (not writable as UTF-8)"
+    if category == "Cc":
+        return "the control character {code} at {index}"
+    if char in _BIDI:
+        return "the bidirectional control {code} at {index} (it can reorder text)"
+    if category in ("Zl", "Zp"):
+        return "the line or paragraph separator {code} at {index}"
+    if category == "Cn":
+        return "the unassigned code point {code} at {index}"
+    return None
+
+
+def nothing_visible(value: str) -> bool:
+    """Whether a screen would show nothing of ``value``: spaces and invisible marks only.
+
+    Invisible marks include letters by category that draw nothing (the
+    Hangul fillers U+115F, U+3164), not only format and combining characters.
+    """
+    return all(char.isspace() or char in _INVISIBLE or unicodedata.category(char) in ("Cf", "Mn")
+               for char in value)
+
+
 def _refusal(value: str, limit: int, lines: bool = False) -> str | None:
     """Why ``value`` cannot be an identifier, or None. Says which character and where."""
     if len(value) > limit:
         return f"is longer than {limit} characters ({len(value)})"
     for index, char in enumerate(value):
-        if lines and char in _LINE_ENDS:
-            continue
-        category = unicodedata.category(char)
-        code = f"U+{ord(char):04X}"
-        if category == "Cs":
-            return f"holds a lone surrogate {code} at {index} (not writable as UTF-8)"
-        if category == "Cc":
-            return f"holds the control character {code} at {index}"
-        if char in _BIDI:
-            return f"holds the bidirectional control {code} at {index} (it can reorder text)"
-        if category in ("Zl", "Zp"):
-            return f"holds the line or paragraph separator {code} at {index}"
-        if category == "Cn":
-            return f"holds the unassigned code point {code} at {index}"
-    if all(char.isspace() or char in _INVISIBLE or unicodedata.category(char) in ("Cf", "Mn")
-           for char in value):
+        what = refused_char(char, lines)
+        if what is not None:
+            return "holds " + what.format(code=f"U+{ord(char):04X}", index=index)
+    if nothing_visible(value):
         return "has no visible character (only spaces or invisible marks)"
     return None
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
-import unicodedata
 import zoneinfo
 from collections.abc import Sequence
 from typing import Any
@@ -21,6 +20,7 @@ import attrs
 from hypothesis import strategies as st
 
 from facetcare import events as ev
+from facetcare._validate import nothing_visible, refused_char
 from facetcare.anatomy import JOINTS, Region, Side
 from facetcare.policy import Policy
 
@@ -168,22 +168,12 @@ def lesion_values(
 def _shown(text: str) -> str:
     """``text`` with every character an identifier may not hold made ``"x"``.
 
-    Controls, surrogates, line separators, unassigned code points and
-    bidirectional controls are refused by `facetcare._validate`; text with
-    nothing visible gets an ``"x"``. A map, not a filter, so the strategy
-    draws the same examples it always did.
+    By the core's own rule (`facetcare._validate.refused_char`), and with an
+    ``"x"`` added when a screen would show nothing of it. A map, not a
+    filter, so the strategy draws the same examples it always did.
     """
-    kept = "".join(
-        "x" if unicodedata.category(char) in ("Cc", "Cs", "Zl", "Zp", "Cn")
-        or char in _BIDI else char
-        for char in text
-    )
-    visible = any(not char.isspace() and unicodedata.category(char) not in ("Cf", "Mn")
-                  for char in kept)
-    return kept if visible else kept + "x"
-
-
-_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+    kept = "".join("x" if refused_char(char) else char for char in text)
+    return kept + "x" if nothing_visible(kept) else kept
 
 
 def _text(max_size: int) -> st.SearchStrategy[str]:
