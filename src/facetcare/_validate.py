@@ -184,36 +184,27 @@ def clinical_time(value: object, name: str = "at") -> object:
 
 #: Line ends free text may hold (a reason may have paragraphs); identifiers may not.
 _LINE_ENDS = frozenset("\n\r\t\x85\u2028\u2029")
+_SEPARATOR = "the line or paragraph separator {code} at {index}"
+#: What text may not hold, by Unicode category ({code} and {index} left to fill).
+_REFUSED = {"Cs": "a lone surrogate {code} at {index} (not writable as UTF-8)",
+            "Cc": "the control character {code} at {index}", "Zl": _SEPARATOR, "Zp": _SEPARATOR,
+            "Cn": "the unassigned code point {code} at {index}"}
 
 
 def refused_char(char: str, lines: bool = False) -> str | None:
-    """What ``char`` is if an identifier may not hold it (free text with ``lines``), else None.
+    """What ``char`` is if an identifier (free text, with ``lines``) may not hold it, else None.
 
-    Said with ``{code}`` and ``{index}`` left to fill. The one rule for
-    text: `_refusal` reports by it, and the testing kit draws by it.
+    The one rule for text: `_refusal` reports by it, the testing kit draws by it.
     """
     if lines and char in _LINE_ENDS:
         return None
-    category = unicodedata.category(char)
-    if category == "Cs":
-        return "a lone surrogate {code} at {index} (not writable as UTF-8)"
-    if category == "Cc":
-        return "the control character {code} at {index}"
-    if char in _BIDI:
+    if char in _BIDI:  # format characters, unlike every category refused
         return "the bidirectional control {code} at {index} (it can reorder text)"
-    if category in ("Zl", "Zp"):
-        return "the line or paragraph separator {code} at {index}"
-    if category == "Cn":
-        return "the unassigned code point {code} at {index}"
-    return None
+    return _REFUSED.get(unicodedata.category(char))
 
 
 def nothing_visible(value: str) -> bool:
-    """Whether a screen would show nothing of ``value``: spaces and invisible marks only.
-
-    Invisible marks include letters by category that draw nothing (the
-    Hangul fillers U+115F, U+3164), not only format and combining characters.
-    """
+    """Whether a screen shows nothing of ``value`` (spaces, invisible marks and fillers only)."""
     return all(char.isspace() or char in _INVISIBLE or unicodedata.category(char) in ("Cf", "Mn")
                for char in value)
 
