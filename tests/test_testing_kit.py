@@ -100,6 +100,15 @@ def test_drawn_ids_and_reasons_are_text_the_events_accept(raw: str) -> None:
     ev.Closed(at=LOW, reason=shown)
 
 
+@pytest.mark.parametrize("make", [
+    lambda: pain_entries(dt.datetime(1800, 1, 1, tzinfo=dt.UTC)),
+    lambda: events(max_value=dt.datetime(9500, 1, 1, tzinfo=dt.UTC)),
+])
+def test_event_times_outside_the_supported_calendar_are_refused_at_once(make: Any) -> None:
+    with pytest.raises(ValueError, match="outside the calendar events accept"):
+        make()
+
+
 def test_events_draws_every_event_type() -> None:
     seen: set[type[ev.Event]] = set()
 

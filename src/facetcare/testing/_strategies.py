@@ -19,6 +19,7 @@ from typing import Any
 import attrs
 from hypothesis import strategies as st
 
+from facetcare import _validate
 from facetcare import events as ev
 from facetcare._validate import nothing_visible, refused_char
 from facetcare.anatomy import JOINTS, Region, Side
@@ -88,6 +89,20 @@ def aware_datetimes(
     return drawn.filter(lambda moment: low <= moment <= high)
 
 
+def _event_times(low: dt.datetime | None,
+                 high: dt.datetime | None) -> st.SearchStrategy[dt.datetime]:
+    """`aware_datetimes` for the times of events: bounds inside the calendar events accept.
+
+    Said when the strategy is made, not as a `ValueError` from the first event drawn.
+    """
+    for name, bound in (("min_value", low), ("max_value", high)):
+        if bound is not None and bound.utcoffset() is not None and not (
+                _validate.EARLIEST <= bound <= _validate.LATEST):
+            raise ValueError(f"{name} {bound.isoformat()} is outside the calendar events accept "
+                             f"({_validate.EARLIEST.date()} to {_validate.LATEST.date()})")
+    return aware_datetimes(low, high)
+
+
 def targets(region: Region | str | None = None) -> st.SearchStrategy[ev.Target]:
     """Facet joints on one side, of ``region`` (any region when None)."""
     joints = sorted(j for j, where in JOINTS.items() if region is None or where == Region(region))
@@ -108,7 +123,7 @@ def pain_entries(
     scores: st.SearchStrategy[int] | None = None,
 ) -> st.SearchStrategy[ev.PainEntry]:
     """Diary lines (NRS 0–10) at times between the bounds."""
-    return st.builds(ev.PainEntry, aware_datetimes(min_value, max_value),
+    return st.builds(ev.PainEntry, _event_times(min_value, max_value),
                      st.integers(0, 10) if scores is None else scores)
 
 
@@ -225,7 +240,7 @@ def events(
     ids `journeys` books), so some match an open visit and some do not;
     targets may lie outside ``region``.
     """
-    at = aware_datetimes(min_value, max_value)
+    at = _event_times(min_value, max_value)
     places = target_sets(None) if region is None else st.one_of(target_sets(region),
                                                                 target_sets(None))
     flag, score, why = st.booleans(), st.integers(0, 10), reasons()
