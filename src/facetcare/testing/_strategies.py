@@ -241,6 +241,8 @@ def events(
     targets may lie outside ``region``.
     """
     at = _event_times(min_value, max_value)
+    for visit_id in visit_ids or ():  # refused now, not by the first event drawn
+        _validate.identifier_named("visit_ids", visit_id)
     places = target_sets(None) if region is None else st.one_of(target_sets(region),
                                                                 target_sets(None))
     flag, score, why = st.booleans(), st.integers(0, 10), reasons()
