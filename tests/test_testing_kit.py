@@ -30,6 +30,7 @@ from facetcare.testing import (
     next_events,
     pain_entries,
     paths,
+    referrals,
     targets,
 )
 from facetcare.testing import _strategies as strategies
@@ -109,6 +110,13 @@ def test_bounds_no_event_could_hold_are_refused_at_once(make: Any, said: str) ->
     with pytest.raises(ValueError) as refused:
         make()
     assert said in str(refused.value)
+
+
+def test_journeys_and_referrals_refuse_a_region_the_policy_does_not_cover() -> None:
+    cervical = fc.Policy.consensus_cervical_2022()
+    for make in (journeys, referrals):
+        with pytest.raises(ValueError, match="covers cervical only, not the lumbar region"):
+            make(cervical, "lumbar")
 
 
 def test_events_draws_every_event_type() -> None:

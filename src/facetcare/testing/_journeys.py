@@ -25,7 +25,7 @@ from facetcare.facts import Facts
 from facetcare.machine import START, Stage
 from facetcare.pathway import Pathway
 from facetcare.policy import Policy
-from facetcare.testing._makers import MAKERS, Drawn, referral
+from facetcare.testing._makers import MAKERS, Drawn, covered, referral
 from facetcare.testing._strategies import lesion_values, targets
 
 __all__ = ["journeys", "near_misses", "next_events", "referrals"]
@@ -44,8 +44,12 @@ def _referral(draw: st.DrawFn, policy: Policy, region: Region | None) -> ev.Refe
 def referrals(
     policy: Policy | None = None, region: Region | str | None = None
 ) -> st.SearchStrategy[ev.Referred]:
-    """Referrals that meet ``policy``'s entry criteria, for ``region`` (any when None)."""
-    return _referral(policy or Policy.seed(), None if region is None else Region(region))
+    """Referrals that meet ``policy``'s entry criteria, for ``region`` (any it covers when None).
+
+    A region the policy does not cover is a `ValueError`: no referral there is accepted.
+    """
+    policy = policy or Policy.seed()
+    return _referral(policy, None if region is None else covered(policy, region))
 
 
 def _weight(kind: type[ev.Event], f: Facts) -> int:
@@ -128,11 +132,13 @@ def journeys(
     recurrence, closing and withdrawal, and now and then a payer change to
     another shipped profile, after which steps follow the new policy) and
     kept only when the real rules accept them. Journeys shrink towards fewer
-    steps and plain choices.
+    steps and plain choices. A ``region`` the policy does not cover is a
+    `ValueError`.
     """
     if max_steps < 0:
         raise ValueError("max_steps must not be negative")
-    return _journey(policy or Policy.seed(), None if region is None else Region(region),
+    policy = policy or Policy.seed()
+    return _journey(policy, None if region is None else covered(policy, region),
                     max_steps)
 
 

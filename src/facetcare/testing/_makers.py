@@ -40,7 +40,7 @@ from facetcare.testing._strategies import (
 )
 
 __all__ = ["BASELINE", "FIELDS", "MAKERS", "PLAIN", "T0", "Choices", "Drawn", "Maker",
-           "joints_of", "lesion", "referral", "target"]
+           "covered", "joints_of", "lesion", "referral", "target"]
 
 T = TypeVar("T")
 E = TypeVar("E", bound=ev.Event)
@@ -178,6 +178,18 @@ def _criteria(needed: int | None, care: bool) -> tuple[st.SearchStrategy[int | N
     months = (st.one_of(st.none(), st.integers(0, 240)) if needed is None
               else st.integers(needed, 240))
     return months, st.just(True) if care else st.one_of(st.none(), _BOOL)
+
+
+def covered(p: Policy, region: Region | str) -> Region:
+    """``region`` as a `Region`; a `ValueError` if ``p`` covers only other regions.
+
+    No referral there could ever be accepted, so no journey or path could start.
+    """
+    where = Region(region)
+    if p.regions is not None and where not in p.regions:
+        raise ValueError(f"{p.name} covers {', '.join(map(str, p.regions))} only, "
+                         f"not the {where} region")
+    return where
 
 
 def referral(c: Choices, p: Policy, region: Region | None) -> ev.Referred:

@@ -21,7 +21,7 @@ from facetcare.anatomy import Region
 from facetcare.errors import Rejected
 from facetcare.machine import PATHWAY, Stage
 from facetcare.policy import Policy
-from facetcare.testing._makers import BASELINE, DAY
+from facetcare.testing._makers import BASELINE, DAY, covered
 from facetcare.testing._report import CoverageReport, Metric, Path, PathSuite, transition_key
 from facetcare.testing._script import Script, ScriptError, Setup
 from facetcare.testing._witnesses import CHECKS
@@ -166,11 +166,7 @@ def paths(policy: Policy | None = None, region: Region | str | None = None) -> P
     threshold and one point below; follow-up at 21 d and 21 d + 1 s).
     """
     policy = policy or Policy.seed()
-    covered = policy.regions
+    regions = policy.regions
     if region is None:
-        region = Region.LUMBAR if covered is None or Region.LUMBAR in covered else covered[0]
-    region = Region(region)
-    if covered is not None and region not in covered:
-        raise ValueError(f"{policy.name} covers {', '.join(map(str, covered))} only, "
-                         f"not the {region} region")
-    return _suite(policy, region)
+        region = Region.LUMBAR if regions is None or Region.LUMBAR in regions else regions[0]
+    return _suite(policy, covered(policy, region))
