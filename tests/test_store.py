@@ -224,6 +224,12 @@ def test_worklist_and_listings_refuse_bad_input(store: Store) -> None:
         store.append("pw-1", [ev.Closed(at=T0, reason="x")], expected_version=0)
     with pytest.raises(ValueError, match="at least one"):
         store.append("pw-1", [], expected_version=1)
+    with pytest.raises(TypeError, match="patient_id must be a str"):
+        store.pathways(patient_id=42)  # type: ignore[arg-type]
+    for attempts in (0, -1, True, 2.5):
+        with pytest.raises(ValueError, match="attempts"):
+            store.apply("pw-1", ev.Closed(at=T0, reason="x"), attempts=attempts)  # type: ignore[arg-type]
+    assert store.load("pw-1")[1] == 1  # nothing was written
 
 
 def test_pathways_lists_a_patients_pathways(store: Store) -> None:

@@ -77,10 +77,10 @@ def _stale(pathway_id: str, expected: int, current: int) -> Conflict:
                                 "load it again and retry")
 
 
-def _identifier(pathway_id: object) -> str:
-    if not isinstance(pathway_id, str):
-        raise TypeError(f"pathway_id must be a str, got {type(pathway_id).__name__}")
-    return pathway_id
+def _identifier(value: object, name: str = "pathway_id") -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str, got {type(value).__name__}")
+    return value
 
 
 class Store:
@@ -191,9 +191,11 @@ class Store:
         """Append one event at whatever version is current; the new stage.
 
         On `Conflict` (someone wrote in between) the event is judged again
-        against the new state and retried, up to ``attempts`` times.
+        against the new state and retried, up to ``attempts`` times (at least once).
         """
         pathway_id = _identifier(pathway_id)
+        if isinstance(attempts, bool) or not isinstance(attempts, int) or attempts < 1:
+            raise ValueError(f"attempts must be a positive int, got {attempts!r}")
         for _ in range(attempts - 1):
             try:
                 return self._append(pathway_id, (event,), self.version(pathway_id))[1]
@@ -364,7 +366,7 @@ class Store:
         p = s.pathways.c
         statement = sa.select(p.pathway_id, p.patient_id, p.region, p.stage, p.version)
         if patient_id is not None:
-            statement = statement.where(p.patient_id == _identifier(patient_id))
+            statement = statement.where(p.patient_id == _identifier(patient_id, "patient_id"))
         if region is not None:
             statement = statement.where(p.region == str(Region(region)))
         with self._reading() as conn:
