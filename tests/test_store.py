@@ -232,6 +232,19 @@ def test_worklist_and_listings_refuse_bad_input(store: Store) -> None:
     assert store.load("pw-1")[1] == 1  # nothing was written
 
 
+def test_an_unknown_id_is_not_found_everywhere_and_said_briefly(store: Store) -> None:
+    store.create(referral())
+    long_id = "x" * 100_000
+    for read in (store.load, store.version, store.tasks):
+        with pytest.raises(NotFound) as missing:
+            read(long_id)
+        assert missing.value.pathway_id == long_id
+        assert len(str(missing.value)) < 200
+    with pytest.raises(Conflict) as stale:
+        store.append("pw-1", [ev.Closed(at=T0, reason="x")], expected_version=2)
+    assert "'pw-1'" in str(stale.value)
+
+
 def test_pathways_lists_a_patients_pathways(store: Store) -> None:
     store.create(referral())
     store.create(referral(pathway_id="pw-2", region=fc.Region.CERVICAL))

@@ -8,6 +8,7 @@ SQLAlchemy's own exceptions.
 
 from __future__ import annotations
 
+from facetcare._validate import show
 from facetcare.errors import PathwayError
 
 __all__ = ["Conflict", "NotFound", "SchemaMismatch"]
@@ -22,7 +23,7 @@ class Conflict(PathwayError):
 
     def __init__(self, pathway_id: str, message: str) -> None:
         self.pathway_id = pathway_id
-        super().__init__(f"pathway {pathway_id!r}: {message}")
+        super().__init__(f"pathway {show(pathway_id)}: {message}")
 
 
 class NotFound(PathwayError):
@@ -30,7 +31,7 @@ class NotFound(PathwayError):
 
     def __init__(self, pathway_id: str) -> None:
         self.pathway_id = pathway_id
-        super().__init__(f"no pathway {pathway_id!r} in the store")
+        super().__init__(f"no pathway {show(pathway_id)} in the store")
 
 
 class SchemaMismatch(PathwayError):

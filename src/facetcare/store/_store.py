@@ -378,7 +378,9 @@ class Store:
         )
 
     def tasks(self, pathway_id: str) -> tuple[Task, ...]:
-        """The pathway's stored tasks (what `Pathway.due` gave at its last write)."""
+        """The pathway's stored tasks (what `Pathway.due` gave at its last write); `NotFound`."""
         with self._reading() as conn:
             rows = conn.execute(sql.TASKS, {"pathway_id": _identifier(pathway_id)}).all()
+        if not rows:
+            self.version(pathway_id)  # none, or no such pathway
         return tuple(task_of(row) for row in rows)
