@@ -86,6 +86,19 @@ def test_unknown_joints_are_refused() -> None:
     _refused(lambda: fc.Target(45, fc.Side.LEFT), TypeError, "joint")  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize(("build", "said"), [
+    (lambda: ev.Lesion("L4-L5", 80, 80), "target must be a Target, got 'L4-L5'"),
+    (lambda: ev.Target("L4-L5", None), "side must be a Side, got None"),
+    (lambda: referral(region=5), "region must be a Region, got 5"),
+    (lambda: ev.PolicyChanged(at=T0, policy="medicare-l38803", reason="payer"),
+     "policy must be a Policy, got 'medicare-l38803'"),
+])
+def test_a_value_of_the_wrong_kind_is_refused_in_words(build: Any, said: str) -> None:
+    with pytest.raises(TypeError) as refused:
+        build()
+    assert str(refused.value) == said
+
+
 def test_an_en_dash_or_lower_case_joint_is_normalised() -> None:
     assert fc.Target("L4\u2013L5", fc.Side.LEFT) == TARGET
     assert fc.Target("l4-l5", "left") == TARGET  # type: ignore[arg-type]

@@ -52,7 +52,7 @@ class Target:
     """
 
     joint: str = attrs.field(converter=_joint, validator=_known_joint)
-    side: Side = attrs.field(converter=_side, validator=attrs.validators.instance_of(Side))
+    side: Side = attrs.field(converter=_side, validator=v.kind_of(Side))
 
     @property
     def region(self) -> Region:
@@ -76,7 +76,7 @@ class PainEntry:
 class Lesion:
     """One radiofrequency lesion: which joint's nerves, for how long, how hot."""
 
-    target: Target = attrs.field(validator=attrs.validators.instance_of(Target))
+    target: Target = attrs.field(validator=v.kind_of(Target))
     seconds: float = attrs.field(converter=v.plain_float, validator=v.positive_seconds)
     temperature_c: float | None = attrs.field(
         default=None, converter=v.optional_plain_float, validator=v.optional_celsius

@@ -65,9 +65,7 @@ def plain_float(value: object) -> object:
     validator, which names the field.
     """
     kind = type(value)
-    if kind is int:
-        return value
-    if kind is bool or not isinstance(value, int | float):
+    if kind is int or kind is bool or not isinstance(value, int | float):
         return value
     if isinstance(value, int):
         return int.__index__(value)
@@ -126,8 +124,7 @@ def _out_of_range(name: str, value: dt.datetime) -> None:
 def _field(value: dt.datetime, name: str) -> int:
     """A datetime's field read through the base class (a subclass may override it)."""
     descriptor = dt.datetime.__dict__.get(name) or dt.date.__dict__[name]
-    found: int = descriptor.__get__(value)
-    return found
+    return int(descriptor.__get__(value))
 
 
 def fixed_offset(value: object) -> object:
@@ -359,7 +356,15 @@ def bounded_share(value: Fraction) -> bool:
     return bool(value.numerator < limit and value.denominator < limit)
 
 
-# -- collections ------------------------------------------------------------------------
+# -- kinds and collections ----------------------------------------------------------------
+
+
+def kind_of(kind: type) -> Any:
+    """``attrs.validators.instance_of``, refusing with a message a desk can read."""
+    def check(_: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, kind):
+            raise TypeError(f"{attribute.name} must be a {kind.__name__}, got {show(value)}")
+    return check
 
 
 def members_of(kind: type, *, allow_empty: bool = False) -> Any:
@@ -372,18 +377,15 @@ def members_of(kind: type, *, allow_empty: bool = False) -> Any:
             raise ValueError(f"{attribute.name} must not be empty")
         for item in value:
             if not isinstance(item, kind):
-                raise TypeError(
-                    f"{attribute.name} must hold {kind.__name__} values, got {type(item).__name__}"
-                )
+                raise TypeError(f"{attribute.name} must hold {kind.__name__} values, "
+                                f"got {type(item).__name__}")
 
     return check
 
 
 def as_tuple(value: object) -> object:
     """Lists become tuples so events stay hashable; sets are refused later (no order)."""
-    if isinstance(value, list):
-        return tuple(value)
-    return value
+    return tuple(value) if isinstance(value, list) else value
 
 
 def show(value: object, limit: int = 60) -> str:
@@ -391,8 +393,7 @@ def show(value: object, limit: int = 60) -> str:
     if isinstance(value, bool | None | float):
         return repr(value)
     if type(value) is int:
-        digits = len(str(value)) if abs(value) < 10**50 else None
-        return repr(value) if digits is not None else "an int of more than 50 digits"
+        return repr(value) if abs(value) < 10**50 else "an int of more than 50 digits"
     if type(value) is str:
         shown = value if len(value) <= limit else value[:limit] + "…"
         return ascii(shown)

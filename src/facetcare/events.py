@@ -121,7 +121,7 @@ class Referred(Event):
     pathway_id: str = attrs.field(converter=v.plain_str, validator=v.identifier)
     patient_id: str = attrs.field(converter=v.plain_str, validator=v.identifier)
     region: Region = attrs.field(
-        converter=_region, validator=attrs.validators.instance_of(Region)
+        converter=_region, validator=v.kind_of(Region)
     )
     pain_months: int | None = attrs.field(default=None, converter=v.plain_int,
                                           validator=v.count)
@@ -298,7 +298,7 @@ class PolicyChanged(Event):
     Events accepted before it stay as they were accepted (docs/rules.md#policy-change).
     """
 
-    policy: Policy = attrs.field(validator=attrs.validators.instance_of(Policy))
+    policy: Policy = attrs.field(validator=v.kind_of(Policy))
     reason: str = attrs.field(converter=v.plain_str, validator=v.text)
 
 

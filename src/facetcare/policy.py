@@ -217,7 +217,7 @@ class Policy:
     #: How a block's relief is read from its diary (docs/payer-rules.md#relief).
     relief_measure: ReliefMeasure = attrs.field(
         default=ReliefMeasure.BEST, converter=_measure,
-        validator=attrs.validators.instance_of(ReliefMeasure))
+        validator=_validate.kind_of(ReliefMeasure))
     #: Diary entries a positive block needs (with SUSTAINED: up to ``relief_window_min``).
     relief_min_entries: int = attrs.field(default=1, validator=_count)
     #: Imaging a block / a neurotomy may be guided by; None: no rule (`imaging_guidance`).
