@@ -249,6 +249,10 @@ class Policy:
         if value > 1000:
             raise ValueError(f"{attribute.name} must be at most 1000, got {value}")
 
+    def covers(self, region: Region) -> bool:
+        """Whether this policy judges pathways in ``region`` (``regions`` None: every region)."""
+        return self.regions is None or region in self.regions
+
     # -- the named profiles (their values and sources: facetcare._profiles) --
 
     @property

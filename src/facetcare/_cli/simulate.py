@@ -158,9 +158,9 @@ def simulate(*, n: int, seed: int, region: str, policy_name: str, compare_name: 
 
     base = CohortParams.cervical() if region == "cervical" else CohortParams.lumbar()
     for option, name in (("--policy", policy_name), ("--compare", compare_name)):
-        covered = policy_named(name).regions if name is not None else None
-        if covered is not None and base.region not in covered:
-            shown = ", ".join(map(str, covered))
+        chosen = policy_named(name) if name is not None else None
+        if chosen is not None and not chosen.covers(base.region):
+            shown = ", ".join(map(str, chosen.regions or ()))
             raise click.BadParameter(f"{name} covers the {shown} region only, not {region} "
                                      "(docs/rules.md#region-not-covered)", param_hint=option)
     # Without per-journey output only the summary is needed: journeys then stay in

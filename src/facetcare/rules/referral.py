@@ -35,9 +35,9 @@ __all__ = [
 @gives(REGION_NOT_COVERED)
 def region_not_covered(facts: Facts, event: ev.Referred, policy: Policy) -> Reason | None:
     """A guideline for one region does not judge another (Cohen 2020 lumbar, Hurley 2022 neck)."""
-    if policy.regions is None or event.region in policy.regions:
+    if policy.covers(event.region):
         return None
-    covered = ", ".join(str(r) for r in policy.regions)
+    covered = ", ".join(str(r) for r in policy.regions or ())
     return Reason(
         REGION_NOT_COVERED,
         f"{policy.name} covers the {covered} region only, not {event.region}",

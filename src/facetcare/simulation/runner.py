@@ -153,12 +153,12 @@ def _chunks(
 
 def _covers(policy: Policy, params: CohortParams) -> None:
     """A policy for one region judges no other region's cohort (rules.md#region-not-covered)."""
-    if policy.regions is None or params.region in policy.regions:
+    if policy.covers(params.region):
         return
     others = [p.name for p in Policy.profiles().values()
-              if p.regions is not None and params.region in p.regions]
+              if p.regions is not None and p.covers(params.region)]
     hint = f"; for a {params.region} cohort use {' or '.join(others)}" if others else ""
-    raise ValueError(f"{policy.name} covers the {', '.join(map(str, policy.regions))} region "
+    raise ValueError(f"{policy.name} covers the {', '.join(map(str, policy.regions or ()))} region "
                      f"only, not a {params.region} cohort{hint}")
 
 

@@ -186,8 +186,8 @@ def covered(p: Policy, region: Region | str) -> Region:
     No referral there could ever be accepted, so no journey or path could start.
     """
     where = Region(region)
-    if p.regions is not None and where not in p.regions:
-        raise ValueError(f"{p.name} covers {', '.join(map(str, p.regions))} only, "
+    if not p.covers(where):
+        raise ValueError(f"{p.name} covers {', '.join(map(str, p.regions or ()))} only, "
                          f"not the {where} region")
     return where
 
