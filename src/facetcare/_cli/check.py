@@ -185,6 +185,9 @@ def check(file: Path, policy_name: str | None, now_text: str | None) -> None:
     now = _parse_now(now_text)
     text = _read_text(file)
     if is_cohort(text):  # what `facetcare simulate --events` writes: many patients
+        if now is not None:
+            click.echo(f"note: {file} is a cohort file; its pathways' stages are counted, "
+                       "without due tasks, so --now is ignored", err=True)
         check_cohort(file, text, policy_named(policy_name))
         return
     found = _parse(file, text)

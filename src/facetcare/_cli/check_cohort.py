@@ -24,13 +24,22 @@ __all__ = ["check_cohort", "is_cohort"]
 
 
 def is_cohort(text: str) -> bool:
-    """The first non-blank line is a cohort line: an object with patient_id and event."""
+    """The first non-blank line is a cohort line: an object with patient_id and event.
+
+    A line with other keys as well still counts, so that reading it says which key
+    is wrong instead of reading the file as a log of bare events.
+    """
     first = next((line for line in text.splitlines() if line.strip()), "")
     try:
         value = json.loads(first)
-    except json.JSONDecodeError:
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than Python recurses
         return False
-    return isinstance(value, dict) and set(value) == {"patient_id", "event"}
+    return isinstance(value, dict) and {"patient_id", "event"} <= set(value)
+
+
+def _event_lines(text: str) -> list[int]:
+    """The number of each line `read_jsonl` reads an event from (it skips blank ones)."""
+    return [number for number, line in enumerate(io.StringIO(text), start=1) if line.strip()]
 
 
 def check_cohort(file: Path, text: str, policy: Policy) -> None:
@@ -39,6 +48,7 @@ def check_cohort(file: Path, text: str, policy: Policy) -> None:
     out = console()
     stages: Counter[str] = Counter()
     events = 0
+    lines = _event_lines(text)
     try:
         for patient_id, patient_events in read_jsonl(io.StringIO(text)):
             try:
@@ -46,7 +56,8 @@ def check_cohort(file: Path, text: str, policy: Policy) -> None:
             except Rejected as refused:
                 index = refused.index if refused.index is not None else 0
                 out.print(f"[bold red]refused[/]: {escape(str(file))}, patient "
-                          f"{escape(patient_id)}, event {index}")
+                          f"{escape(patient_id)}, event {index} (line "
+                          f"{lines[events + index]})")
                 for reason in refused.reasons:
                     out.print(f"  {reason.code}: {escape(reason.message)}")
                 raise SystemExit(1) from None

@@ -95,21 +95,6 @@ def read_input(path: Path, limit: int = DEFAULT_LIMITS.max_bytes) -> str:
         raise Unreadable(f"{path}: not UTF-8 text (expected JSON or JSON Lines)") from None
 
 
-def check_output_path(path: Path | None, option: str) -> None:
-    """Refuse, before any work, an output path that cannot be written (exit 2, one line)."""
-    if path is None:
-        return
-    if path.is_dir():
-        raise Unreadable(f"{option} {path}: is a directory, not a file")
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise Unreadable(f"{option} {path}: the directory {parent} does not exist")
-    if path.exists() and not os.access(path, os.W_OK):
-        raise Unreadable(f"{option} {path}: not writable")
-    if not path.exists() and not os.access(parent, os.W_OK | os.X_OK):
-        raise Unreadable(f"{option} {path}: cannot create a file in {parent}")
-
-
 def cap_workers(workers: int | None) -> int | None:
     """``--workers`` no more than the cores this process may use (at least 1)."""
     if workers is None:
@@ -121,3 +106,15 @@ def cap_workers(workers: int | None) -> int | None:
     if workers < 1:
         raise click.BadParameter(f"must be at least 1, got {workers}", param_hint="--workers")
     return min(workers, max(cores, 1))
+
+
+def use_workers(asked: int) -> int:
+    """`cap_workers` for a command's ``--workers``, saying so when it lowers the number.
+
+    More processes than cores would only share them; results do not depend on it.
+    """
+    capped = cap_workers(asked) or 1
+    if capped < asked:
+        click.echo(f"note: --workers {asked} is more than the {capped} core(s) this process "
+                   f"may use; running {capped}", err=True)
+    return capped

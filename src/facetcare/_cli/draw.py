@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from facetcare import diagram as drawing
-from facetcare._cli.common import Unreadable, check_output_path
+from facetcare._cli.outputs import Outputs
 
 _IMAGE_FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
 _TEXT_FORMATS = {".mmd": "mermaid", ".mermaid": "mermaid", ".md": "mermaid",
@@ -44,7 +44,6 @@ def diagram(fmt: str | None, output: Path | None) -> None:
       facetcare diagram --format dot -o pathway.dot
       facetcare diagram -o pathway.png        # needs Graphviz's dot
     """
-    check_output_path(output, "-o")
     suffix = output.suffix.lower() if output is not None else ""
     image = _IMAGE_FORMATS.get(suffix)
     if output is not None and image is not None and fmt == "mermaid":
@@ -57,18 +56,18 @@ def diagram(fmt: str | None, output: Path | None) -> None:
     if output is None:
         click.echo(text, nl=False)
         return
-    if image is not None:
-        _render(text, image, output)
-        click.echo(f"wrote {output} (Graphviz {image})")
-    else:
-        try:
-            output.write_text(text, encoding="utf-8")
-        except OSError as error:
-            raise Unreadable(f"-o {output}: cannot write: {error.strerror or error}") from None
-        click.echo(f"wrote {output} ({chosen})")
+    with Outputs([("-o", output)]) as outputs:
+        with outputs.writing(output) as staged:
+            if image is not None:
+                _render(text, image, output, staged)
+            else:
+                staged.write_text(text, encoding="utf-8")
+        outputs.commit()
+    click.echo(f"wrote {output} " + (f"(Graphviz {image})" if image else f"({chosen})"))
 
 
-def _render(text: str, image: str, output: Path) -> None:
+def _render(text: str, image: str, output: Path, staged: Path) -> None:
+    """``dot`` draws ``text`` into ``staged``, the file that becomes ``output``."""
     dot = shutil.which("dot")
     if dot is None:
         stem = output.with_suffix("")
@@ -79,7 +78,7 @@ def _render(text: str, image: str, output: Path) -> None:
             f"-o {stem}.dot, then dot -T{image} {stem}.dot -o {output}; or facetcare diagram -o "
             f"{stem}.mmd (Mermaid renders on GitHub without Graphviz)"
         )
-    done = subprocess.run([dot, f"-T{image}", "-o", str(output)], input=text, text=True,
+    done = subprocess.run([dot, f"-T{image}", "-o", str(staged)], input=text, text=True,
                           capture_output=True, check=False)
     if done.returncode != 0:
         raise click.ClickException(f"dot failed: {done.stderr.strip() or done.returncode}")

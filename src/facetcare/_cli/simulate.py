@@ -14,7 +14,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import contextlib
 import math
-import multiprocessing
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,8 +24,8 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from facetcare._cli.common import POLICY, console, policy_named
-from facetcare._cli.outputs import check_outputs
+from facetcare._cli.common import POLICY, PROFILES, console, policy_named, use_workers
+from facetcare._cli.outputs import Outputs
 from facetcare._extras import INSTALL
 from facetcare.machine import Stage
 
@@ -37,9 +37,30 @@ if TYPE_CHECKING:
     from facetcare.simulation.replicate import Replicated
 
 
-def _with_policy(path: Path, policy: str, comparing: bool) -> Path:
+def _label(name: str) -> str:
+    """A policy as file names show it: the profile's name, or a policy file's stem."""
+    stem = name if name in PROFILES else Path(name).stem
+    return re.sub(r"[^A-Za-z0-9._-]", "_", stem).strip(".") or "policy"
+
+
+def _with_policy(path: Path, label: str, comparing: bool) -> Path:
     """One file per policy when comparing: cohort.csv → cohort-seed.csv, cohort-….csv."""
-    return path.with_name(f"{path.stem}-{policy}{path.suffix}") if comparing else path
+    return path.with_name(f"{path.stem}-{label}{path.suffix}") if comparing else path
+
+
+def _labels(policy_name: str, compare_name: str | None) -> list[str]:
+    """Each policy's label; two that would share their files are refused."""
+    if compare_name is None:
+        return [_label(policy_name)]
+    if compare_name == policy_name:
+        raise click.BadParameter(f"{compare_name} is the --policy already: compare it with "
+                                 "another policy", param_hint="--compare")
+    labels = [_label(policy_name), _label(compare_name)]
+    if labels[0] == labels[1]:
+        raise click.BadParameter(f"{compare_name} and --policy {policy_name} would share the "
+                                 f"label {labels[0]!r} (and its files): rename the policy "
+                                 "file", param_hint="--compare")
+    return labels
 
 
 def _chunk_size(n: int, workers: int) -> int | None:
@@ -60,10 +81,16 @@ def _executor(workers: int) -> Iterator[cf.Executor | None]:
     if workers <= 1:
         yield None
         return
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-    with cf.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    from facetcare.simulation._pool import context, leave_interrupts_to_the_parent
+
+    pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=context(),
+                                  initializer=leave_interrupts_to_the_parent)
+    try:
         yield pool
+    except BaseException:  # Ctrl-C or a failure: the chunks not started are dropped
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
 
 
 def _merged_labels(results: list[tuple[str, Summary]]) -> list[str]:
@@ -88,9 +115,16 @@ def _empty_stage(label: str, results: list[tuple[str, Summary]]) -> bool:
     return not any(summary.by_stage.get(Stage(name), 0) for _, summary in results)
 
 
-def summary_table(results: list[tuple[str, Summary]]) -> Table:
-    """One column per policy, one row per figure, in the order `Summary.rows` gives."""
-    table = Table(title=f"{results[0][1].n:,} patients per policy", title_justify="left")
+def summary_table(results: list[tuple[str, Summary]], replications: int = 1) -> Table:
+    """One column per policy, one row per figure, in the order `Summary.rows` gives.
+
+    With replications the columns merge them: the title says how many patients that is.
+    """
+    total = results[0][1].n
+    title = (f"{total:,} patients per policy" if replications == 1 else
+             f"{total // replications:,} patients per policy × {replications} replications "
+             f"({total:,} in all)")
+    table = Table(title=title, title_justify="left")
     table.add_column("", min_width=20)  # labels wrap first; figures and headers stay whole
     for name, _ in results:
         table.add_column(name, justify="right", no_wrap=True, min_width=len(name))
@@ -118,10 +152,11 @@ def summary_table(results: list[tuple[str, Summary]]) -> Table:
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
               help="Processes (a ProcessPoolExecutor); 1 runs in this process.")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="One row per journey (with --compare, one file per policy: NAME-POLICY.csv).")
+              help="One row per journey (with --compare, one file per policy: NAME-POLICY.csv; "
+                   "with --replications, the first replication's journeys).")
 @click.option("--events", "events_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Every accepted event as JSON Lines (with --compare, one file per policy); "
-                   "`facetcare check` reads it.")
+              help="Every accepted event as JSON Lines (one file per policy with --compare, the "
+                   "first replication's with --replications); `facetcare check` reads it.")
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False, path_type=Path),
               help="PNG: what differs between the policies, with intervals.")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
@@ -143,19 +178,12 @@ def simulate(*, n: int, seed: int, region: str, policy_name: str, compare_name: 
       facetcare simulate -n 500 --region cervical --events journeys.jsonl
     """
     from facetcare.simulation import CohortParams
-    from facetcare.simulation.replicate import Replicated
 
     names = [policy_name] + ([compare_name] if compare_name else [])
+    labels = dict(zip(names, _labels(policy_name, compare_name), strict=True))
     comparing = len(names) > 1
-    check_outputs([(option, _with_policy(path, name, comparing)
-                    if per_policy and path is not None else path)
-                   for option, path, per_policy in (("--csv", csv_path, True),
-                                                    ("--events", events_path, True),
-                                                    ("--plot", plot_path, False),
-                                                    ("--report", report_path, False))
-                   for name in (names if per_policy else names[:1])])
+    workers = use_workers(workers)
     plots = plots_module() if plot_path is not None or report_path is not None else None
-
     base = CohortParams.cervical() if region == "cervical" else CohortParams.lumbar()
     for option, name in (("--policy", policy_name), ("--compare", compare_name)):
         chosen = policy_named(name) if name is not None else None
@@ -163,16 +191,56 @@ def simulate(*, n: int, seed: int, region: str, policy_name: str, compare_name: 
             shown = ", ".join(map(str, chosen.regions or ()))
             raise click.BadParameter(f"{name} covers the {shown} region only, not {region} "
                                      "(docs/rules.md#region-not-covered)", param_hint=option)
-    # Without per-journey output only the summary is needed: journeys then stay in
-    # the workers (no pickling back), and memory stays flat however large n is.
-    keep_journeys = csv_path is not None or events_path is not None
-    out = console()
+    per_policy = {name: [(option, _with_policy(path, labels[name], comparing))
+                         for option, path in (("--csv", csv_path), ("--events", events_path))
+                         if path is not None] for name in names}
+    named = [pair for pairs in per_policy.values() for pair in pairs]
+    with Outputs([*named, ("--plot", plot_path), ("--report", report_path)]) as outputs:
+        results, spread, cohorts = _run_policies(
+            names, n=n, seed=seed, region=region, base=base, replications=replications,
+            psa=psa, workers=workers, keep=bool(named))
+        out = console()
+        out.print(summary_table(results, replications))
+        if replications > 1:
+            out.print(interval_table(spread))
+        for name, cohort in cohorts:
+            for option, path in per_policy[name]:
+                with outputs.writing(path) as staged:
+                    (cohort.to_csv if option == "--csv" else cohort.to_jsonl)(staged)
+        title = (f"{region}, n = {n:,} per policy" + (f" × {replications} replications"
+                                                      if replications > 1 else "")
+                 + f", seed {seed}")
+        if plot_path is not None and plots is not None:
+            with outputs.writing(plot_path) as staged:
+                plots.cohort_plot(staged, results, title=title, replicated=spread)
+        if report_path is not None and plots is not None:
+            from facetcare._cli.cohort_report import cohort_report
+
+            with outputs.writing(report_path) as staged:
+                cohort_report(staged, plots, results, spread, title=title)
+        for path in outputs.commit():
+            out.print(f"wrote {escape(str(path))}")
+
+
+def _run_policies(names: list[str], *, n: int, seed: int, region: str, base: CohortParams,
+                  replications: int, psa: bool, workers: int, keep: bool,
+                  ) -> tuple[list[tuple[str, Summary]], dict[str, Replicated | None],
+                             list[tuple[str, Cohort]]]:
+    """Each policy's replications on one pool, with a progress bar per policy.
+
+    Without per-journey output (``keep``) only the summary is needed: journeys
+    then stay in the workers (no pickling back), and memory stays flat however
+    large n is.
+    """
+    from facetcare.simulation.replicate import Replicated
+
     results: list[tuple[str, Summary]] = []
     spread: dict[str, Replicated | None] = {}
     cohorts: list[tuple[str, Cohort]] = []
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn())
-    with _executor(workers) as pool, Progress(*columns, console=out, transient=False) as bar:
+    with _executor(workers) as pool, \
+            Progress(*columns, console=console(), transient=False) as bar:
         tasks = {name: bar.add_task(f"{region} · {name}", total=n * replications, start=False)
                  for name in names}
         for name in names:
@@ -182,37 +250,14 @@ def simulate(*, n: int, seed: int, region: str, policy_name: str, compare_name: 
             # One pool serves every policy; without one, --workers 1 means this process.
             alone = 1 if pool is None else None
             summaries, cohort = _replications(
-                n, seed, replications, base, policy, psa=psa, keep=keep_journeys,
+                n, seed, replications, base, policy, psa=psa, keep=keep,
                 pool=pool, workers=alone, chunk=chunk, progress=advance)
             if cohort is not None:
                 cohorts.append((name, cohort))
             results.append((name, _combined(summaries)))
             spread[name] = Replicated(tuple(summaries)) if replications > 1 else None
             bar.update(tasks[name], completed=n * replications)
-    out.print(summary_table(results))
-    if replications > 1:
-        out.print(interval_table(spread))
-    written: list[Path] = []
-    for name, cohort in cohorts:
-        if csv_path is not None:
-            written.append(_with_policy(csv_path, name, comparing))
-            cohort.to_csv(written[-1])
-        if events_path is not None:
-            written.append(_with_policy(events_path, name, comparing))
-            cohort.to_jsonl(written[-1])
-    title = (f"{region}, n = {n:,} per policy" + (f" × {replications} replications"
-                                                  if replications > 1 else "")
-             + f", seed {seed}")
-    if plot_path is not None and plots is not None:
-        plots.cohort_plot(plot_path, results, title=title, replicated=spread)
-        written.append(plot_path)
-    if report_path is not None and plots is not None:
-        from facetcare._cli.cohort_report import cohort_report
-
-        cohort_report(report_path, plots, results, spread, title=title)
-        written.append(report_path)
-    for path in written:
-        out.print(f"wrote {escape(str(path))}")
+    return results, spread, cohorts
 
 
 def _replications(n: int, seed: int, replications: int, base: CohortParams, policy: Policy,

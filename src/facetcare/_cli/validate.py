@@ -15,8 +15,8 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from facetcare._cli.common import console
-from facetcare._cli.outputs import check_outputs
+from facetcare._cli.common import console, use_workers
+from facetcare._cli.outputs import Outputs
 
 if TYPE_CHECKING:
     from facetcare.simulation.validation import Row, Validation
@@ -31,7 +31,7 @@ def _number(value: float, unit: str) -> str:
 
 
 def row_cells(row: Row) -> list[str]:
-    """figure, kind, published (interval), simulated (95% interval), inside."""
+    """The cells of one row, in `HEADER` order."""
     p, s = row.published, row.simulated
     published = f"{_number(p.value, p.unit)} ({_number(p.low, p.unit)}–{_number(p.high, p.unit)})"
     simulated = ("–" if s is None else
@@ -39,12 +39,15 @@ def row_cells(row: Row) -> list[str]:
     return [p.figure, p.study, p.kind, published, simulated, "yes" if row.inside else "NO"]
 
 
-HEADER = ("figure", "study", "kind", "published (interval)", "simulated (95% interval)",
-          "inside")
+HEADER = ("figure", "study", "kind", "published (interval)",
+          "simulated, mean (95% interval)", "inside")
 
 
 def validation_table(validation: Validation) -> Table:
-    table = Table(title=(f"{validation.region}: {validation.replications} replications × "
+    count = validation.replications
+    replications = ("1 replication (so no interval)" if count == 1
+                    else f"{count} replications")
+    table = Table(title=(f"{validation.region}: {replications} × "
                          f"{validation.n:,} patients per study"
                          + (", PSA" if validation.psa else "")), title_justify="left")
     for name in HEADER:
@@ -82,7 +85,7 @@ def validate(*, region: str, replications: int, n: int, seed: int, psa: bool, wo
       facetcare validate --region lumbar --replications 20
       facetcare validate --csv validation.csv --plot validation.png --workers 2
     """
-    check_outputs([("--csv", csv_path), ("--plot", plot_path)])
+    workers = use_workers(workers)
     plotter = None
     if plot_path is not None:
         from facetcare._cli.simulate import plots_module
@@ -94,24 +97,28 @@ def validate(*, region: str, replications: int, n: int, seed: int, psa: bool, wo
     out = console()
     if not out.is_terminal:  # a file or a pipe: room for the whole row on one line
         out.width = max(out.width, 150)
-    results = [run(r, n=n, replications=replications, seed=seed, psa=psa, workers=workers)
-               for r in regions]
-    for result in results:
-        out.print(validation_table(result))
-    if csv_path is not None:
-        with open(csv_path, "w", encoding="utf-8", newline="") as handle:
-            for i, result in enumerate(results):
-                text = _csv(result)
-                handle.write(text if i == 0 else text.split("\n", 1)[1])
-        out.print(f"wrote {escape(str(csv_path))}")
-    if plotter is not None and plot_path is not None:
-        plotter(plot_path, results)
-        out.print(f"wrote {escape(str(plot_path))}")
-    outside = [row.published.figure for result in results for row in result.rows
+    with Outputs([("--csv", csv_path), ("--plot", plot_path)]) as outputs:
+        results = [run(r, n=n, replications=replications, seed=seed, psa=psa, workers=workers)
+                   for r in regions]
+        for result in results:
+            out.print(validation_table(result))
+        if csv_path is not None:
+            with outputs.writing(csv_path) as staged, \
+                    open(staged, "w", encoding="utf-8", newline="") as handle:
+                for i, result in enumerate(results):
+                    text = _csv(result)
+                    handle.write(text if i == 0 else text.split("\n", 1)[1])
+        if plotter is not None and plot_path is not None:
+            with outputs.writing(plot_path) as staged:
+                plotter(staged, results)
+        for path in outputs.commit():
+            out.print(f"wrote {escape(str(path))}")
+    outside = [f"{result.region}: {row.published.figure}" for result in results
+               for row in result.rows
                if row.published.kind == "calibration" and not row.inside]
     if outside:
         out.print(f"[bold red]calibration targets outside their interval[/]: "
-                  f"{escape(', '.join(outside))}")
+                  f"{escape('; '.join(outside))}")
         raise SystemExit(1)
 
 
