@@ -9,6 +9,10 @@ that fails leaves neither a partial file nor a changed existing one.
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -19,7 +23,7 @@ from facetcare._cli.outputs import BadOutput, Outputs
 from facetcare.cli import cli
 
 #: A run this long would show in the test's time if the check came after it.
-LONG = ("simulate", "-n", "200000")
+LONG = ("simulate", "-n", "20000")
 
 
 def invoke(*args: str) -> Result:
@@ -173,3 +177,26 @@ def test_calibration_targets_outside_are_named_with_their_region() -> None:
 def test_diagram_refuses_an_output_it_cannot_create() -> None:
     result = invoke("diagram", "-o", "/proc/facetcare.mmd")
     assert result.exit_code == 2 and "cannot create" in result.output
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="process groups and SIGINT are POSIX")
+def test_ctrl_c_on_worker_processes_stops_cleanly(tmp_path: Path) -> None:
+    # As a terminal does: SIGINT to the whole process group, the workers included.
+    # Many small chunks, whose journeys come back to this process: the workers
+    # are often idle, waiting for work, where an interrupt would print a traceback.
+    command = [sys.executable, "-m", "facetcare", "simulate", "-n", "2000", "--replications",
+               "50", "--workers", "2", "--compare", "medicare-l38803", "--csv",
+               str(tmp_path / "c.csv")]
+    # A background job inherits SIGINT ignored; a terminal's command does not.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        run = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               start_new_session=True, text=True)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    time.sleep(3)
+    os.killpg(run.pid, signal.SIGINT)
+    out, err = run.communicate(timeout=120)
+    assert run.returncode == 1, (out, err)
+    assert "Aborted!" in err and "Traceback" not in err + out, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == []  # no output, no temporary file

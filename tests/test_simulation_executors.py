@@ -171,9 +171,11 @@ def test_how_many_processes_a_run_gets() -> None:
     assert processes(5, 0, 0) == 1
 
 
-@pytest.mark.parametrize("workers", [0, -1, True, 1.5, "2"])
-def test_bad_workers_are_refused(workers: object) -> None:
-    with pytest.raises(ValueError, match="workers"):
+@pytest.mark.parametrize(("workers", "error"), [(0, ValueError), (-1, ValueError),
+                                               (True, TypeError), (1.5, TypeError),
+                                               ("2", TypeError)])
+def test_bad_workers_are_refused(workers: object, error: type[Exception]) -> None:
+    with pytest.raises(error, match="workers"):
         summarize(10, 1, workers=workers)  # type: ignore[arg-type]
 
 

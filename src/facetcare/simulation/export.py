@@ -13,6 +13,7 @@ every platform.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -20,9 +21,11 @@ import json
 import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from facetcare import events as ev
+from facetcare._staging import Staged
+from facetcare._validate import show
 from facetcare.errors import SerializationError
 from facetcare.serialization import dump_event, load_event
 from facetcare.simulation.facts import JourneyFacts
@@ -44,13 +47,32 @@ CSV_COLUMNS = (
 )
 
 
-@contextmanager
-def _opened(target: Target, mode: str) -> Iterator[IO[str]]:
+def _path(target: object, name: str, what: str) -> str | None:
+    """``target`` as a path, or None for a file object; `TypeError` naming ``name`` else.
+
+    Paths are text (a ``str`` or an ``os.PathLike`` giving one): a ``bytes``
+    path is refused rather than half supported, ``os.fsdecode`` turns it into one.
+    """
     if isinstance(target, str | os.PathLike):
-        with open(target, mode, encoding="utf-8", newline="") as handle:
-            yield handle
-    else:
-        yield target
+        path = os.fspath(target)
+        if isinstance(path, str):
+            return path
+    elif not isinstance(target, bytes | bytearray) and callable(getattr(target, what, None)):
+        return None
+    hint = " (decode a bytes path with os.fsdecode)" if isinstance(
+        target, bytes | bytearray | os.PathLike) else ""
+    raise TypeError(f"{name} must be a path or a text file, got {type(target).__name__}{hint}")
+
+
+@contextmanager
+def _opened(target: Target, name: str = "target") -> Iterator[IO[str]]:
+    """``target`` opened for writing (a path here, closed after), or the caller's file."""
+    path = _path(target, name, "write")
+    if path is None:
+        yield cast(IO[str], target)
+        return
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        yield handle
 
 
 def _time(moment: dt.datetime | None) -> str:
@@ -81,7 +103,7 @@ def _row(facts: JourneyFacts) -> list[object]:
 
 def write_csv(facts: Iterable[JourneyFacts], target: Target, *, header: bool = True) -> None:
     """One row per journey, header `CSV_COLUMNS`; empty cells for "did not happen"."""
-    with _opened(target, "w") as handle:
+    with _opened(target) as handle:
         writer = csv.writer(handle, lineterminator="\n")
         if header:
             writer.writerow(CSV_COLUMNS)
@@ -96,7 +118,7 @@ def _line(patient_id: str, event: ev.Event) -> str:
 
 def write_jsonl(journeys: Iterable[Journey], target: Target) -> None:
     """Every event of every journey, one JSON object per line (see the module docstring)."""
-    with _opened(target, "w") as handle:
+    with _opened(target) as handle:
         for journey in journeys:
             handle.write("".join(_line(journey.patient_id, e) for e in journey.events))
 
@@ -104,30 +126,28 @@ def write_jsonl(journeys: Iterable[Journey], target: Target) -> None:
 def read_jsonl(source: Target) -> Iterator[tuple[str, tuple[ev.Event, ...]]]:
     """(patient id, events) per journey, in file order; `SerializationError` if malformed.
 
-    Lines of one patient must be consecutive, as `write_jsonl` writes them.
+    Lines of one patient must be consecutive, as `write_jsonl` writes them,
+    and a referral names the patient of its line. ``source`` is a path or
+    an open text file; anything else is a `TypeError` at the call, while a
+    path is opened, and each line read, as the journeys are iterated.
     """
-    if isinstance(source, str | os.PathLike):
-        with open(source, encoding="utf-8", newline="") as handle:
-            yield from read_jsonl(handle)
-        return
+    path = _path(source, "source", "__iter__")
+    return _journeys(cast(Iterable[str], source)) if path is None else _read(path)
+
+
+def _read(path: str) -> Iterator[tuple[str, tuple[ev.Event, ...]]]:
+    with open(path, encoding="utf-8", newline="") as handle:
+        yield from _journeys(handle)
+
+
+def _journeys(lines: Iterable[str]) -> Iterator[tuple[str, tuple[ev.Event, ...]]]:
     current: str | None = None
     events: list[ev.Event] = []
     seen: set[str] = set()
-    for number, line in enumerate(source, start=1):
+    for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise SerializationError(f"line {number}: not valid JSON: {error}") from None
-        if not isinstance(record, dict) or set(record) != {"patient_id", "event"}:
-            raise SerializationError(
-                f"line {number}: expected an object with 'patient_id' and 'event'"
-            )
-        patient = record["patient_id"]
-        if not isinstance(patient, str):
-            raise SerializationError(f"line {number}.patient_id: expected a string")
-        event = load_event(record["event"], f"line {number}.event")
+        patient, event = _record(number, line)
         if patient != current:
             if current is not None:
                 yield current, tuple(events)
@@ -140,6 +160,50 @@ def read_jsonl(source: Target) -> Iterator[tuple[str, tuple[ev.Event, ...]]]:
         events.append(event)
     if current is not None:
         yield current, tuple(events)
+
+
+_KEYS = ("patient_id", "event")
+
+
+def _record(number: int, line: str) -> tuple[str, ev.Event]:
+    """One line's patient id and event, or `SerializationError` saying what is wrong."""
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as error:
+        raise SerializationError(f"line {number}: not valid JSON: {error}") from None
+    except RecursionError:  # the parser recurses once per level of nesting
+        raise SerializationError(f"line {number}: not valid JSON: nested deeper than "
+                                 "the parser allows") from None
+    if not isinstance(record, dict):
+        raise SerializationError(f"line {number}: expected an object with 'patient_id' and "
+                                 f"'event', got {type(record).__name__}")
+    if set(record) != set(_KEYS):
+        raise SerializationError(f"line {number}: {_wrong_keys(record)} (a line holds only "
+                                 "'patient_id' and 'event')")
+    patient = record["patient_id"]
+    if not isinstance(patient, str):
+        raise SerializationError(f"line {number}.patient_id: expected a string")
+    event = load_event(record["event"], f"line {number}.event")
+    if isinstance(event, ev.Referred) and event.patient_id != patient:
+        # Otherwise one patient's referral could be filed under another's id.
+        raise SerializationError(f"line {number}: the event's patient_id "
+                                 f"{show(event.patient_id)} differs from the line's "
+                                 f"{show(patient)}")
+    return patient, event
+
+
+def _wrong_keys(record: dict[str, Any]) -> str:
+    """The keys a line has but should not, and those it lacks (a few, each shortened)."""
+    def listed(what: str, keys: list[str]) -> str:
+        shown = ", ".join(show(key, 40) for key in keys[:5])
+        more = f" and {len(keys) - 5} more" if len(keys) > 5 else ""
+        return f"{what} key{'s' if len(keys) > 1 else ''} {shown}{more}"
+
+    extra = [key for key in record if key not in _KEYS]
+    missing = [key for key in _KEYS if key not in record]
+    parts = ([listed("unexpected", extra)] if extra else []) + (
+        [listed("missing", missing)] if missing else [])
+    return "; ".join(parts)
 
 
 def csv_header() -> str:
@@ -161,11 +225,61 @@ def jsonl_text(journeys: Iterable[Journey]) -> str:
     return buffer.getvalue()
 
 
+class _Output:
+    """One target of `staged`: its handle, and for a path the `Staged` file behind it."""
+
+    __slots__ = ("file", "handle")
+
+    def __init__(self, handle: IO[str], file: Staged | None = None) -> None:
+        self.handle, self.file = handle, file
+
+    def discard(self) -> None:
+        if self.file is not None:
+            with contextlib.suppress(OSError):
+                self.handle.close()
+            self.file.discard()
+
+
+def _stage(target: Target, name: str) -> _Output:
+    """``target`` ready for writing: a file object as is, a path through `Staged`."""
+    path = _path(target, name, "write")
+    if path is None:
+        return _Output(cast(IO[str], target))
+    file = Staged(path)
+    try:
+        handle = open(file.part, "w", encoding="utf-8", newline="")  # noqa: SIM115 - `staged` closes it
+    except BaseException:
+        file.discard()
+        raise
+    return _Output(handle, file)
+
+
 @contextmanager
-def opened_for_writing(target: Target | None) -> Iterator[IO[str] | None]:
-    """``target`` opened for writing (paths are opened and closed here), or None."""
-    if target is None:
-        yield None
-        return
-    with _opened(target, "w") as handle:
-        yield handle
+def staged(targets: list[tuple[str, Target | None]]) -> Iterator[list[IO[str] | None]]:
+    """Each ``(name, target)`` opened for writing now, or None; paths written only on success.
+
+    Every target is checked and opened before the block runs, so a bad
+    second target fails before any work. A path's content goes to a
+    temporary file beside it (`_stage`), moved onto the path once the block
+    has ended without an exception and every file is closed; on any
+    exception (``KeyboardInterrupt`` too) the temporary files are removed,
+    so a failed run leaves neither a partial nor an empty file, and a file
+    already there keeps its content. File objects are the caller's: written,
+    never closed.
+    """
+    outputs: list[_Output | None] = []
+    try:
+        for name, target in targets:
+            outputs.append(None if target is None else _stage(target, name))
+        yield [None if output is None else output.handle for output in outputs]
+        for output in outputs:
+            if output is not None and output.file is not None:
+                output.handle.close()
+        for output in outputs:
+            if output is not None and output.file is not None:
+                output.file.commit()
+    except BaseException:
+        for output in outputs:
+            if output is not None:
+                output.discard()
+        raise

@@ -50,6 +50,13 @@ from contextlib import ExitStack
 from typing import Any, Protocol, TypeVar
 
 from facetcare.policy import Policy
+from facetcare.simulation._pool import context, leave_interrupts_to_the_parent
+from facetcare.simulation.arguments import (
+    check_count,
+    check_progress,
+    check_times,
+    distinct_files,
+)
 from facetcare.simulation.chunks import (
     Chunk,
     export_chunk,
@@ -58,11 +65,7 @@ from facetcare.simulation.chunks import (
     summarize_chunk,
 )
 from facetcare.simulation.cohort import Cohort
-from facetcare.simulation.export import (
-    Target,
-    csv_header,
-    opened_for_writing,
-)
+from facetcare.simulation.export import Target, csv_header, staged
 from facetcare.simulation.journey import Journey
 from facetcare.simulation.params import CohortParams
 from facetcare.simulation.summary import Summary
@@ -118,10 +121,13 @@ def _chunks(
     start: dt.datetime,
     executor: Submitter | None = None,
     workers: int | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> tuple[list[Chunk], CohortParams, Policy]:
-    """The run's chunks, and its params and policy with the defaults filled in."""
-    if isinstance(n, bool) or not isinstance(n, int) or n < 0:
-        raise ValueError(f"n must be a non-negative int, got {n!r}")
+    """The run's chunks, and its params and policy with the defaults filled in.
+
+    Every argument is checked here (`facetcare.simulation.arguments`), before any work.
+    """
+    check_count("n", n, positive=False)
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise TypeError(f"seed must be an int, got {seed!r}")
     params = CohortParams.lumbar() if params is None else params
@@ -131,19 +137,14 @@ def _chunks(
     if not isinstance(policy, Policy):
         raise TypeError(f"policy must be a facetcare.Policy, got {type(policy).__name__}")
     _covers(policy, params)
+    check_count("chunk_size", chunk_size, positive=True, optional=True)
     size = DEFAULT_CHUNK_SIZE if chunk_size is None else chunk_size
-    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
-        raise ValueError(f"chunk_size must be a positive int, got {chunk_size!r}")
-    if not isinstance(horizon, dt.timedelta) or horizon < dt.timedelta(0):
-        raise ValueError(f"horizon must be a non-negative timedelta, got {horizon!r}")
-    if not isinstance(start, dt.datetime) or start.utcoffset() is None:
-        raise ValueError(f"start must be a timezone-aware datetime, got {start!r}")
-    if workers is not None:
-        if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-            raise ValueError(f"workers must be a positive int or None, got {workers!r}")
-        if executor is not None:
-            raise ValueError("pass an executor or workers, not both: the executor "
-                             "already decides where the chunks run")
+    check_times(start, horizon)
+    check_count("workers", workers, positive=True, optional=True)
+    if workers is not None and executor is not None:
+        raise ValueError("pass an executor or workers, not both: the executor "
+                         "already decides where the chunks run")
+    check_progress(progress)
     chunks = [
         Chunk(seed, lo, min(lo + size, n), params, policy, start, horizon)
         for lo in range(0, n, size)
@@ -192,11 +193,6 @@ def processes(workers: int | None, n: int, chunks: int, *, automatic: bool = Tru
     return max(1, min(workers, chunks))
 
 
-def _start_method() -> str:
-    """The pool's start method: "forkserver" where there is one, else "spawn" (module doc)."""
-    return "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-
-
 @contextlib.contextmanager
 def _executor(
     executor: Submitter | None, workers: int | None, chunks: list[Chunk], *, automatic: bool
@@ -216,8 +212,8 @@ def _executor(
     if count <= 1:
         yield None
         return
-    context = multiprocessing.get_context(_start_method())
-    pool = ProcessPoolExecutor(max_workers=count, mp_context=context)
+    pool = ProcessPoolExecutor(max_workers=count, mp_context=context(),
+                               initializer=leave_interrupts_to_the_parent)
     try:
         yield pool
     except BrokenProcessPool as broken:
@@ -294,7 +290,7 @@ def simulate(
     """
     chunks, params, policy = _chunks(n, seed, params=params, policy=policy,
                                      chunk_size=chunk_size, horizon=horizon, start=start,
-                                     executor=executor, workers=workers)
+                                     executor=executor, workers=workers, progress=progress)
     journeys: list[Journey] = []
     with _executor(executor, workers, chunks, automatic=False) as runner:
         if runner is None or isinstance(runner, ThreadPoolExecutor):
@@ -330,7 +326,8 @@ def summarize(
     A script that calls it needs the ``if __name__ == "__main__":`` guard.
     """
     chunks, _, _ = _chunks(n, seed, params=params, policy=policy, chunk_size=chunk_size,
-                           horizon=horizon, start=start, executor=executor, workers=workers)
+                           horizon=horizon, start=start, executor=executor, workers=workers,
+                           progress=progress)
     total = Summary()
     with _executor(executor, workers, chunks, automatic=True) as runner:
         for part in _run(summarize_chunk, chunks, runner, progress):
@@ -364,14 +361,21 @@ def write_cohort(
     process per core; ``workers=1`` keeps it in this process, ``workers=K``
     asks for K processes (see `processes`). A script that calls it needs
     the ``if __name__ == "__main__":`` guard.
+
+    Both targets are checked and opened before any patient is simulated,
+    and a path receives its file only when the whole run has succeeded
+    (`facetcare.simulation.export.staged`): a run that fails or is
+    interrupted leaves no partial file, and a file already there unchanged.
+    ``jsonl`` and ``csv`` may not be one file.
     """
     chunks, _, _ = _chunks(n, seed, params=params, policy=policy, chunk_size=chunk_size,
-                           horizon=horizon, start=start, executor=executor, workers=workers)
+                           horizon=horizon, start=start, executor=executor, workers=workers,
+                           progress=progress)
+    distinct_files(jsonl, csv)
     work = functools.partial(export_chunk, jsonl=jsonl is not None, csv=csv is not None)
     total = Summary()
     with ExitStack() as stack:
-        jsonl_file = stack.enter_context(opened_for_writing(jsonl))
-        csv_file = stack.enter_context(opened_for_writing(csv))
+        jsonl_file, csv_file = stack.enter_context(staged([("jsonl", jsonl), ("csv", csv)]))
         if csv_file is not None:
             csv_file.write(csv_header())
         runner = stack.enter_context(_executor(executor, workers, chunks, automatic=True))
