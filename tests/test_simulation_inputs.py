@@ -78,10 +78,21 @@ def test_a_patient_renamed_on_its_lines_only_is_refused_at_its_referral() -> Non
 
 @pytest.mark.parametrize("deep", ["[" * 100_000, '{"a":' * 5000,
                                   '{"patient_id":"pt-000001","event":' + "[" * 100_000])
-def test_deeply_nested_json_is_not_valid_json_not_a_recursion_error(deep: str) -> None:
+def test_deeply_nested_json_is_refused_by_line_not_a_recursion_error(deep: str) -> None:
     first = cohort_lines(1)[0]
-    with pytest.raises(SerializationError, match="line 2: not valid JSON"):
+    with pytest.raises(SerializationError, match=r"line 2: .*nested deeper than the parser"):
         read(first + deep + "\n")
+
+
+@pytest.mark.parametrize(("line", "said"), [
+    ('{"patient_id":"pt-000001","patient_id":"pt-000002","event":{}}', "given twice"),
+    ('{"patient_id":"pt-000001","event":{"type":"FollowUpRecorded","at":"2026-01-05T08:00'
+     ':00+00:00","pain_score":NaN}}', "NaN"),
+])
+def test_a_line_is_read_as_strictly_as_a_document(line: str, said: str) -> None:
+    # A repeated key would be read as its last value: one line, two patients.
+    with pytest.raises(SerializationError, match=rf"line 1: .*{said}"):
+        read(line + "\n")
 
 
 @pytest.mark.parametrize("depth", [500, 900])
@@ -90,7 +101,7 @@ def test_an_event_nested_as_deep_as_the_parser_goes_is_a_serialization_error(
 ) -> None:
     line = ('{"patient_id":"pt-000001","event":{"type":"Referred","at":'
             + "[" * depth + "]" * depth + "}}\n")
-    with pytest.raises(SerializationError, match=r"line 1\.event"):
+    with pytest.raises(SerializationError, match=r"line 1: \$\.event.*nested deeper"):
         read(line)
 
 

@@ -26,6 +26,7 @@ from typing import IO, Any, cast
 from facetcare import events as ev
 from facetcare._staging import Staged
 from facetcare._validate import show
+from facetcare.documents import read_json
 from facetcare.errors import SerializationError
 from facetcare.serialization import dump_event, load_event
 from facetcare.simulation.facts import JourneyFacts
@@ -167,13 +168,10 @@ _KEYS = ("patient_id", "event")
 
 def _record(number: int, line: str) -> tuple[str, ev.Event]:
     """One line's patient id and event, or `SerializationError` saying what is wrong."""
-    try:
-        record = json.loads(line)
-    except json.JSONDecodeError as error:
-        raise SerializationError(f"line {number}: not valid JSON: {error}") from None
-    except RecursionError:  # the parser recurses once per level of nesting
-        raise SerializationError(f"line {number}: not valid JSON: nested deeper than "
-                                 "the parser allows") from None
+    try:  # the documents' own reader: its limits, no duplicate keys, no NaN
+        record = read_json(line)
+    except SerializationError as error:
+        raise SerializationError(f"line {number}: {error}") from None
     if not isinstance(record, dict):
         raise SerializationError(f"line {number}: expected an object with 'patient_id' and "
                                  f"'event', got {type(record).__name__}")
