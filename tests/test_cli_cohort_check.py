@@ -79,3 +79,22 @@ def test_now_is_said_to_be_ignored_for_a_cohort(cohort: list[str], tmp_path: Pat
     assert result.exit_code == 0, result.output
     assert "--now is ignored" in result.stderr
     assert "12 pathway(s)" in result.output
+
+
+def test_a_cohort_larger_than_the_document_limit_is_read_line_by_line(
+        cohort: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from facetcare._cli import check_cohort
+
+    text = "".join(cohort)
+    longest = max(len(line) for line in cohort)
+    # The limit between the longest line and the whole file, as with 2,000 real patients.
+    monkeypatch.setattr(check_cohort, "LIMIT", longest + 10)
+    assert len(text) > check_cohort.LIMIT
+    result = invoke("check", write(tmp_path, cohort))
+    assert result.exit_code == 0, result.output
+    assert "12 pathway(s)" in result.output
+    # One line past the limit is refused, not read whole.
+    lines = [*cohort[:3], cohort[3].rstrip("\n") + " " * (longest + 20) + "\n", *cohort[4:]]
+    result = invoke("check", write(tmp_path, lines))
+    assert result.exit_code == 2, result.output
+    assert "line 4 is longer than" in result.output

@@ -81,7 +81,7 @@ def test_defaults_are_the_fitted_and_cited_numbers() -> None:
     assert (lumbar.escort_missing, lumbar.no_show, lumbar.diary_missing) == (0.03, 0.05, 0.05)
     assert lumbar.referral_to_block_days == lumbar.booking_days == (14, 42)
     assert (lumbar.lesions_mean, lumbar.lesions_sd) == (5, 3)
-    assert lumbar.anaesthetic_minutes == (120, 360)  # [3.4] 2–6 h
+    assert lumbar.anaesthetic_minutes == (240, 360)  # [3.4] 4–6 h in most sources
 
 
 @pytest.mark.parametrize(

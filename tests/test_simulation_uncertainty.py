@@ -86,3 +86,18 @@ def test_a_schedule_of_ones_own() -> None:
     assert mine.block_cents([("L4-L5", Side.LEFT), ("L5-S1", Side.LEFT)]) == 15000
     assert attrs.evolve(mine, bilateral_percent=200).block_cents(
         [("L4-L5", Side.LEFT), ("L4-L5", Side.RIGHT)]) == 20000
+
+
+def test_a_figure_missing_from_some_replications_says_how_many_it_has() -> None:
+    from facetcare.simulation import summarize
+    from facetcare.simulation.replicate import Replicated
+
+    # One patient per replication: some replications treat nobody, so have no
+    # cost per success; the interval is over the others, and says so.
+    summaries = tuple(summarize(1, seed, workers=1) for seed in range(12))
+    treated = sum(1 for s in summaries if s.successes)
+    assert 0 < treated < len(summaries)
+    rows = {(figure, per): text for figure, per, text in Replicated(summaries).rows()}
+    cost = rows["billed (fee schedule)", "per first neurotomy with relief"]
+    assert cost.endswith(f"[{treated} of 12 replications]")
+    assert not rows["billed (fee schedule)", "per patient"].endswith("replications]")

@@ -183,13 +183,13 @@ def check(file: Path, policy_name: str | None, now_text: str | None) -> None:
       facetcare check events.jsonl --now 2026-04-01T09:00+00:00
     """
     now = _parse_now(now_text)
-    text = _read_text(file)
-    if is_cohort(text):  # what `facetcare simulate --events` writes: many patients
+    if is_cohort(file):  # what `facetcare simulate --events` writes: many patients
         if now is not None:
             click.echo(f"note: {file} is a cohort file; its pathways' stages are counted, "
                        "without due tasks, so --now is ignored", err=True)
-        check_cohort(file, text, policy_named(policy_name))
+        check_cohort(file, policy_named(policy_name))
         return
+    text = _read_text(file)
     found = _parse(file, text)
     out = console()
     events, document = found.events, found.document

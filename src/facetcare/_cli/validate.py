@@ -63,15 +63,17 @@ def validation_table(validation: Validation) -> Table:
 
 @click.command(short_help="Published figures beside simulated ones, with intervals.")
 @click.option("--region", type=click.Choice(["lumbar", "cervical", "both"]), default="both",
-              show_default=True)
+              show_default=True, help="Whose studies: the lumbar or cervical ones, or both.")
 @click.option("--replications", type=click.IntRange(min=1), default=20, show_default=True,
               help="Independent replications (each on its own stream).")
 @click.option("-n", "n", type=click.IntRange(min=10), default=2000, show_default=True,
               help="Patients per study protocol per replication.")
-@click.option("--seed", type=int, default=1, show_default=True)
+@click.option("--seed", type=int, default=1, show_default=True,
+              help="Random seed; each replication gets its own stream from it.")
 @click.option("--psa/--no-psa", default=True, show_default=True,
               help="Draw the parameters per replication (probabilistic sensitivity analysis).")
-@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True)
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Processes (at most one per core); the results do not depend on it.")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path),
               help="The table as CSV (both regions in one file).")
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False, path_type=Path),

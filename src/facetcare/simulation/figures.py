@@ -72,7 +72,7 @@ FIGURES: tuple[Figure, ...] = (
 
 
 def _percent(part: int, whole: int) -> str:
-    return f"{part} ({100 * part / whole:.1f}%)" if whole else str(part)
+    return f"{part} ({100 * part / whole:.1f}%)" if whole else "–"  # no denominator
 
 
 def _days(hist: Histogram) -> str:

@@ -94,8 +94,9 @@ class CohortParams:
         validator=positive,
         metadata=source(f"{_FIT}: Kumaraswamy(1, b) shape of a non-specific relief"))
     anaesthetic_minutes: tuple[int, int] = attrs.field(
-        default=(120, 360), converter=as_tuple, validator=int_range(60),
-        metadata=source("[3.4] anaesthetic window described to patients 2–6 h"))
+        default=(240, 360), converter=as_tuple, validator=int_range(60),
+        metadata=source("[3.4] window described to patients: 4–6 h in three of five "
+                        "sources (2–6 h, 3–6 h in one each)"))
     diary_missing: float = attrs.field(
         default=0.05, validator=probability,
         metadata=source("assumption: diary not returned or incomplete → assessed negative"))

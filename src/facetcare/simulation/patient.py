@@ -20,9 +20,9 @@ only: the anaesthetic reaches the painful nerves with probability
 ``block_reach``, then a Kumaraswamy(``block_relief_shape``, 1) share) and a
 non-specific one (with probability ``propensity``, a Kumaraswamy(1,
 ``placebo_relief_shape``) share). The relief follows a **trajectory** over
-the window: half at 15 minutes, full from 30 minutes until the anaesthetic
-wears off (its duration drawn from ``anaesthetic_minutes``, 2–6 h [3.4]),
-then gone within an hour. Diary entries sample it every 15 minutes for the
+the window: the peak from the first entry at 15 minutes until the
+anaesthetic wears off (its duration drawn from ``anaesthetic_minutes``,
+4–6 h [3.4]), then gone within an hour. Diary entries sample it every 15 minutes for the
 first hour, then hourly (UW Health [3.4]), as NRS scores rounded half up.
 Whether that diary is a positive block is then the pathway's decision,
 under the policy's own threshold: nothing here knows the threshold.

@@ -117,8 +117,12 @@ class Replicated:
             value = found[figure.key]
             fmt = {"share": "{:.1%}", "usd": "${:,.0f}", "days": "{:.0f}"}.get(figure.unit,
                                                                               "{:.2f}")
-            out.append((figure.label, figure.denominator, "–" if value is None
-                        else value.text(fmt)))
+            text = "–" if value is None else value.text(fmt)
+            if value is not None and value.replications < len(self.summaries):
+                # A replication with no denominator (nobody treated) has no value: say so,
+                # as the mean of the others is not the mean of all.
+                text += f" [{value.replications} of {len(self.summaries)} replications]"
+            out.append((figure.label, figure.denominator, text))
         return out
 
 
