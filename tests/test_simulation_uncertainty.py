@@ -101,3 +101,22 @@ def test_a_figure_missing_from_some_replications_says_how_many_it_has() -> None:
     cost = rows["billed (fee schedule)", "per first neurotomy with relief"]
     assert cost.endswith(f"[{treated} of 12 replications]")
     assert not rows["billed (fee schedule)", "per patient"].endswith("replications]")
+
+
+def test_per_referral_figures_count_the_referrals_a_policy_screens_out() -> None:
+    from facetcare import Policy
+    from facetcare.simulation import summarize
+
+    for policy in (Policy.seed(), Policy.medicare_l38803()):
+        found = summarize(300, 5, policy=policy, workers=1)
+        figures = found.figures()
+        referrals = found.n + found.screened_out
+        assert figures["screened_out"] == found.screened_out / referrals
+        assert figures["treated_per_referral"] == found.reached_neurotomy / referrals
+        if found.screened_out:
+            assert figures["treated_per_referral"] < figures["treated"]
+        else:
+            assert figures["treated_per_referral"] == figures["treated"]
+    # Medicare's entry criteria screen referrals out; the seed policy's fewer.
+    medicare = summarize(300, 5, policy=Policy.medicare_l38803(), workers=1)
+    assert medicare.screened_out > 0

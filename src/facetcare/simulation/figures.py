@@ -43,6 +43,12 @@ def _median(hist: Histogram) -> float | None:
 
 
 FIGURES: tuple[Figure, ...] = (
+    # Per referral as well as per patient: a policy whose entry criteria screen
+    # referrals out treats fewer of those referred than its per-patient share says.
+    Figure("screened_out", "screened out by the entry criteria", "per referral", "share",
+           lambda s: _share(s.screened_out, s.n + s.screened_out)),
+    Figure("treated_per_referral", "reached a first neurotomy", "per referral", "share",
+           lambda s: _share(s.reached_neurotomy, s.n + s.screened_out)),
     Figure("treated", "reached a first neurotomy", "per patient", "share",
            lambda s: _share(s.reached_neurotomy, s.n)),
     Figure("success_per_patient", "first neurotomy gave relief", "per patient", "share",
