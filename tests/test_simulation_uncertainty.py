@@ -120,3 +120,13 @@ def test_per_referral_figures_count_the_referrals_a_policy_screens_out() -> None
     # Medicare's entry criteria screen referrals out; the seed policy's fewer.
     medicare = summarize(300, 5, policy=Policy.medicare_l38803(), workers=1)
     assert medicare.screened_out > 0
+
+
+def test_a_share_with_no_denominator_is_shown_as_a_dash() -> None:
+    from facetcare.simulation import summarize
+
+    untreated = next(s for s in (summarize(1, seed, workers=1) for seed in range(40))
+                     if s.reached_neurotomy == 0)
+    rows = dict(untreated.rows())
+    assert rows["first neurotomy gave relief (of patients treated)"] == "–"
+    assert rows["reached a first neurotomy (of patients)"] == "0 (0.0%)"
