@@ -81,16 +81,10 @@ def _executor(workers: int) -> Iterator[cf.Executor | None]:
     if workers <= 1:
         yield None
         return
-    from facetcare.simulation._pool import context, leave_interrupts_to_the_parent
+    from facetcare.simulation._pool import process_pool
 
-    pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=context(),
-                                  initializer=leave_interrupts_to_the_parent)
-    try:
+    with process_pool(workers) as pool:
         yield pool
-    except BaseException:  # Ctrl-C or a failure: the chunks not started are dropped
-        pool.shutdown(wait=True, cancel_futures=True)
-        raise
-    pool.shutdown(wait=True)
 
 
 def _merged_labels(results: list[tuple[str, Summary]]) -> list[str]:

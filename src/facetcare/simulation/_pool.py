@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import multiprocessing
 import signal
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from multiprocessing.context import BaseContext
 
-__all__ = ["context", "leave_interrupts_to_the_parent", "start_method"]
+__all__ = ["context", "leave_interrupts_to_the_parent", "process_pool", "start_method"]
 
 
 def start_method() -> str:
@@ -29,3 +32,18 @@ def context() -> BaseContext:
 def leave_interrupts_to_the_parent() -> None:
     """A pool's ``initializer``: this worker ignores Ctrl-C (see the module docstring)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@contextmanager
+def process_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
+    """A pool of ``workers`` such processes, shut down however the block ends.
+
+    Work not yet started is dropped rather than waited for (after Ctrl-C or
+    a failure; a block that ends normally has none left).
+    """
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context(),
+                               initializer=leave_interrupts_to_the_parent)
+    try:
+        yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)

@@ -10,13 +10,10 @@ or after minutes of work.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import stat
-from typing import Any
 
 from facetcare._validate import LATEST, require_aware, show
 
-__all__ = ["LAST_END", "check_count", "check_progress", "check_times", "distinct_files"]
+__all__ = ["LAST_END", "check_count", "check_progress", "check_times"]
 
 #: The latest ``start + horizon`` a run accepts: 1,000 years before `LATEST`, the end of
 #: the supported calendar. A walk builds its next event before it finds that event past
@@ -69,32 +66,3 @@ def check_times(start: object, horizon: object) -> None:
             f"calendar ends at {LATEST.isoformat()}, and a run places visits and relief "
             f"past its horizon), got {got}"
         )
-
-
-def _path(target: Any) -> str | None:
-    """``target``'s path, if it is one, for comparing two targets."""
-    if isinstance(target, str | os.PathLike):
-        name = os.fspath(target)
-        return name if isinstance(name, str) else None
-    return None
-
-
-def distinct_files(jsonl: object, csv: object) -> None:
-    """Two paths may not name one file, where each output would overwrite the other.
-
-    A character device (``/dev/null``, a terminal) keeps nothing to
-    overwrite, so both outputs may go to one.
-    """
-    first, second = _path(jsonl), _path(csv)
-    if first is None or second is None:
-        return
-    real = os.path.realpath(first)
-    if real != os.path.realpath(second):
-        return
-    try:
-        if stat.S_ISCHR(os.stat(real).st_mode):
-            return
-    except OSError:  # absent: it would be created once and written twice
-        pass
-    raise ValueError(f"jsonl and csv name the same file ({show(first, 200)}); give each "
-                     "output a file of its own")

@@ -252,6 +252,21 @@ def _stage(target: Target, name: str) -> _Output:
     return _Output(handle, file)
 
 
+def _refuse_twice(name: str, file: Staged, targets: list[tuple[str, Target | None]],
+                  outputs: list[_Output | None]) -> None:
+    """Two paths may not name one file, where each output would overwrite the other.
+
+    A device or pipe (written in place, `Staged.special`) keeps nothing to
+    overwrite, so two outputs may go to one (``/dev/null``, a terminal).
+    """
+    if file.special:
+        return
+    for (other, _), earlier in zip(targets, outputs[:-1], strict=False):
+        if earlier is not None and earlier.file is not None and earlier.file.target == file.target:
+            raise ValueError(f"{other} and {name} name the same file ({show(file.path, 200)}); "
+                             "give each output a file of its own")
+
+
 @contextmanager
 def staged(targets: list[tuple[str, Target | None]]) -> Iterator[list[IO[str] | None]]:
     """Each ``(name, target)`` opened for writing now, or None; paths written only on success.
@@ -262,13 +277,16 @@ def staged(targets: list[tuple[str, Target | None]]) -> Iterator[list[IO[str] | 
     has ended without an exception and every file is closed; on any
     exception (``KeyboardInterrupt`` too) the temporary files are removed,
     so a failed run leaves neither a partial nor an empty file, and a file
-    already there keeps its content. File objects are the caller's: written,
-    never closed.
+    already there keeps its content. Two paths naming one file are refused.
+    File objects are the caller's: written, never closed.
     """
     outputs: list[_Output | None] = []
     try:
         for name, target in targets:
-            outputs.append(None if target is None else _stage(target, name))
+            output = None if target is None else _stage(target, name)
+            outputs.append(output)
+            if output is not None and output.file is not None:
+                _refuse_twice(name, output.file, targets, outputs)
         yield [None if output is None else output.handle for output in outputs]
         for output in outputs:
             if output is not None and output.file is not None:

@@ -12,7 +12,6 @@ on where it ran.
 
 from __future__ import annotations
 
-import concurrent.futures as cf
 import hashlib
 import math
 import statistics
@@ -22,7 +21,7 @@ from typing import TypeVar
 import attrs
 
 from facetcare.policy import Policy
-from facetcare.simulation._pool import context, leave_interrupts_to_the_parent
+from facetcare.simulation._pool import process_pool
 from facetcare.simulation.figures import FIGURES
 from facetcare.simulation.params import CohortParams
 from facetcare.simulation.psa import sample
@@ -74,13 +73,8 @@ def map_tasks(work: Callable[[T], R], tasks: Sequence[T], workers: int) -> list[
     """``work`` on each task, in order, on ``workers`` processes (1: here)."""
     if workers <= 1 or len(tasks) <= 1:
         return [work(task) for task in tasks]
-    pool = cf.ProcessPoolExecutor(max_workers=min(workers, len(tasks)),
-                                  mp_context=context(),
-                                  initializer=leave_interrupts_to_the_parent)
-    try:
+    with process_pool(min(workers, len(tasks))) as pool:
         return list(pool.map(work, tasks))
-    finally:  # Ctrl-C or a failure: the tasks not started are dropped, not waited for
-        pool.shutdown(wait=True, cancel_futures=True)
 
 
 @attrs.frozen

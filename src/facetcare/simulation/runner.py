@@ -55,7 +55,6 @@ from facetcare.simulation.arguments import (
     check_count,
     check_progress,
     check_times,
-    distinct_files,
 )
 from facetcare.simulation.chunks import (
     Chunk,
@@ -371,7 +370,6 @@ def write_cohort(
     chunks, _, _ = _chunks(n, seed, params=params, policy=policy, chunk_size=chunk_size,
                            horizon=horizon, start=start, executor=executor, workers=workers,
                            progress=progress)
-    distinct_files(jsonl, csv)
     work = functools.partial(export_chunk, jsonl=jsonl is not None, csv=csv is not None)
     total = Summary()
     with ExitStack() as stack:
