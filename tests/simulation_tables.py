@@ -89,8 +89,32 @@ def validation(region: str) -> Callable[[], str]:
     return render
 
 
+def _shown(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, tuple) and value and all(isinstance(v, str) for v in value):
+        return ", ".join(value)
+    if isinstance(value, tuple):
+        return "(" + ", ".join(str(v) for v in value) + ")"
+    return str(getattr(value, "value", value))
+
+
+def parameters() -> str:
+    """docs/simulation.md's parameter table: each default of both regions, with its source."""
+    from facetcare.simulation import fitted
+
+    lumbar, cervical = CohortParams.lumbar(), CohortParams.cervical()
+    lines = ["| parameter | lumbar | cervical | source |", "|---|---|---|---|"]
+    for name, source in CohortParams.sources().items():
+        lines.append(f"| `{name}` | {_shown(getattr(lumbar, name))} | "
+                     f"{_shown(getattr(cervical, name))} | {source} |")
+    studies = ", ".join(f"{k} {v:.4g}" for k, v in fitted.STUDY_PREVALENCE.items())
+    return "\n".join(lines) + f"\n\nStudy populations (lumbar, fitted): {studies}\n"
+
+
 #: Section name → (files holding it, renderer).
 SECTIONS: dict[str, tuple[tuple[str, ...], Callable[[], str]]] = {
+    "parameters": (("docs/simulation.md",), parameters),
     "simulation-comparison": (("README.md",), comparison),
     "validation-lumbar": (("README.md", "docs/simulation.md"), validation("lumbar")),
     "validation-cervical": (("README.md", "docs/simulation.md"), validation("cervical")),

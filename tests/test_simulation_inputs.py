@@ -327,3 +327,23 @@ def test_a_walk_ending_at_the_calendars_end_would_need_times_past_it() -> None:
 def test_a_run_may_start_at_the_earliest_time() -> None:
     c = simulate(200, 2, start=EARLIEST, horizon=HORIZON, workers=1)
     assert min(e.at for j in c.journeys for e in j.events) == EARLIEST
+
+
+@pytest.mark.parametrize("shape", [0.01, 0.05, 0.4])
+def test_a_relief_shape_near_zero_draws_no_date_past_the_calendar(shape: float) -> None:
+    # A small Weibull shape puts far-tail draws centuries (or past float range) away; a
+    # relief is capped at a century, so a run ending at the last end still fits.
+    import attrs
+
+    from facetcare.simulation.draws import Draws
+    from facetcare.simulation.patient import LONGEST_RELIEF_DAYS, Patient, neurotomy_outcome
+
+    params = attrs.evolve(CohortParams.lumbar(), relief_shape=shape, sham_relief_shape=shape)
+    draw = Draws(3, 0, "tail")
+    days = [neurotomy_outcome(draw, Patient(facet, 0.0), params, repeat).days
+            for facet in (True, False) for repeat in (False, True) for _ in range(2000)]
+    assert max(days) <= LONGEST_RELIEF_DAYS and min(days) >= 0
+    if shape < 0.1:
+        assert max(days) == LONGEST_RELIEF_DAYS
+    c = simulate(300, 4, params=params, start=LAST_END - HORIZON, horizon=HORIZON, workers=1)
+    assert max(e.at for j in c.journeys for e in j.events) <= LAST_END

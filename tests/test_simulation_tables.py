@@ -29,7 +29,13 @@ def test_each_simulated_table_was_made_by_this_model(name: str, file: str, model
     assert found.group(1) == model, (
         f"{file}'s {name} table was simulated by another model ({found.group(1)}, now "
         f"{model}): run python tests/simulation_tables.py --write")
-    assert found.group(2).startswith("| figure |")
+    assert found.group(2).startswith("| figure |" if name != "parameters" else "| parameter |")
+
+
+def test_the_parameter_table_shows_the_parameters() -> None:
+    text = (tables.ROOT / "docs/simulation.md").read_text(encoding="utf-8")
+    found = tables.marker("parameters").search(text)
+    assert found is not None and found.group(2) == tables.parameters()
 
 
 def test_the_fingerprint_sees_a_change_to_the_model(monkeypatch: pytest.MonkeyPatch,

@@ -98,7 +98,7 @@ def test_a_figure_missing_from_some_replications_says_how_many_it_has() -> None:
     treated = sum(1 for s in summaries if s.successes)
     assert 0 < treated < len(summaries)
     rows = {(figure, per): text for figure, per, text in Replicated(summaries).rows()}
-    cost = rows["billed (fee schedule)", "per first neurotomy with relief"]
+    cost = rows["billed (fee schedule)", "per success (relief ≥ 3 months)"]
     assert cost.endswith(f"[{treated} of 12 replications]")
     assert not rows["billed (fee schedule)", "per patient"].endswith("replications]")
 
@@ -128,5 +128,5 @@ def test_a_share_with_no_denominator_is_shown_as_a_dash() -> None:
     untreated = next(s for s in (summarize(1, seed, workers=1) for seed in range(40))
                      if s.reached_neurotomy == 0)
     rows = dict(untreated.rows())
-    assert rows["first neurotomy gave relief (of patients treated)"] == "–"
+    assert rows["first neurotomy relieved ≥ 3 months (of patients treated)"] == "–"
     assert rows["reached a first neurotomy (of patients)"] == "0 (0.0%)"

@@ -19,9 +19,8 @@ __all__ = ["LAST_END", "check_count", "check_progress", "check_times"]
 #: the supported calendar. A walk builds its next event before it finds that event past
 #: the horizon, and it books visits that fall after the horizon, so a journey needs room
 #: beyond its end: a visit waits at most a policy's longest duration (a century,
-#: `facetcare._validate.MAX_DURATION`), and a relief lasts at most its median times
-#: 54 ** (1 / relief_shape) days (the generator's most extreme draw): 18 years for the
-#: fitted params, under 540 years for any ``relief_shape`` of 1 or more.
+#: `facetcare._validate.MAX_DURATION`), and a relief lasts at most a century
+#: (`facetcare.simulation.patient.LONGEST_RELIEF_DAYS`), whatever its Weibull shape.
 LAST_END = dt.datetime(8000, 1, 1, tzinfo=dt.UTC)
 
 

@@ -241,5 +241,6 @@ NOT_SIMULATED: tuple[tuple[str, str], ...] = (
     ("Cohen 2007 / Burnham 2020: success by block relief band", "not yet a measure"),
     ("Cohen 2013: no difference above a 50% cut-off", "not yet a measure"),
     ("Smuck 2012: repeat success ranges", "used as inputs (repeat_success_if_facet)"),
-    ("Lord 1996 sham arm: 1 of 12", "used as an input (neurotomy_success_if_not)"),
+    ("Lord 1996 sham arm: median 8 days, 1 of 12 pain-free at 27 weeks",
+     "used as inputs (sham_relief_median_days, sham_relief_shape)"),
 )

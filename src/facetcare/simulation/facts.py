@@ -21,7 +21,12 @@ from facetcare.scheduling import SlotEstimate, estimate_slot
 from facetcare.simulation.fees import DEFAULT, FeeSchedule
 from facetcare.simulation.journey import Journey
 
-__all__ = ["JourneyFacts", "Relief", "facts_of"]
+__all__ = ["SUCCESS_DAYS", "JourneyFacts", "Relief", "facts_of"]
+
+#: A neurotomy succeeded when its ≥ 50% relief lasted this many days: 3 months, Cohen
+#: 2010's success [4.3], the figure its cost per success is reckoned on. A relief of days
+#: or weeks (most sham responses, [4.3] Lord 1996: median 8 days) is relief, not success.
+SUCCESS_DAYS = 91
 
 #: Stages in which a booked visit is still open when the journey stops.
 _OPEN = (Stage.BLOCK_SCHEDULED, Stage.NEUROTOMY_SCHEDULED)
@@ -96,6 +101,11 @@ class JourneyFacts:
     def first_neurotomy_relieved(self) -> bool:
         """The first neurotomy gave relief the policy counts (an episode followed)."""
         return any(not r.repeat for r in self.reliefs)
+
+    @property
+    def first_neurotomy_succeeded(self) -> bool:
+        """The first neurotomy's relief lasted `SUCCESS_DAYS` within the horizon."""
+        return any(not r.repeat and r.days >= SUCCESS_DAYS for r in self.reliefs)
 
     @property
     def referral_to_neurotomy_days(self) -> int | None:

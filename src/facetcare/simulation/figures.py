@@ -51,9 +51,9 @@ FIGURES: tuple[Figure, ...] = (
            lambda s: _share(s.reached_neurotomy, s.n + s.screened_out)),
     Figure("treated", "reached a first neurotomy", "per patient", "share",
            lambda s: _share(s.reached_neurotomy, s.n)),
-    Figure("success_per_patient", "first neurotomy gave relief", "per patient", "share",
+    Figure("success_per_patient", "first neurotomy relieved ≥ 3 months", "per patient", "share",
            lambda s: _share(s.successes, s.n)),
-    Figure("success_per_treated", "first neurotomy gave relief", "per patient treated",
+    Figure("success_per_treated", "first neurotomy relieved ≥ 3 months", "per patient treated",
            "share", lambda s: _share(s.successes, s.reached_neurotomy)),
     Figure("facet_among_treated", "true facet pain (latent)", "per patient treated", "share",
            lambda s: _share(s.facet_treated, s.reached_neurotomy)),
@@ -72,7 +72,7 @@ FIGURES: tuple[Figure, ...] = (
            lambda s: _share(s.cost_cents, 100 * s.n)),
     Figure("cost_per_neurotomy", "billed (fee schedule)", "per neurotomy", "usd",
            lambda s: _share(s.cost_cents, 100 * s.neurotomies)),
-    Figure("cost_per_success", "billed (fee schedule)", "per first neurotomy with relief",
+    Figure("cost_per_success", "billed (fee schedule)", "per success (relief ≥ 3 months)",
            "usd", lambda s: _share(s.cost_cents, 100 * s.successes)),
 )
 
@@ -101,8 +101,9 @@ def rows(s: Summary) -> list[tuple[str, str]]:
         ("referrals screened out (of all referrals)", _percent(s.screened_out,
                                                               n + s.screened_out)),
         ("reached a first neurotomy (of patients)", _percent(treated, n)),
-        ("first neurotomy gave relief (of patients)", _percent(s.successes, n)),
-        ("first neurotomy gave relief (of patients treated)", _percent(s.successes, treated)),
+        ("first neurotomy relieved ≥ 3 months (of patients)", _percent(s.successes, n)),
+        ("first neurotomy relieved ≥ 3 months (of patients treated)",
+         _percent(s.successes, treated)),
         ("true facet pain, latent (of patients treated)", _percent(s.facet_treated, treated)),
     ]
     out += [(f"final stage: {stage} (of patients)", _percent(count, n))
@@ -132,7 +133,8 @@ def rows(s: Summary) -> list[tuple[str, str]]:
     out += [
         ("billed per patient", _money(s.cost_cents, n)),
         ("billed per neurotomy", _money(s.cost_cents, s.neurotomies)),
-        ("billed per first neurotomy with relief", _money(s.cost_cents, s.successes)),
+        ("billed per success (first neurotomy relieved ≥ 3 months)",
+         _money(s.cost_cents, s.successes)),
         ("visits booked", str(visits.booked)),
         ("visits attended / cancelled / missed / open",
          f"{visits.attended} / {visits.cancelled} / {visits.missed} / {visits.open}"),

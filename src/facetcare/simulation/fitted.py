@@ -5,17 +5,17 @@ The procedure and the targets are in `facetcare.simulation.fitting` and
 """
 
 LUMBAR: dict[str, float] = {
-    "facet_prevalence": 0.568,
-    "block_reach": 0.894,
-    "block_relief_shape": 5.581,
-    "placebo_mean": 0.5512,
-    "placebo_concentration": 2.298,
-    "placebo_repeat": 0.4754,
-    "placebo_relief_shape": 0.6702,
-    "neurotomy_success_if_facet": 0.8458,
-    "complete_relief": 0.7912,
-    "relief_median_days": 460.4,
-    "repeat_relief_median_days": 395.4,
+    "facet_prevalence": 0.5472,
+    "block_reach": 0.9085,
+    "block_relief_shape": 5.638,
+    "placebo_mean": 0.56,
+    "placebo_concentration": 2.271,
+    "placebo_repeat": 0.4877,
+    "placebo_relief_shape": 0.6624,
+    "neurotomy_success_if_facet": 0.8305,
+    "complete_relief": 0.804,
+    "relief_median_days": 465.5,
+    "repeat_relief_median_days": 394.9,
 }
 CERVICAL: dict[str, float] = {
     "facet_prevalence": 0.7989,
@@ -25,13 +25,13 @@ CERVICAL: dict[str, float] = {
     "placebo_concentration": 1.997,
     "placebo_repeat": 0.6025,
     "placebo_relief_shape": 0.8738,
-    "neurotomy_success_if_facet": 0.8458,
-    "complete_relief": 0.7912,
-    "relief_median_days": 460.4,
-    "repeat_relief_median_days": 395.4,
+    "neurotomy_success_if_facet": 0.8305,
+    "complete_relief": 0.804,
+    "relief_median_days": 465.5,
+    "repeat_relief_median_days": 394.9,
 }
 #: Prevalence of facet pain in the populations of studies with their own (lumbar).
 STUDY_PREVALENCE: dict[str, float] = {
-    "schwarzer": 0.124,
-    "cohen": 0.2791,
+    "schwarzer": 0.1142,
+    "cohen": 0.2445,
 }

@@ -41,11 +41,12 @@ from typing import Any
 import attrs
 
 from facetcare.simulation.calibration import CALIBRATION, MONTH, STUDIES, Published, Study
-from facetcare.simulation.params import CohortParams
+from facetcare.simulation.params import REPEAT_SUCCESS, CohortParams
 
 __all__ = ["PRIORS", "figure", "fit", "loss", "main"]
 
 Values = Mapping[str, float]
+LN2 = math.log(2)
 
 _DEFAULTS: dict[str, Any] = {f.name: f.default for f in attrs.fields(CohortParams)
              if not isinstance(f.default, attrs.Factory)}  # type: ignore[arg-type]
@@ -128,18 +129,93 @@ def _selected(v: Values, study: Study) -> tuple[float, float]:
     return selected, pi * shares[0] / selected
 
 
-def _survival(v: Values, days: int, repeat: bool = False) -> float:
-    """P(relief lasts at least ``days`` whole days) (whole days are rounded up)."""
-    median = _value(v, "repeat_relief_median_days" if repeat else "relief_median_days")
-    return math.exp(-math.log(2) * ((days - 1) / median) ** _value(v, "relief_shape"))
+def _truths(v: Values, study: Study) -> tuple[tuple[float, bool], tuple[float, bool]]:
+    """(P(truth | selected), truth) for true facet pain and for none, under the study."""
+    facet = _selected(v, study)[1]
+    return (facet, True), (1 - facet, False)
+
+
+def _curve(v: Values, facet: bool, repeat: bool) -> tuple[float, float, float]:
+    """(P(relief), Weibull median in days, shape) of a neurotomy for one latent truth."""
+    if not facet:  # a sham response [4.3], first or repeat
+        p = _value(v, "repeat_success_if_not" if repeat else "neurotomy_success_if_not")
+        return p, _value(v, "sham_relief_median_days"), _value(v, "sham_relief_shape")
+    if repeat:
+        return (_value(v, "repeat_success_if_facet"), _value(v, "repeat_relief_median_days"),
+                _value(v, "relief_shape"))
+    return (_value(v, "neurotomy_success_if_facet"), _value(v, "relief_median_days"),
+            _value(v, "relief_shape"))
+
+
+def _lasts(median: float, shape: float, days: float) -> float:
+    """P(a relief lasts at least ``days`` whole days) (whole days are rounded up)."""
+    return math.exp(-LN2 * (max(0.0, days - 1) / median) ** shape)
+
+
+def _relieved_at(v: Values, study: Study, days: int) -> float:
+    """P(≥ 50% relief still at ``days`` after a first neurotomy), over both truths."""
+    total = 0.0
+    for weight, facet in _truths(v, study):
+        p, median, shape = _curve(v, facet, repeat=False)
+        total += weight * p * _lasts(median, shape, days)
+    return total
+
+
+def _seen_median(parts: list[tuple[float, float, float]]) -> float:
+    """The Kaplan–Meier median, in days, of the reliefs the clinic sees.
+
+    ``parts`` are (weight, median, shape) of a mixture of Weibull reliefs; a
+    relief is seen when it outlasts the first follow-up report (day F), so
+    each part is conditioned on lasting past F. The median is the day d at
+    which half the seen reliefs have ended, found by bisection.
+    """
+    first = _DEFAULTS["follow_up_days"][0]
+    seen = [(w * _lasts(m, k, first + 1), m, k) for w, m, k in parts]
+    total = sum(w for w, _, _ in seen)
+
+    def still(d: float) -> float:
+        return sum(w * _lasts(m, k, d + 1) / _lasts(m, k, first + 1)
+                   for w, m, k in seen) / total
+
+    low, high = float(first), float(first)
+    while still(high) > 0.5:
+        high *= 2
+    for _ in range(60):
+        middle = (low + high) / 2
+        low, high = (middle, high) if still(middle) > 0.5 else (low, middle)
+    return high
+
+
+def _relief_median(v: Values, study: Study, repeat: bool) -> float:
+    """Median seen relief after a first neurotomy, or after a repeat, in months.
+
+    A repeat follows a seen relief that ended, and each repeat's seen relief
+    may lead to another: a patient of truth t has a_t·b_t/(1 − b_t) seen
+    repeat reliefs, a_t and b_t the chances a first and a repeat relief are
+    seen. Censoring at the horizon is left out: the Kaplan–Meier median of
+    the simulation allows for it.
+    """
+    first = _DEFAULTS["follow_up_days"][0]
+    parts = []
+    for weight, facet in _truths(v, study):
+        p, median, shape = _curve(v, facet, repeat=False)
+        if not repeat:
+            parts.append((weight * p, median, shape))
+            continue
+        seen_first = p * _lasts(median, shape, first + 1)
+        p_r, median_r, shape_r = _curve(v, facet, repeat=True)
+        seen_repeat = min(p_r * _lasts(median_r, shape_r, first + 1), 1 - 1e-9)
+        parts.append((weight * seen_first * seen_repeat / (1 - seen_repeat), median_r, shape_r))
+    return _seen_median(parts) / MONTH
 
 
 def figure(v: Values, measure: str, study: Study) -> float:
     """A calibration measure of ``study`` under parameter values ``v``, in closed form."""
+    v = {"repeat_success_if_facet": REPEAT_SUCCESS[study.region]} | dict(v)
     if measure == "relief_median":
-        return _value(v, "relief_median_days") / MONTH
+        return _relief_median(v, study, repeat=False)
     if measure == "repeat_relief_median":
-        return _value(v, "repeat_relief_median_days") / MONTH
+        return _relief_median(v, study, repeat=True)
     if measure in ("first_block_positive", "both_blocks_positive", "confirmed_given_first",
                    "false_positive"):
         one = _selected(v, attrs.evolve(study, blocks=1))[0]
@@ -147,15 +223,12 @@ def figure(v: Values, measure: str, study: Study) -> float:
         return {"first_block_positive": one, "both_blocks_positive": two,
                 "confirmed_given_first": two / one,
                 "false_positive": (one - two) / (1 - two)}[measure]
-    selected, facet = _selected(v, study)
     if measure == "denervated":
-        return selected
-    responds = (facet * _value(v, "neurotomy_success_if_facet")
-                + (1 - facet) * _value(v, "neurotomy_success_if_not"))
+        return _selected(v, study)[0]
     if measure == "success_3m":
-        return responds * _survival(v, 91)
+        return _relieved_at(v, study, 91)
     if measure == "success_complete_6m":
-        return responds * _value(v, "complete_relief") * _survival(v, 183)
+        return _value(v, "complete_relief") * _relieved_at(v, study, 183)
     raise ValueError(f"no closed form for the measure {measure!r}")
 
 

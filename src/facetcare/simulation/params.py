@@ -35,8 +35,11 @@ from facetcare.simulation._checks import (
     source,
 )
 
-__all__ = ["CohortParams"]
+__all__ = ["REPEAT_SUCCESS", "CohortParams"]
 
+#: Repeat neurotomy success after a successful first, true facet pain [4.4] Smuck 2012:
+#: the middle of the lumbar (33–85%) and cervical (67–95%) ranges. An input, not fitted.
+REPEAT_SUCCESS = {"lumbar": 0.59, "cervical": 0.81}
 _FIT = "fitted to the calibration targets (docs/simulation.md)"
 
 
@@ -132,8 +135,11 @@ class CohortParams:
         validator=probability,
         metadata=source(f"{_FIT}: ≥ 50% relief after a first neurotomy, true facet pain"))
     neurotomy_success_if_not: float = attrs.field(
-        default=1 / 12, validator=probability,
-        metadata=source("[4.3] Lord 1996 sham arm: 1 of 12 pain-free at 27 weeks"))
+        default=1.0, validator=probability,
+        metadata=source("[4.3] Lord 1996 sham arm: share of neurotomies without facet pain "
+                        "followed by a sham response; 1 as the arm's curve of return of pain "
+                        "(sham_relief_*) is that of every sham-treated patient, most of it "
+                        "brief (assumption)"))
     complete_relief: float = attrs.field(
         validator=probability,
         metadata=source(f"{_FIT}: share of reliefs that are complete (MacVicar's outcome)"))
@@ -142,9 +148,9 @@ class CohortParams:
         metadata=source("[4.4] Smuck 2012, after a successful first: lumbar 0.59 (mid of "
                         "33–85%), cervical 0.81 (mid of 67–95%)"))
     repeat_success_if_not: float = attrs.field(
-        default=1 / 12, validator=probability,
-        metadata=source("assumption: sham-level, as a first neurotomy without facet pain "
-                        "[4.3]"))
+        default=1.0, validator=probability,
+        metadata=source("assumption: a repeat without facet pain is a sham response too, as "
+                        "a first one [4.3]"))
     relief_median_days: float = attrs.field(
         validator=[positive, at_most(MAX_DAYS)],
         metadata=source(f"{_FIT}: Weibull median of relief after a first neurotomy"))
@@ -155,6 +161,15 @@ class CohortParams:
         default=1.5, validator=positive,
         metadata=source("assumption: Weibull shape; > 1 as recurrence follows nerve "
                         "regrowth; no Kaplan–Meier tables were found [4.4]"))
+    sham_relief_median_days: float = attrs.field(
+        default=8.0, validator=[positive, at_most(MAX_DAYS)],
+        metadata=source("[4.3] Lord 1996 sham arm: median time until pain returned to "
+                        "≥ 50% of baseline, 8 days (Weibull median of a sham response)"))
+    sham_relief_shape: float = attrs.field(
+        default=0.4044, validator=positive,
+        metadata=source("[4.3] Lord 1996 sham arm: the Weibull shape that leaves 1 of 12 "
+                        "relieved at 27 weeks, with the 8-day median (the 1 of 12 was "
+                        "pain-free: taken as the share still relieved, an assumption)"))
 
     # -- visits and time ----------------------------------------------------------
     escort_missing: float = attrs.field(default=0.03, validator=probability,
@@ -195,7 +210,7 @@ class CohortParams:
         return cls(
             region=Region.LUMBAR,
             joints=("L3-L4", "L4-L5", "L5-S1"),  # assumption: the usual lumbar levels
-            repeat_success_if_facet=0.59,  # [4.4] Smuck 2012, mid of 33–85%
+            repeat_success_if_facet=REPEAT_SUCCESS["lumbar"],
             **_values(fitted.LUMBAR),
         )
 
@@ -206,7 +221,7 @@ class CohortParams:
             region=Region.CERVICAL,
             # assumption: C2-C3 (third occipital nerve) to C6-C7 [3.1]
             joints=("C2-C3", "C3-C4", "C4-C5", "C5-C6", "C6-C7"),
-            repeat_success_if_facet=0.81,  # [4.4] Smuck 2012, mid of 67–95%
+            repeat_success_if_facet=REPEAT_SUCCESS["cervical"],
             **_values(fitted.CERVICAL),
         )
 

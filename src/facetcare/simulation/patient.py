@@ -27,13 +27,20 @@ first hour, then hourly (UW Health [3.4]), as NRS scores rounded half up.
 Whether that diary is a positive block is then the pathway's decision,
 under the policy's own threshold: nothing here knows the threshold.
 
-A **neurotomy** gives ≥ 50% relief with ``neurotomy_success_if_facet`` (true
-facet pain) or the sham-level ``neurotomy_success_if_not`` [4.3 Lord];
-a repeat after a successful first with ``repeat_success_if_facet`` [4.4].
-Relief is complete with ``complete_relief``, else partial (55–95%,
-assumption); it lasts a Weibull(median, ``relief_shape``) number of days.
-`facetcare.simulation.fitting` computes the same probabilities in closed
-form; a test checks the two agree.
+A **neurotomy** in true facet pain gives ≥ 50% relief with
+``neurotomy_success_if_facet`` (a repeat after a successful first with
+``repeat_success_if_facet`` [4.4]), lasting a Weibull(``relief_median_days``
+or ``repeat_relief_median_days``, ``relief_shape``) number of days. Without
+facet pain it gives what the sham arm of Lord 1996 had [4.3]: with
+``neurotomy_success_if_not`` (1: the arm's curve is every sham patient's), a
+response lasting a Weibull(``sham_relief_median_days``, ``sham_relief_shape``)
+number of days: median 8 days, 1 in 12 still relieved at 27 weeks, a
+quarter gone within a day. Relief is complete with ``complete_relief``,
+else partial (55–95%, assumption), whatever its cause (assumption: the
+sham arm's one lasting response was complete, and no source separates the
+two). A relief over before the first follow-up report is never seen by the
+clinic (`facetcare.simulation.treatment`). `facetcare.simulation.fitting`
+computes the same figures in closed form; a test checks the two agree.
 """
 
 from __future__ import annotations
@@ -43,8 +50,8 @@ import math
 from facetcare.simulation.draws import Draws
 from facetcare.simulation.params import CohortParams
 
-__all__ = ["DIARY_MINUTES", "ONSET_MINUTES", "Outcome", "Patient", "block_relief", "diary_scores",
-           "neurotomy_outcome", "score"]
+__all__ = ["DIARY_MINUTES", "LONGEST_RELIEF_DAYS", "ONSET_MINUTES", "Outcome", "Patient",
+           "block_relief", "diary_scores", "neurotomy_outcome", "score"]
 
 #: Diary entries: every 15 min for the first hour, then hourly [3.4 UW Health].
 DIARY_MINUTES = (15, 30, 45, 60, 120, 180, 240, 300, 360)
@@ -54,6 +61,9 @@ ONSET_MINUTES = 15
 PARTIAL_RELIEF = (0.55, 0.95)
 #: No meaningful relief after a neurotomy, as a share (assumption: 0–40%).
 NO_RELIEF = 0.40
+#: The longest relief drawn, in days: a century, past any horizon a run accepts, so that
+#: a small Weibull shape cannot draw a date past the calendar.
+LONGEST_RELIEF_DAYS = 36_525
 
 
 class Patient:
@@ -129,16 +139,23 @@ class Outcome:
 def neurotomy_outcome(draw: Draws, patient: Patient, params: CohortParams,
                       repeat: bool) -> Outcome:
     """What a (first or repeat) neurotomy does for this patient."""
-    if repeat:
-        p = params.repeat_success_if_facet if patient.facet else params.repeat_success_if_not
-        median = params.repeat_relief_median_days
+    if not patient.facet:  # a sham response [4.3]
+        p = params.repeat_success_if_not if repeat else params.neurotomy_success_if_not
+        median, shape = params.sham_relief_median_days, params.sham_relief_shape
+    elif repeat:
+        p, median = params.repeat_success_if_facet, params.repeat_relief_median_days
+        shape = params.relief_shape
     else:
-        p = params.neurotomy_success_if_facet if patient.facet else params.neurotomy_success_if_not
-        median = params.relief_median_days
+        p, median = params.neurotomy_success_if_facet, params.relief_median_days
+        shape = params.relief_shape
     if not draw.chance(p):
         return Outcome(False, False, NO_RELIEF * draw.unit(), 0)
     complete = draw.chance(params.complete_relief)
     low, high = PARTIAL_RELIEF
     relief = 1.0 if complete else low + (high - low) * draw.unit()
-    days = max(1, math.ceil(draw.weibull(median, params.relief_shape)))
+    try:
+        drawn = draw.weibull(median, shape)
+    except OverflowError:  # a shape near 0 and a draw far in the tail
+        drawn = LONGEST_RELIEF_DAYS
+    days = max(1, math.ceil(min(drawn, LONGEST_RELIEF_DAYS)))
     return Outcome(True, complete, relief, days)

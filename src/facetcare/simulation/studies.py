@@ -153,7 +153,9 @@ def _no_block(n: int, seed: int, params: CohortParams, tally: _Tally,
         outcome = neurotomy_outcome(draw, patient, params, repeat=False)
         tally.n += 1
         tally.facet += patient.facet
-        tally.first_episode(outcome.days, outcome.complete, True)
+        # As in the walk: a relief over before the first follow-up report is not seen.
+        seen = outcome.days > params.follow_up_days[0]
+        tally.first_episode(outcome.days if seen else 0, seen and outcome.complete, True)
 
 
 def measure_study(study: Study, n: int, seed: int, params: CohortParams, *,

@@ -60,7 +60,8 @@ class Summary:
     #: Check-ins refused for want of a driver; each became a cancellation and a rebooking.
     refused_checkins: int = 0
     events: int = 0
-    #: Journeys whose first neurotomy gave relief the policy counts.
+    #: Journeys whose first neurotomy's relief (as the policy counts it) lasted 3 months
+    #: (`facetcare.simulation.facts.SUCCESS_DAYS`).
     successes: int = 0
     #: Journeys of patients with true facet pain (latent), and of those, treated.
     facet_patients: int = 0
@@ -224,7 +225,7 @@ class Tally:
         ints["recurrences"] += facts.recurrences
         ints["refused_checkins"] += facts.refused_checkins
         ints["events"] += facts.events
-        ints["successes"] += facts.first_neurotomy_relieved
+        ints["successes"] += facts.first_neurotomy_succeeded
         ints["facet_patients"] += facts.facet
         ints["facet_treated"] += facts.facet and facts.neurotomies > 0
         ints["cost_cents"] += facts.cost_cents
