@@ -5,16 +5,16 @@ The procedure and the targets are in `facetcare.simulation.fitting` and
 """
 
 LUMBAR: dict[str, float] = {
-    "facet_prevalence": 0.5472,
+    "facet_prevalence": 0.5471,
     "block_reach": 0.9085,
-    "block_relief_shape": 5.638,
-    "placebo_mean": 0.56,
-    "placebo_concentration": 2.271,
-    "placebo_repeat": 0.4877,
-    "placebo_relief_shape": 0.6624,
-    "neurotomy_success_if_facet": 0.8305,
-    "complete_relief": 0.804,
-    "relief_median_days": 465.5,
+    "block_relief_shape": 5.639,
+    "placebo_mean": 0.5595,
+    "placebo_concentration": 2.273,
+    "placebo_repeat": 0.4868,
+    "placebo_relief_shape": 0.6619,
+    "neurotomy_success_if_facet": 0.8288,
+    "complete_relief": 0.7935,
+    "relief_median_days": 465.3,
     "repeat_relief_median_days": 394.9,
 }
 CERVICAL: dict[str, float] = {
@@ -25,13 +25,13 @@ CERVICAL: dict[str, float] = {
     "placebo_concentration": 1.997,
     "placebo_repeat": 0.6025,
     "placebo_relief_shape": 0.8738,
-    "neurotomy_success_if_facet": 0.8305,
-    "complete_relief": 0.804,
-    "relief_median_days": 465.5,
+    "neurotomy_success_if_facet": 0.8288,
+    "complete_relief": 0.7935,
+    "relief_median_days": 465.3,
     "repeat_relief_median_days": 394.9,
 }
 #: Prevalence of facet pain in the populations of studies with their own (lumbar).
 STUDY_PREVALENCE: dict[str, float] = {
-    "schwarzer": 0.1142,
-    "cohen": 0.2445,
+    "schwarzer": 0.1145,
+    "cohen": 0.2451,
 }

@@ -42,6 +42,7 @@ import attrs
 
 from facetcare.simulation.calibration import CALIBRATION, MONTH, STUDIES, Published, Study
 from facetcare.simulation.params import REPEAT_SUCCESS, CohortParams
+from facetcare.simulation.patient import PARTIAL_RELIEF
 
 __all__ = ["PRIORS", "figure", "fit", "loss", "main"]
 
@@ -161,6 +162,21 @@ def _relieved_at(v: Values, study: Study, days: int) -> float:
     return total
 
 
+def _complete(v: Values) -> float:
+    """P(a relief reads as complete): drawn complete, or partial but scored 0 on the NRS.
+
+    A partial relief r writes the score ⌊b(1 − r) + ½⌋, which is 0 when
+    r > 1 − ½/b; the baseline b is taken as uniform on its range (the
+    selection's pull on it is left out).
+    """
+    complete = _value(v, "complete_relief")
+    low, high = _DEFAULTS["baseline_pain"]
+    least, most = PARTIAL_RELIEF
+    rounds = [max(0.0, most - max(least, 1 - 0.5 / b)) / (most - least)
+              for b in range(low, high + 1)]
+    return complete + (1 - complete) * sum(rounds) / len(rounds)
+
+
 def _seen_median(parts: list[tuple[float, float, float]]) -> float:
     """The Kaplan–Meier median, in days, of the reliefs the clinic sees.
 
@@ -228,7 +244,7 @@ def figure(v: Values, measure: str, study: Study) -> float:
     if measure == "success_3m":
         return _relieved_at(v, study, 91)
     if measure == "success_complete_6m":
-        return _value(v, "complete_relief") * _relieved_at(v, study, 183)
+        return _complete(v) * _relieved_at(v, study, 183)
     raise ValueError(f"no closed form for the measure {measure!r}")
 
 
