@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import statistics
+
 import attrs
 import pytest
 
@@ -47,6 +49,27 @@ def test_psa_draws_every_uncertain_parameter_reproducibly_and_validly() -> None:
     mean = sum(draws) / len(draws)
     assert abs(mean - LUMBAR.neurotomy_success_if_facet) < 0.02  # Beta centred on the value
     assert all(0 < d < 1 for d in draws)
+
+
+def test_psa_keeps_the_relief_shape_above_one_and_centred_on_its_value() -> None:
+    # The model assumes a rising hazard (shape > 1); a draw below 1 would contradict it.
+    shapes = [sample(LUMBAR, 5, r).relief_shape for r in range(400)]
+    assert min(shapes) > 1
+    assert abs(statistics.median(shapes) - LUMBAR.relief_shape) < 0.05
+
+
+def test_psa_draws_the_study_populations_prevalences_too() -> None:
+    from facetcare.simulation import fitted
+    from facetcare.simulation.psa import STUDY_SIZES, sample_study_prevalences
+
+    draws = [sample_study_prevalences(fitted.STUDY_PREVALENCE, 5, r) for r in range(300)]
+    assert draws[0] == sample_study_prevalences(fitted.STUDY_PREVALENCE, 5, 0)
+    for name, value in fitted.STUDY_PREVALENCE.items():
+        found = [d[name] for d in draws]
+        assert abs(statistics.fmean(found) - value) < 0.01, name
+        # A Beta with the study's size: its spread is the binomial one.
+        expected = (value * (1 - value) / (STUDY_SIZES[name] + 1)) ** 0.5
+        assert abs(statistics.stdev(found) / expected - 1) < 0.2, name
 
 
 # -- costs -------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
+from collections.abc import Mapping
 
 import attrs
 
@@ -45,10 +46,15 @@ def study_policy(study: Study) -> Policy:
                         relief_threshold=study.threshold, blocks_required=study.blocks)
 
 
-def study_params(study: Study, params: CohortParams) -> CohortParams:
-    """The region's parameters in the study's population, under study conditions."""
+def study_params(study: Study, params: CohortParams,
+                 prevalences: Mapping[str, float] = fitted.STUDY_PREVALENCE) -> CohortParams:
+    """The region's parameters in the study's population, under study conditions.
+
+    ``prevalences`` are the study populations' own (fitted; drawn per
+    replication under PSA, `facetcare.simulation.psa.sample_study_prevalences`).
+    """
     prevalence = (params.facet_prevalence if study.population == "default"
-                  else fitted.STUDY_PREVALENCE[study.population])
+                  else prevalences[study.population])
     return attrs.evolve(params, facet_prevalence=prevalence, diary_missing=0.0,
                         max_negative_blocks=1)
 
@@ -159,9 +165,10 @@ def _no_block(n: int, seed: int, params: CohortParams, tally: _Tally,
 
 
 def measure_study(study: Study, n: int, seed: int, params: CohortParams, *,
-                  fees: FeeSchedule = DEFAULT, executor: Submitter | None = None) -> Measures:
+                  fees: FeeSchedule = DEFAULT, executor: Submitter | None = None,
+                  prevalences: Mapping[str, float] = fitted.STUDY_PREVALENCE) -> Measures:
     """Every measure of ``study`` on ``n`` simulated patients (None where undefined)."""
-    params = study_params(study, params)
+    params = study_params(study, params, prevalences)
     tally = _Tally()
     if study.threshold is None:
         _no_block(n, seed, params, tally, fees)

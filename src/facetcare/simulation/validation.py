@@ -17,9 +17,10 @@ from typing import IO
 
 import attrs
 
+from facetcare.simulation import fitted
 from facetcare.simulation.calibration import PUBLISHED, STUDIES, Published
 from facetcare.simulation.params import CohortParams
-from facetcare.simulation.psa import sample
+from facetcare.simulation.psa import sample, sample_study_prevalences
 from facetcare.simulation.replicate import Interval, interval, map_tasks, replication_seed
 from facetcare.simulation.studies import Measures, measure_study
 
@@ -80,9 +81,12 @@ class _Task:
 
 
 def _run(task: _Task) -> Measures:
-    params = sample(task.params, task.seed, task.replication) if task.psa else task.params
+    params, prevalences = task.params, fitted.STUDY_PREVALENCE
+    if task.psa:
+        params = sample(params, task.seed, task.replication)
+        prevalences = sample_study_prevalences(prevalences, task.seed, task.replication)
     seed = replication_seed(task.seed, task.replication, task.study)
-    return measure_study(STUDIES[task.study], task.n, seed, params)
+    return measure_study(STUDIES[task.study], task.n, seed, params, prevalences=prevalences)
 
 
 def validate(region: str = "lumbar", *, n: int = 2000, replications: int = 20, seed: int = 1,
