@@ -259,7 +259,7 @@ def flag(_: Any, attribute: attrs.Attribute[Any], value: object) -> None:
 
 
 def optional_flag(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
-    if value is not None:
+    if value is not None and value is not True and value is not False:
         flag(instance, attribute, value)
 
 
@@ -385,7 +385,7 @@ def members_of(kind: type, *, allow_empty: bool = False) -> Any:
 
 def as_tuple(value: object) -> object:
     """Lists become tuples so events stay hashable; sets are refused later (no order)."""
-    return tuple(value) if isinstance(value, list) else value
+    return value if type(value) is tuple else tuple(value) if isinstance(value, list) else value
 
 
 def show(value: object, limit: int = 60) -> str:

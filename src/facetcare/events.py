@@ -91,7 +91,29 @@ def _region(value: object) -> object:
 
 
 def _targets() -> object:
-    return attrs.field(converter=v.as_tuple, validator=[v.members_of(Target), _no_duplicates])
+    return attrs.field(converter=v.as_tuple, validator=_target_list)
+
+
+_all_targets = v.members_of(Target)
+
+
+def _target_list(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    """`members_of` Target then `_no_duplicates`, as one validator.
+
+    One or two distinct targets (every booking and block the simulator makes,
+    and most a clinic sends) pass one test here, instead of two calls through
+    attrs' validator chain; anything else is judged by the two in order, so
+    what is refused, and the message, are theirs.
+    """
+    if type(value) is tuple:
+        if len(value) == 1:
+            if type(value[0]) is Target:
+                return
+        elif len(value) == 2 and type(value[0]) is Target and type(value[1]) is Target \
+                and value[0] != value[1]:
+            return
+    _all_targets(instance, attribute, value)
+    _no_duplicates(instance, attribute, value)
 
 
 def _no_duplicates(
@@ -114,6 +136,22 @@ def _prior_before_referral(
             )
 
 
+_all_priors = v.members_of(PriorProcedure, allow_empty=True)
+
+
+def _prior_list(
+    instance: Referred, attribute: attrs.Attribute[Any], value: tuple[PriorProcedure, ...]
+) -> None:
+    """`members_of` PriorProcedure then `_prior_before_referral`, as one validator.
+
+    No prior procedures (the usual referral) is accepted at once.
+    """
+    if type(value) is tuple and not value:
+        return
+    _all_priors(instance, attribute, value)
+    _prior_before_referral(instance, attribute, value)
+
+
 @attrs.frozen(kw_only=True)
 class Referred(Event):
     """Referred for facet-pain evaluation: opens a pathway for one region."""
@@ -128,7 +166,7 @@ class Referred(Event):
     conservative_care_failed: bool | None = attrs.field(default=None, validator=v.optional_flag)
     prior_procedures: tuple[PriorProcedure, ...] = attrs.field(
         default=(), converter=v.as_tuple,
-        validator=[v.members_of(PriorProcedure, allow_empty=True), _prior_before_referral],
+        validator=_prior_list,
     )
     # What a payer's entry criteria ask beyond duration (docs/payer-rules.md#entry);
     # None: not documented, which a policy that requires it counts as not met.
@@ -234,12 +272,35 @@ def _entries_not_after_diary(
             )
 
 
+_all_entries = v.members_of(PainEntry)
+
+
+def _diary_entries(
+    instance: ReliefDiaryRecorded, attribute: attrs.Attribute[Any], value: tuple[PainEntry, ...]
+) -> None:
+    """`members_of` PainEntry then `_entries_not_after_diary`, as one validator.
+
+    A non-empty tuple of entries none later than the diary passes one loop
+    here; anything else is judged by the two in order (their refusals and
+    messages).
+    """
+    if type(value) is tuple and value:
+        at = instance.at
+        for entry in value:
+            if type(entry) is not PainEntry or entry.at > at:
+                break
+        else:
+            return
+    _all_entries(instance, attribute, value)
+    _entries_not_after_diary(instance, attribute, value)
+
+
 @attrs.frozen(kw_only=True)
 class ReliefDiaryRecorded(Event):
     """The patient's pain diary after a block; entries keep their own times."""
 
     entries: tuple[PainEntry, ...] = attrs.field(
-        converter=v.as_tuple, validator=[v.members_of(PainEntry), _entries_not_after_diary]
+        converter=v.as_tuple, validator=_diary_entries
     )
 
 

@@ -13,9 +13,9 @@ platforms could only matter for a value exactly on a rounding boundary.
 
 from __future__ import annotations
 
-import hashlib
 import math
-import random
+from _random import Random as _Generator
+from hashlib import sha256 as _sha256
 from statistics import NormalDist
 
 __all__ = ["Draws"]
@@ -29,9 +29,12 @@ class Draws:
     __slots__ = ("_random",)
 
     def __init__(self, seed: int, index: int, purpose: str = "") -> None:
-        label = f"{seed}:{index}" + (f":{purpose}" if purpose else "")
-        digest = hashlib.sha256(label.encode("utf-8")).digest()
-        self._random = random.Random(int.from_bytes(digest, "big")).random
+        label = f"{seed}:{index}:{purpose}" if purpose else f"{seed}:{index}"
+        digest = _sha256(label.encode()).digest()
+        # The generator `random.Random` is built on, seeded as ``random.Random(n)`` seeds it
+        # for an int (the same state, so the same draws), without its Python-level
+        # ``__init__`` and ``seed``: two streams are made for every patient.
+        self._random = _Generator(int.from_bytes(digest, "big")).random
 
     def chance(self, p: float) -> bool:
         """True with probability ``p``."""

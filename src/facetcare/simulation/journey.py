@@ -106,6 +106,7 @@ class Journey(_Packable):
 
 def patient_ids(index: int) -> tuple[str, str]:
     """(patient id, pathway id) of the patient at 0-based ``index``: pt-000001, pw-000001."""
-    return f"pt-{index + 1:06d}", f"pw-{index + 1:06d}"
+    number = f"{index + 1:06d}"
+    return "pt-" + number, "pw-" + number
 
 

@@ -22,9 +22,29 @@ from facetcare.scheduling import estimate_slot
 from facetcare.simulation.params import CohortParams
 from facetcare.simulation.patient import DIARY_MINUTES
 
-__all__ = ["Plan"]
+__all__ = ["Multiples", "Plan"]
 
 MINUTE = dt.timedelta(minutes=1)
+DAY = dt.timedelta(days=1)
+
+
+class Multiples(dict[int, dt.timedelta]):
+    """``k`` → ``k * unit``, each product made once and then looked up.
+
+    Multiplying a `timedelta` by an int costs several times a dict lookup,
+    and the walk turns every drawn count of minutes or days into one; the
+    counts drawn repeat (a few ranges), so a plan's cache stays small.
+    """
+
+    __slots__ = ("unit",)
+
+    def __init__(self, unit: dt.timedelta) -> None:
+        super().__init__()
+        self.unit = unit
+
+    def __missing__(self, k: int) -> dt.timedelta:
+        found = self[k] = k * self.unit
+        return found
 
 
 class Plan:
@@ -52,10 +72,15 @@ class Plan:
         #: Discharge after the observation, up to 30 min more (assumption).
         self.discharge_minutes = (observe, observe + 30)
         self.window_minutes = int(policy.relief_window_end / MINUTE)
+        #: Drawn counts of minutes and days as timedeltas (`Multiples`).
+        self.minutes = Multiples(MINUTE)
+        self.days = Multiples(DAY)
         #: Follow-up reports after a neurotomy, as offsets from it.
         self.follow_ups = tuple(dt.timedelta(days=days) for days in params.follow_up_days)
         #: The diary's entry times inside the relief window, as offsets from the block.
         self.diary_minutes = tuple(m for m in DIARY_MINUTES if m <= self.window_minutes)
+        #: The same as timedeltas, made once rather than at every diary line.
+        self.diary_offsets = tuple(m * MINUTE for m in self.diary_minutes)
         self._targets: dict[tuple[int, int, tuple[Side, ...]], tuple[Target, ...]] = {}
         self._neurotomy: dict[tuple[Target, ...], tuple[tuple[int, int], tuple[int, int]]] = {}
         #: (target, seconds, °C) → the `Lesion`: frozen, so patients share them.

@@ -69,8 +69,9 @@ class Visits(WalkBase):
         under a new visit id (``booking_days`` later).
         """
         booking_type = ev.BlockScheduled if kind == "block" else ev.NeurotomyScheduled
+        days = self.plan.days
         while True:
-            wanted = self.now + self.draw.integer_in(delay) * DAY
+            wanted = self.now + days[self.draw.integer_in(delay)]
             self.visits += 1
             visit_id = f"{self.pathway_id}-v{self.visits:02d}"
             visit_at = self.slot(max(wanted, self.earliest(kind)))

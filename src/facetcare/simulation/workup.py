@@ -15,7 +15,7 @@ from __future__ import annotations
 from facetcare import events as ev
 from facetcare.anatomy import Side
 from facetcare.machine import Stage
-from facetcare.simulation._walkbase import DAY, MINUTE
+from facetcare.simulation._walkbase import DAY
 from facetcare.simulation.patient import block_relief, diary_scores
 from facetcare.simulation.visits import Visits
 
@@ -65,22 +65,24 @@ class WorkUp(Visits):
                               params.referral_to_block_days if first else params.booking_days)
         if refused:
             raise RuntimeError(f"{self.patient_id}: block booking refused: {refused}")
-        given = self.visit_at + draw.integer_in(plan.block_minutes) * MINUTE
+        minutes = plan.minutes
+        given = self.visit_at + minutes[draw.integer_in(plan.block_minutes)]
         baseline = draw.integer_in(params.baseline_pain)
         self.emit(ev.BlockPerformed(at=given, visit_id=self.visit_id, targets=targets,
                                     baseline_pain=baseline, **plan.block_record))
         peak = block_relief(draw, self.patient, params, first)
         lasting = draw.integer_in(params.anaesthetic_minutes)
         discharge = ev.Discharged(
-            at=given + draw.integer_in(plan.discharge_minutes) * MINUTE,
+            at=given + minutes[draw.integer_in(plan.discharge_minutes)],
             visit_id=self.visit_id, escort_present=self.escort)
         diary: ev.ReliefDiaryRecorded | None = None
         if not draw.chance(params.diary_missing):
-            diary_at = given + (plan.window_minutes + draw.integer(0, 14 * 60)) * MINUTE
+            diary_at = given + minutes[plan.window_minutes + draw.integer(0, 14 * 60)]
             entry = ev.PainEntry
+            scores = diary_scores(baseline, peak, lasting, plan.diary_minutes)
             diary = ev.ReliefDiaryRecorded(at=diary_at, entries=tuple([
-                entry(given + minutes * MINUTE, value)
-                for minutes, value in diary_scores(baseline, peak, lasting, plan.diary_minutes)
+                entry(given + offset, value)
+                for offset, (_, value) in zip(plan.diary_offsets, scores, strict=True)
             ]))
         if diary is not None and diary.at < discharge.at:  # in time order, discharge first on a tie
             self.emit(diary)
