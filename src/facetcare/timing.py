@@ -48,6 +48,8 @@ __all__ = [
 
 #: 12 months, as every rolling-year rule counts them.
 YEAR = dt.timedelta(days=365)
+_ONE_DAY = dt.timedelta(days=1)
+_MIDNIGHT = dt.time(0)
 
 
 @lru_cache(maxsize=64)
@@ -68,10 +70,11 @@ def next_clinic_day(moment: dt.datetime, policy: Policy) -> dt.datetime:
     the representation the caller used.
     """
     zone = clinic_zone(policy.time_zone)
-    day = moment.astimezone(zone).date() + dt.timedelta(days=1)
-    midnight = dt.datetime.combine(day, dt.time(0), tzinfo=zone)
-    # A day that starts inside a DST gap starts at the first real instant.
-    midnight = midnight.astimezone(dt.UTC).astimezone(zone)
+    day = moment.astimezone(zone).date() + _ONE_DAY
+    midnight = dt.datetime.combine(day, _MIDNIGHT, zone)
+    if type(zone) is not dt.timezone:  # a fixed offset has no gap to fall in
+        # A day that starts inside a DST gap starts at the first real instant.
+        midnight = midnight.astimezone(dt.UTC).astimezone(zone)
     return midnight.astimezone(moment.tzinfo)
 
 
@@ -94,8 +97,12 @@ def earliest_under_cap(times: Sequence[dt.datetime], cap: int | None) -> dt.date
 
 
 def _latest(*moments: dt.datetime | None) -> dt.datetime | None:
-    present = [m for m in moments if m is not None]
-    return max(present) if present else None
+    """The latest of the moments given (the first of equal ones, as `max`); None if none."""
+    found = None
+    for moment in moments:
+        if moment is not None and (found is None or moment > found):
+            found = moment
+    return found
 
 
 def earliest_block_visit(facts: Facts, policy: Policy) -> dt.datetime:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from facetcare import events as ev
 from facetcare.machine import Stage
-from facetcare.simulation._walkbase import DAY, MINUTE
+from facetcare.simulation._walkbase import DAY
 from facetcare.simulation.patient import NO_RELIEF, neurotomy_outcome, score
 from facetcare.simulation.visits import Visits
 
@@ -50,14 +50,14 @@ class Treatment(Visits):
         params, plan, draw = self.params, self.plan, self.draw
         repeat = self.pw.facts.neurotomy is not None
         procedure, recovery = plan.neurotomy_minutes(targets)
-        performed = self.visit_at + draw.integer_in(procedure) * MINUTE
+        performed = self.visit_at + plan.minutes[draw.integer_in(procedure)]
         lesions = self.lesions(targets)
         self.emit(ev.NeurotomyPerformed(at=performed, visit_id=self.visit_id, lesions=lesions,
                                         **plan.neurotomy_record))
         chance, minor = draw.chance, params.minor_complication_per_lesion
         for _ in lesions:
             self.complications += chance(minor)
-        self.emit(ev.Discharged(at=performed + draw.integer_in(recovery) * MINUTE,
+        self.emit(ev.Discharged(at=performed + plan.minutes[draw.integer_in(recovery)],
                                 visit_id=self.visit_id, escort_present=self.escort))
         outcome = neurotomy_outcome(draw, self.patient, params, repeat)
         baseline = self.baseline

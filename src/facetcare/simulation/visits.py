@@ -48,12 +48,13 @@ class Visits(WalkBase):
         day = not_before.astimezone(self.zone).date()
         time = SLOT_TIMES[self.draw.integer(0, len(SLOT_TIMES) - 1)]
         fixed = self.fixed
+        combine = dt.datetime.combine
         while True:
             if day.weekday() < 5:
                 if fixed is not None:
-                    moment = dt.datetime.combine(day, time, tzinfo=fixed)
+                    moment = combine(day, time, fixed)  # tzinfo by position: half the cost
                 else:
-                    local = dt.datetime.combine(day, time, tzinfo=self.zone)
+                    local = combine(day, time, self.zone)
                     offset = local.utcoffset() or dt.timedelta(0)
                     moment = local.replace(tzinfo=dt.timezone(offset))
                 if moment >= not_before:
