@@ -235,9 +235,6 @@ def _text(name: str, value: object, limit: int, lines: bool = False) -> None:
 
 def identifier(_: Any, attribute: attrs.Attribute[Any], value: object) -> None:
     """An id a screen shows as it is: no controls, no bidi overrides, something visible."""
-    if type(value) is str and value.isascii() and value.isprintable() \
-            and len(value) <= MAX_ID_CHARS and value.strip():
-        return  # `_text`'s usual case, without the call: most events carry an id
     _text(attribute.name, value, MAX_ID_CHARS)
 
 

@@ -46,8 +46,7 @@ class WalkBase:
         self.end = end
         self.zone = start.tzinfo
         #: A fixed-offset zone has no rules to follow: its slots need no per-day offset.
-        self.fixed = (dt.timezone(start.utcoffset() or dt.timedelta(0))
-                      if isinstance(self.zone, dt.timezone) else None)
+        self.fixed = plan.fixed_zone(start)
         self.patient_id, self.pathway_id = patient_ids(index)
         self.pw = Pathway(policy=plan.policy)
         # The walk's pathway is its own until the journey is returned: no lock to take.
@@ -66,7 +65,8 @@ class WalkBase:
 
     def emit(self, event: ev.Event) -> Stage:
         """Apply an event the course expects the rules to accept."""
-        if event.at > self.end:
+        at = event.at
+        if at > self.end:
             raise Horizon
         try:
             stage = self.apply(event)
@@ -76,7 +76,7 @@ class WalkBase:
                 f"{refused}"
             ) from refused
         self.record(stage)
-        self.now = event.at
+        self.now = at
         return stage
 
     def attempt(self, event: ev.Event) -> Stage:
@@ -86,11 +86,12 @@ class WalkBase:
         twice for every accepted event, so ``check`` is kept for the events
         that are usually refused.
         """
-        if event.at > self.end:
+        at = event.at
+        if at > self.end:
             raise Horizon
         stage = self.apply(event)
         self.record(stage)
-        self.now = event.at
+        self.now = at
         return stage
 
     def close(self, reason: str) -> None:

@@ -86,10 +86,11 @@ class Draws:
             return self.gamma(shape + 1) * float(self.unit() ** (1 / shape))
         d = shape - 1 / 3
         c = 1 / math.sqrt(9 * d)
+        unit, inv_cdf, log = self.unit, _STANDARD.inv_cdf, math.log  # looked up once
         while True:
-            x = _STANDARD.inv_cdf(self.unit())
+            x = inv_cdf(unit())
             v = (1 + c * x) ** 3
-            if v > 0 and math.log(self.unit()) < x * x / 2 + d - d * v + d * math.log(v):
+            if v > 0 and log(unit()) < x * x / 2 + d - d * v + d * log(v):
                 return d * v
 
     def beta(self, a: float, b: float) -> float:

@@ -15,7 +15,6 @@ from __future__ import annotations
 from facetcare import events as ev
 from facetcare.anatomy import Side
 from facetcare.machine import Stage
-from facetcare.simulation._walkbase import DAY
 from facetcare.simulation.patient import block_relief, diary_scores
 from facetcare.simulation.visits import Visits
 
@@ -91,8 +90,7 @@ class WorkUp(Visits):
             self.emit(discharge)
             if diary is not None:
                 self.emit(diary)
-        # The clinic reviews the diary the next day (assumption).
-        assessed = max(given + DAY, self.now, given + self.policy.relief_window_min)
+        assessed = max(given + plan.review_after, self.now)  # see `Plan.review_after`
         positive = self.emit(ev.ReliefAssessed(at=assessed)) == BLOCK_POSITIVE
         if positive:
             self.baseline = baseline
