@@ -43,10 +43,6 @@ _PLAN: dict[tuple[str, type[ev.Event]], tuple[tuple[Rule, ...], Any]] = {
 }
 
 
-#: The facts of a pathway with no events: frozen, so every new pathway shares them.
-_NO_FACTS = Facts()
-
-
 @cache
 def _seed_policy() -> Policy:
     """The default policy. A `Policy` is frozen, so every pathway shares one."""
@@ -86,7 +82,7 @@ class Pathway(Correcting):
             raise TypeError(f"policy must be a facetcare.Policy, got {type(policy).__name__}")
         self._policy: Policy = policy if policy is not None else _seed_policy()
         self._in_force: Policy = self._policy
-        self._facts = _NO_FACTS
+        self._facts = Facts()
         self._cursor = _Cursor(START)
         #: Every accepted event, corrections included; an entry's index is its ``seq``.
         self._log: list[ev.Event] = []
