@@ -174,7 +174,7 @@ class Referred(Event):
     axial_pain: bool | None = attrs.field(default=None, validator=v.optional_flag)
     baseline_function_scale: FunctionalScale | None = attrs.field(
         default=None, converter=as_scale, validator=optional_member(FunctionalScale))
-    baseline_function_score: int | None = attrs.field(default=None, validator=v.count)
+    baseline_function_score: int | None = attrs.field(default=None)  # see its validator
     #: Untreated radiculopathy or neurogenic claudication present (True) or absent (False).
     untreated_radicular_pain: bool | None = attrs.field(default=None, validator=v.optional_flag)
     non_facet_cause_excluded: bool | None = attrs.field(default=None, validator=v.optional_flag)
@@ -184,6 +184,7 @@ class Referred(Event):
 
     @baseline_function_score.validator
     def _score_on_its_scale(self, attribute: attrs.Attribute[Any], value: int | None) -> None:
+        v.count(self, attribute, value)  # first, as a field validator would (one call, no chain)
         scale = self.baseline_function_scale
         if (value is None) != (scale is None):
             raise ValueError("baseline_function_scale and baseline_function_score go together: "
