@@ -195,9 +195,6 @@ class Referred(Event):
 
 
 def _visit_at(value: object) -> object:
-    if type(value) is dt.datetime and type(value.tzinfo) is dt.timezone \
-            and v.EARLIEST <= value <= v.LATEST:
-        return value  # `clinical_time`'s usual case, without the call
     return v.clinical_time(value, "visit_at")
 
 

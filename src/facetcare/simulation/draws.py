@@ -14,7 +14,7 @@ platforms could only matter for a value exactly on a rounding boundary.
 from __future__ import annotations
 
 import math
-from _random import Random as _Generator
+import random
 from hashlib import sha256 as _sha256
 from statistics import NormalDist
 
@@ -31,10 +31,7 @@ class Draws:
     def __init__(self, seed: int, index: int, purpose: str = "") -> None:
         label = f"{seed}:{index}:{purpose}" if purpose else f"{seed}:{index}"
         digest = _sha256(label.encode()).digest()
-        # The generator `random.Random` is built on, seeded as ``random.Random(n)`` seeds it
-        # for an int (the same state, so the same draws), without its Python-level
-        # ``__init__`` and ``seed``: two streams are made for every patient.
-        self._random = _Generator(int.from_bytes(digest, "big")).random
+        self._random = random.Random(int.from_bytes(digest, "big")).random
 
     def chance(self, p: float) -> bool:
         """True with probability ``p``."""

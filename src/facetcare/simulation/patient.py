@@ -113,7 +113,6 @@ def diary_scores(baseline: int, peak: float, lasting: int,
     counts against the block.
     """
     entries = []
-    floor = math.floor
     for m in minutes:
         if m < ONSET_MINUTES:
             share = m / ONSET_MINUTES
@@ -121,9 +120,7 @@ def diary_scores(baseline: int, peak: float, lasting: int,
             share = 1.0
         else:
             share = max(0.0, 1 - (m - lasting) / 60)
-        # `score`, inline: nine entries a block.
-        felt = floor(baseline * (1 - peak * share) + 0.5)
-        entries.append((m, baseline if felt > baseline else felt if felt > 0 else 0))
+        entries.append((m, score(baseline, peak * share)))
     return tuple(entries)
 
 
