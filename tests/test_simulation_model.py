@@ -225,3 +225,30 @@ def test_the_pathway_simulation_agrees_with_the_closed_form(study: str, measure:
     expected = fitting.figure(values, measure, STUDIES[study])
     found = _measured(study)[measure]
     assert found is not None and abs(found - expected) < 0.035, (found, expected)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    sham_median=st.floats(1, 3650), sham_shape=st.floats(0.02, 8),
+    shape=st.floats(0.02, 8), median=st.floats(1, 3650),
+    if_not=st.floats(0, 1), policy=st.sampled_from(sorted(fc.Policy.profiles())),
+)
+def test_any_relief_curve_gives_journeys_the_rules_replay(  # noqa: PLR0917
+    sham_median: float, sham_shape: float, shape: float, median: float, if_not: float,
+    policy: str,
+) -> None:
+    chosen = fc.Policy.profiles()[policy]
+    params = CohortParams.for_region("lumbar" if chosen.covers("lumbar") else "cervical")
+    params = attrs.evolve(params, sham_relief_median_days=sham_median,
+                          sham_relief_shape=sham_shape, relief_shape=shape,
+                          relief_median_days=median, neurotomy_success_if_not=if_not)
+    c = simulate(30, 2, params=params, policy=chosen, workers=1)
+    first = dt.timedelta(days=params.follow_up_days[0])
+    for journey in c.journeys:
+        assert fc.Pathway.replay(journey.events, policy=chosen).stage == journey.stage
+        performed = None
+        for event in journey.events:
+            if isinstance(event, fc.events.NeurotomyPerformed):
+                performed = event.at
+            elif isinstance(event, fc.events.PainReturned):
+                assert performed is not None and event.at - performed > first
