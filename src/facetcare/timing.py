@@ -97,12 +97,8 @@ def earliest_under_cap(times: Sequence[dt.datetime], cap: int | None) -> dt.date
 
 
 def _latest(*moments: dt.datetime | None) -> dt.datetime | None:
-    """The latest of the moments given (the first of equal ones, as `max`); None if none."""
-    found = None
-    for moment in moments:
-        if moment is not None and (found is None or moment > found):
-            found = moment
-    return found
+    present = [m for m in moments if m is not None]
+    return max(present) if present else None
 
 
 def earliest_block_visit(facts: Facts, policy: Policy) -> dt.datetime:

@@ -159,6 +159,8 @@ def enum_of(kind: type[enum.Enum]) -> Any:
     values = {member.value: member for member in kind}
 
     def convert(value: object) -> object:
+        if value is None or type(value) is kind:  # the usual case: a member already
+            return value
         if isinstance(value, str) and not isinstance(value, kind):
             return values.get(value, value)
         return value
@@ -169,7 +171,7 @@ def enum_of(kind: type[enum.Enum]) -> Any:
 def optional_member(kind: type[enum.Enum]) -> Any:
     """An attrs validator: None or a member of ``kind``, the field named when not."""
     def check(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
-        if value is None or type(value) is kind or isinstance(value, kind):
+        if value is None or isinstance(value, kind):
             return
         allowed = [m.value for m in kind]
         if isinstance(value, str):
@@ -185,25 +187,21 @@ _AS_GUIDANCE, _AS_SEDATION, _AS_AGENT = enum_of(Guidance), enum_of(Sedation), en
 _AS_MODALITY, _AS_SCALE = enum_of(Modality), enum_of(FunctionalScale)
 
 
-# A member already (an enum with members has no subclasses) or None is returned at
-# once: every procedure event converts two or three of these.
-
-
 def as_guidance(value: object) -> object:
-    return value if value is None or type(value) is Guidance else _AS_GUIDANCE(value)
+    return _AS_GUIDANCE(value)
 
 
 def as_sedation(value: object) -> object:
-    return value if value is None or type(value) is Sedation else _AS_SEDATION(value)
+    return _AS_SEDATION(value)
 
 
 def as_agent(value: object) -> object:
-    return value if value is None or type(value) is Agent else _AS_AGENT(value)
+    return _AS_AGENT(value)
 
 
 def as_modality(value: object) -> object:
-    return value if value is None or type(value) is Modality else _AS_MODALITY(value)
+    return _AS_MODALITY(value)
 
 
 def as_scale(value: object) -> object:
-    return value if value is None or type(value) is FunctionalScale else _AS_SCALE(value)
+    return _AS_SCALE(value)

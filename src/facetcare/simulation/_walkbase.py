@@ -46,7 +46,8 @@ class WalkBase:
         self.end = end
         self.zone = start.tzinfo
         #: A fixed-offset zone has no rules to follow: its slots need no per-day offset.
-        self.fixed = plan.fixed_zone(start)
+        self.fixed = (dt.timezone(start.utcoffset() or dt.timedelta(0))
+                      if isinstance(self.zone, dt.timezone) else None)
         self.patient_id, self.pathway_id = patient_ids(index)
         self.pw = Pathway(policy=plan.policy)
         # The walk's pathway is its own until the journey is returned: no lock to take.

@@ -20,7 +20,7 @@ from facetcare.simulation.params import CohortParams
 from facetcare.simulation.plan import Plan
 from facetcare.simulation.summary import Summary, Tally
 from facetcare.simulation.transport import Packed, pack
-from facetcare.simulation.walk import Walk
+from facetcare.simulation.walk import simulate_patient
 
 __all__ = ["Chunk", "export_chunk", "pack_chunk", "simulate_chunk", "summarize_chunk"]
 
@@ -42,12 +42,10 @@ class Chunk:
         return self.stop_index - self.start_index
 
     def journeys(self) -> Iterator[Journey]:
-        """Each patient's `simulate_patient` journey; the plan and the end made once."""
         plan = Plan(self.params, self.policy)
-        seed, start = self.seed, self.start
-        end = start + self.horizon
         for index in range(self.start_index, self.stop_index):
-            yield Walk(plan, seed, index, start, end).run()
+            yield simulate_patient(index, seed=self.seed, params=self.params, policy=self.policy,
+                                   start=self.start, horizon=self.horizon, plan=plan)
 
 
 def simulate_chunk(chunk: Chunk) -> tuple[Journey, ...]:

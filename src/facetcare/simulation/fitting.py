@@ -41,6 +41,7 @@ from typing import Any
 import attrs
 
 from facetcare.simulation.calibration import CALIBRATION, MONTH, STUDIES, Published, Study
+from facetcare.simulation.facts import SUCCESS_DAYS
 from facetcare.simulation.params import REPEAT_SUCCESS, CohortParams
 from facetcare.simulation.patient import PARTIAL_RELIEF
 
@@ -51,6 +52,8 @@ LN2 = math.log(2)
 
 _DEFAULTS: dict[str, Any] = {f.name: f.default for f in attrs.fields(CohortParams)
              if not isinstance(f.default, attrs.Factory)}  # type: ignore[arg-type]
+#: The day of the first follow-up report: a relief is seen only when it outlasts it.
+FIRST_REPORT: int = _DEFAULTS["follow_up_days"][0]
 #: Free parameter → (scale, prior centre, prior sd on that scale). Assumptions.
 PRIORS: dict[str, tuple[str, float, float]] = {
     "facet_prevalence": ("logit", 0.3, 1.5),
@@ -185,7 +188,7 @@ def _seen_median(parts: list[tuple[float, float, float]]) -> float:
     each part is conditioned on lasting past F. The median is the day d at
     which half the seen reliefs have ended, found by bisection.
     """
-    first = _DEFAULTS["follow_up_days"][0]
+    first = FIRST_REPORT
     seen = [(w * _lasts(m, k, first + 1), m, k) for w, m, k in parts]
     total = sum(w for w, _, _ in seen)
 
@@ -211,7 +214,7 @@ def _relief_median(v: Values, study: Study, repeat: bool) -> float:
     seen. Censoring at the horizon is left out: the Kaplan–Meier median of
     the simulation allows for it.
     """
-    first = _DEFAULTS["follow_up_days"][0]
+    first = FIRST_REPORT
     parts = []
     for weight, facet in _truths(v, study):
         p, median, shape = _curve(v, facet, repeat=False)
@@ -242,7 +245,7 @@ def figure(v: Values, measure: str, study: Study) -> float:
     if measure == "denervated":
         return _selected(v, study)[0]
     if measure == "success_3m":
-        return _relieved_at(v, study, 91)
+        return _relieved_at(v, study, SUCCESS_DAYS)
     if measure == "success_complete_6m":
         return _complete(v) * _relieved_at(v, study, 183)
     raise ValueError(f"no closed form for the measure {measure!r}")

@@ -83,26 +83,11 @@ class Plan:
         self.diary_offsets = tuple(m * MINUTE for m in self.diary_minutes)
         self._targets: dict[tuple[int, int, tuple[Side, ...]], tuple[Target, ...]] = {}
         self._neurotomy: dict[tuple[Target, ...], tuple[tuple[int, int], tuple[int, int]]] = {}
-        self._start: dt.datetime | None = None
-        self._fixed: dt.timezone | None = None
         #: When the clinic reviews a diary after the block: the next day (assumption), and
         #: not before the policy's relief window allows the assessment.
         self.review_after = max(DAY, policy.relief_window_min)
         #: (target, seconds, °C) → the `Lesion`: frozen, so patients share them.
         self.lesions: dict[tuple[Target, int, int], Lesion] = {}
-
-    def fixed_zone(self, start: dt.datetime) -> dt.timezone | None:
-        """``start``'s UTC offset as a zone if its zone is a fixed offset, else None.
-
-        Every patient of a run starts at the same moment: worked out for the
-        first and kept while ``start`` is that same object.
-        """
-        if start is not self._start:
-            zone = start.tzinfo
-            self._fixed = (dt.timezone(start.utcoffset() or dt.timedelta(0))
-                           if isinstance(zone, dt.timezone) else None)
-            self._start = start
-        return self._fixed
 
     def targets(self, first: int, levels: int, sides: tuple[Side, ...]) -> tuple[Target, ...]:
         """``levels`` contiguous joints of ``params.joints`` from ``first``, on ``sides``.

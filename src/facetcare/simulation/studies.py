@@ -27,6 +27,7 @@ from facetcare.simulation import fitted
 from facetcare.simulation.calibration import MONTH, Study
 from facetcare.simulation.counts import Histogram, ReliefCurve
 from facetcare.simulation.draws import Draws
+from facetcare.simulation.facts import SUCCESS_DAYS
 from facetcare.simulation.fees import DEFAULT, FeeSchedule
 from facetcare.simulation.journey import Journey
 from facetcare.simulation.params import CohortParams
@@ -87,7 +88,7 @@ class _Tally:
             self.reliefs.append(days)
             counts = self.ended if ended else self.censored
             counts[days] = counts.get(days, 0) + 1
-        self.success_3m += days >= 91
+        self.success_3m += days >= SUCCESS_DAYS
         self.complete_6m += complete and days >= 183
         self.pain_free_27w += complete and days >= 189
 

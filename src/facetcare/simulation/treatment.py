@@ -7,8 +7,8 @@ that relief gives while it lasts; the pathway decides, under the policy's
 success threshold, whether that is relief. A relief that ends before the
 first report (most sham responses: median 8 days [4.3]) is never seen:
 the reports carry the returned pain. After recurrence the repeat is booked;
-`Pathway.apply` accepts or refuses it: a refusal for ``reblock_required`` starts new blocks on the
-same targets, any other closes the pathway.
+`Pathway.apply` accepts or refuses it: a refusal for ``reblock_required``
+starts new blocks on the same targets, any other closes the pathway.
 """
 
 from __future__ import annotations
