@@ -107,3 +107,20 @@ def test_a_process_pool_cohort_reads_like_the_serial_one() -> None:
         texts.append(buffer.getvalue())
     assert texts[0] == texts[1]
     assert pooled.summary() == serial.summary()
+
+
+def test_remembered_lesion_rows_follow_the_lesions_not_their_ids(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # A worker keeps each lesion's row by identity; a full memory is emptied, and
+    # lesions made and freed one after another each get their own row.
+    monkeypatch.setattr(transport, "REMEMBERED", 3)
+    originals = list(cohort().journeys)
+    assert sum(len(e.lesions) for j in originals for e in j.events
+               if isinstance(e, fc.events.NeurotomyPerformed)) > 3
+    assert packed() == originals
+    flatten = transport._Layout.of(fc.events.Lesion).many()
+    target = fc.events.Target("L4-L5", "left")
+    for seconds in range(1, 50):  # freed at once: their ids come round again
+        lesion = fc.events.Lesion(target, float(seconds), 80.0)
+        assert flatten((lesion, lesion), None) == ((("L4-L5", "left"), float(seconds), 80.0,
+                                                    None),) * 2

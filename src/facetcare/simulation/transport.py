@@ -51,6 +51,8 @@ NESTED: dict[tuple[type, str], type] = {
 }
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 MICROSECOND = dt.timedelta(microseconds=1)
+#: How many time-free nested values (lesions) a worker keeps the rows of.
+REMEMBERED = 4096
 
 Row = tuple[Any, ...]
 #: One journey as a worker sends it: (patient id, stage, stages, screened out,
@@ -164,12 +166,14 @@ class _Layout:
         if not nested and not stamps and not plain and len(names) > 1:
             get = operator.attrgetter(*names)
             return lambda value, _: get(value)
-        if not nested and not plain and stamps == (0,) and len(names) > 1:
+        if not nested and not plain and stamps == (0,) and len(names) > 2:
             rest = operator.attrgetter(*names[1:])
-            if len(names) == 2:
-                return lambda value, zone: (_stamp(value.at, zone), rest(value))
-            return lambda value, zone: (_stamp(value.at, zone), *rest(value))
-        inner = [(i, layout.flattener()) for i, layout in nested]
+            # `_stamp` in line for the usual case: a time in the journey's zone.
+            return lambda value, zone: (
+                (moment - EPOCH) // MICROSECOND
+                if (moment := value.at).tzinfo is zone and not moment.fold
+                else _stamp(moment, zone), *rest(value))
+        inner = [(i, layout.many()) for i, layout in nested]
         every = operator.attrgetter(*names) if len(names) > 1 else (
             lambda value: (getattr(value, names[0]),))
 
@@ -177,12 +181,50 @@ class _Layout:
             row = list(every(value))
             for i in stamps:
                 row[i] = _stamp(row[i], zone)
-            for i, part in inner:
-                row[i] = tuple([part(item, zone) for item in row[i]])
+            for i, many in inner:
+                row[i] = many(row[i], zone)
             for i, to_plain in plain:
                 row[i] = to_plain(row[i])
             return tuple(row)
         return flatten
+
+    def many(self) -> Callable[[tuple[Any, ...], dt.tzinfo | None], Row]:
+        """A tuple of nested values as a tuple of rows, in one call.
+
+        A value without times flattens the same in any zone, and such values
+        are shared (a plan makes each lesion once): their rows are kept by
+        identity, so a value met again costs one look-up. A value whose only
+        time is its first field (a diary entry) is stamped in line.
+        """
+        one = self.flattener()
+        if not self.stamps and not any(layout.stamps for _, layout in self.nested):
+            known: dict[int, tuple[Any, Row]] = {}
+
+            def remembered(items: tuple[Any, ...], zone: dt.tzinfo | None) -> Row:
+                rows = []
+                for item in items:
+                    hit = known.get(id(item))  # the entry holds the item: its id stays its own
+                    if hit is None:
+                        if len(known) >= REMEMBERED:
+                            known.clear()
+                        hit = known[id(item)] = (item, one(item, None))
+                    rows.append(hit[1])
+                return tuple(rows)
+            return remembered
+        if self.stamps == (0,) and not self.nested and not self.coded and len(self.names) == 2:
+            first, second = self.names
+
+            def stamped(items: tuple[Any, ...], zone: dt.tzinfo | None) -> Row:
+                rows = []
+                for item in items:
+                    moment = getattr(item, first)
+                    if moment.tzinfo is zone and not moment.fold:
+                        rows.append(((moment - EPOCH) // MICROSECOND, getattr(item, second)))
+                    else:
+                        rows.append((_stamp(moment, zone), getattr(item, second)))
+                return tuple(rows)
+            return stamped
+        return lambda items, zone: tuple([one(item, zone) for item in items])
 
     def rebuild(self, row: Iterable[Any], zone: dt.tzinfo | None) -> Any:
         values = list(row)
