@@ -112,12 +112,14 @@ def diary_scores(baseline: int, peak: float, lasting: int,
     to the expected duration (the sustained measure, docs/payer-rules.md#relief)
     counts against the block.
     """
+    held = score(baseline, peak)  # every entry while the peak holds: worked out once
     entries = []
     for m in minutes:
+        if ONSET_MINUTES <= m <= lasting:
+            entries.append((m, held))
+            continue
         if m < ONSET_MINUTES:
             share = m / ONSET_MINUTES
-        elif m <= lasting:
-            share = 1.0
         else:
             share = max(0.0, 1 - (m - lasting) / 60)
         entries.append((m, score(baseline, peak * share)))
