@@ -115,14 +115,12 @@ def diary_scores(baseline: int, peak: float, lasting: int,
     held = score(baseline, peak)  # every entry while the peak holds: worked out once
     entries = []
     for m in minutes:
-        if ONSET_MINUTES <= m <= lasting:
-            entries.append((m, held))
-            continue
         if m < ONSET_MINUTES:
-            share = m / ONSET_MINUTES
+            entries.append((m, score(baseline, peak * (m / ONSET_MINUTES))))
+        elif m <= lasting:
+            entries.append((m, held))
         else:
-            share = max(0.0, 1 - (m - lasting) / 60)
-        entries.append((m, score(baseline, peak * share)))
+            entries.append((m, score(baseline, peak * max(0.0, 1 - (m - lasting) / 60))))
     return tuple(entries)
 
 
