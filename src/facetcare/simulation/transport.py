@@ -101,16 +101,32 @@ def _target(joint: str, side: str) -> ev.Target:
     return ev.Target(joint, side)
 
 
-# Targets and target sets are few and shared (a plan makes them once, and a
-# target's hash is cached), so their plain form is looked up, not rebuilt.
+def _by_identity(code: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``code`` for values that are shared, kept by each value's identity.
+
+    A plan makes its target sets and lesions once and every journey reuses
+    them, so one look-up by ``id`` replaces hashing them (their ``__hash__``
+    runs in Python). An entry holds its value, so the id stays that value's;
+    at `REMEMBERED` entries the memory is emptied.
+    """
+    known: dict[int, tuple[Any, Any]] = {}
+
+    def remembered(value: Any) -> Any:
+        hit = known.get(id(value))
+        if hit is None:
+            if len(known) >= REMEMBERED:
+                known.clear()
+            hit = known[id(value)] = (value, code(value))
+        return hit[1]
+    return remembered
+
+
 @functools.lru_cache(maxsize=4096)
 def _target_code(target: ev.Target) -> tuple[str, str]:
     return (target.joint, target.side.value)
 
 
-@functools.lru_cache(maxsize=4096)
-def _targets_code(targets: tuple[ev.Target, ...]) -> tuple[tuple[str, str], ...]:
-    return tuple([_target_code(target) for target in targets])
+_targets_code = _by_identity(lambda targets: tuple([_target_code(t) for t in targets]))
 
 
 #: Field types carried as plain values: (to plain, back).
@@ -179,8 +195,10 @@ class _Layout:
 
         def flatten(value: Any, zone: dt.tzinfo | None) -> Row:
             row = list(every(value))
-            for i in stamps:
-                row[i] = _stamp(row[i], zone)
+            for i in stamps:  # `_stamp` in line for the usual case
+                moment = row[i]
+                row[i] = ((moment - EPOCH) // MICROSECOND
+                          if moment.tzinfo is zone and not moment.fold else _stamp(moment, zone))
             for i, many in inner:
                 row[i] = many(row[i], zone)
             for i, to_plain in plain:
@@ -198,19 +216,8 @@ class _Layout:
         """
         one = self.flattener()
         if not self.stamps and not any(layout.stamps for _, layout in self.nested):
-            known: dict[int, tuple[Any, Row]] = {}
-
-            def remembered(items: tuple[Any, ...], zone: dt.tzinfo | None) -> Row:
-                rows = []
-                for item in items:
-                    hit = known.get(id(item))  # the entry holds the item: its id stays its own
-                    if hit is None:
-                        if len(known) >= REMEMBERED:
-                            known.clear()
-                        hit = known[id(item)] = (item, one(item, None))
-                    rows.append(hit[1])
-                return tuple(rows)
-            return remembered
+            row = _by_identity(lambda item: one(item, None))
+            return lambda items, zone: tuple([row(item) for item in items])
         if self.stamps == (0,) and not self.nested and not self.coded and len(self.names) == 2:
             first, second = self.names
 
