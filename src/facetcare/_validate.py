@@ -385,7 +385,7 @@ def members_of(kind: type, *, allow_empty: bool = False) -> Any:
 
 def as_tuple(value: object) -> object:
     """Lists become tuples so events stay hashable; sets are refused later (no order)."""
-    return value if type(value) is tuple else tuple(value) if isinstance(value, list) else value
+    return tuple(value) if isinstance(value, list) else value
 
 
 def show(value: object, limit: int = 60) -> str:

@@ -51,7 +51,7 @@ NESTED: dict[tuple[type, str], type] = {
 }
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 MICROSECOND = dt.timedelta(microseconds=1)
-#: How many time-free nested values (lesions) a worker keeps the rows of.
+#: How many shared values (target sets, lesions) a worker keeps the plain form of.
 REMEMBERED = 4096
 
 Row = tuple[Any, ...]
@@ -121,7 +121,6 @@ def _by_identity(code: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return remembered
 
 
-@functools.lru_cache(maxsize=4096)
 def _target_code(target: ev.Target) -> tuple[str, str]:
     return (target.joint, target.side.value)
 
@@ -182,23 +181,19 @@ class _Layout:
         if not nested and not stamps and not plain and len(names) > 1:
             get = operator.attrgetter(*names)
             return lambda value, _: get(value)
-        if not nested and not plain and stamps == (0,) and len(names) > 2:
+        if not nested and not plain and stamps == (0,) and len(names) > 1:
             rest = operator.attrgetter(*names[1:])
-            # `_stamp` in line for the usual case: a time in the journey's zone.
-            return lambda value, zone: (
-                (moment - EPOCH) // MICROSECOND
-                if (moment := value.at).tzinfo is zone and not moment.fold
-                else _stamp(moment, zone), *rest(value))
+            if len(names) == 2:
+                return lambda value, zone: (_stamp(value.at, zone), rest(value))
+            return lambda value, zone: (_stamp(value.at, zone), *rest(value))
         inner = [(i, layout.many()) for i, layout in nested]
         every = operator.attrgetter(*names) if len(names) > 1 else (
             lambda value: (getattr(value, names[0]),))
 
         def flatten(value: Any, zone: dt.tzinfo | None) -> Row:
             row = list(every(value))
-            for i in stamps:  # `_stamp` in line for the usual case
-                moment = row[i]
-                row[i] = ((moment - EPOCH) // MICROSECOND
-                          if moment.tzinfo is zone and not moment.fold else _stamp(moment, zone))
+            for i in stamps:
+                row[i] = _stamp(row[i], zone)
             for i, many in inner:
                 row[i] = many(row[i], zone)
             for i, to_plain in plain:
@@ -211,26 +206,12 @@ class _Layout:
 
         A value without times flattens the same in any zone, and such values
         are shared (a plan makes each lesion once): their rows are kept by
-        identity, so a value met again costs one look-up. A value whose only
-        time is its first field (a diary entry) is stamped in line.
+        identity, so a value met again costs one look-up.
         """
         one = self.flattener()
         if not self.stamps and not any(layout.stamps for _, layout in self.nested):
             row = _by_identity(lambda item: one(item, None))
             return lambda items, zone: tuple([row(item) for item in items])
-        if self.stamps == (0,) and not self.nested and not self.coded and len(self.names) == 2:
-            first, second = self.names
-
-            def stamped(items: tuple[Any, ...], zone: dt.tzinfo | None) -> Row:
-                rows = []
-                for item in items:
-                    moment = getattr(item, first)
-                    if moment.tzinfo is zone and not moment.fold:
-                        rows.append(((moment - EPOCH) // MICROSECOND, getattr(item, second)))
-                    else:
-                        rows.append((_stamp(moment, zone), getattr(item, second)))
-                return tuple(rows)
-            return stamped
         return lambda items, zone: tuple([one(item, zone) for item in items])
 
     def rebuild(self, row: Iterable[Any], zone: dt.tzinfo | None) -> Any:
