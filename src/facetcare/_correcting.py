@@ -23,7 +23,7 @@ from facetcare.machine import START, Stage
 from facetcare.policy import Policy
 from facetcare.scheduling import Task
 
-__all__ = ["Correcting", "ids_of", "locked"]
+__all__ = ["Correcting", "ids_of", "is_correction", "locked"]
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
@@ -41,12 +41,66 @@ def locked(method: Callable[Concatenate[_S, _P], _R]) -> Callable[Concatenate[_S
     return run
 
 
+_CORRECTION_TYPES = frozenset((ev.EnteredInError, ev.Amended, ev.LateEntry))
+
+
+def is_correction(event: object) -> bool:
+    """One of the correction types itself: a subclass is refused like any unknown event.
+
+    Ordinary events are matched to the table by their exact type; corrections
+    are too, so a caller's subclass (whose fields the documents cannot write)
+    never reaches the log.
+    """
+    return type(event) in _CORRECTION_TYPES
+
+
+def _inner(event: ev.Event) -> ev.Event | None:
+    """The clinical event a `LateEntry` or an `Amended` carries, else None."""
+    if isinstance(event, ev.LateEntry):
+        return event.event
+    return event.replacement if isinstance(event, ev.Amended) else None
+
+
 def ids_of(event: ev.Event) -> tuple[str, ...]:
     """The event ids an accepted log entry carries: its own, and its corrected event's."""
-    inner = (event.event if isinstance(event, ev.LateEntry)
-             else event.replacement if isinstance(event, ev.Amended) else None)
+    inner = _inner(event)
     found = (event.event_id, inner.event_id if inner is not None else None)
     return tuple(i for i in found if i is not None)
+
+
+def id_clash(correction: ev.Correction, ids: dict[str, int],
+             log: list[ev.Event]) -> Reason | None:
+    """``duplicate_event_id`` if the event a correction carries reuses an accepted id.
+
+    Ids are unique within a pathway, whoever carries them: an ordinary event,
+    a correction, or the event inside a `LateEntry` or an `Amended`. The one
+    id an amendment's replacement may repeat is that of the event it
+    replaces (the same record, corrected).
+    """
+    inner = _inner(correction)
+    if inner is None or inner.event_id is None:
+        return None
+    carried = inner.event_id
+    if carried == correction.event_id:
+        return Reason(DUPLICATE_EVENT_ID,
+                      f"{correction.kind} and the {inner.kind} it carries both have the "
+                      f"event id {carried}")
+    seq = ids.get(carried)
+    if seq is None:
+        return None
+    if isinstance(correction, ev.Amended) and _names(log, seq, correction.seq):
+        return None
+    return Reason(DUPLICATE_EVENT_ID,
+                  f"the {inner.kind} in this {correction.kind} has the event id {carried}, "
+                  f"accepted at seq {seq} as a {log[seq].kind}")
+
+
+def _names(log: list[ev.Event], seq: int, target: int) -> bool:
+    """Whether the id at ``seq`` is the one of the event logged at ``target`` (or its amendment)."""
+    if seq == target:
+        return True
+    entry = log[seq]
+    return isinstance(entry, ev.Amended) and entry.seq == target
 
 
 class Correcting:
@@ -85,7 +139,11 @@ class Correcting:
         ``Rejected.index`` is the position in ``events`` of the refused one.
         """
         batch = list(events)
-        if not any(isinstance(event, ev.Correction) for event in batch):
+        for index, event in enumerate(batch):
+            if not isinstance(event, ev.Event):
+                raise TypeError(f"event {index}: expected a facetcare event, "
+                                f"got {type(event).__name__}")
+        if not any(is_correction(event) for event in batch):
             saved = self._saved()
             for index, event in enumerate(batch):
                 try:
@@ -93,32 +151,39 @@ class Correcting:
                 except Rejected as refused:
                     self._restore(saved)
                     raise Rejected(refused.reasons, event=refused.event, index=index) from None
+                except BaseException:
+                    self._restore(saved)
+                    raise
             return self.stage
         log = list(self._log)
         ids = dict(self._ids)
         history = list(zip(self._origins, self._events, strict=True))
+        position_of: dict[int, int] = {}  # log seq -> position in the batch
         for index, event in enumerate(batch):
             if event.event_id is not None and event.event_id in ids:
                 if log[ids[event.event_id]] == event:
                     continue
-                raise Rejected((self._duplicate(event),), event=event, index=index)
+                raise Rejected((self._duplicate(event, log, ids),), event=event, index=index)
             seq = len(log)
-            if isinstance(event, ev.Correction):
-                history, problem = corrections.corrected(log, history, event, seq)
+            if is_correction(event):
+                assert isinstance(event, ev.Correction)
+                problem = id_clash(event, ids, log)
+                if problem is None:
+                    history, problem = corrections.corrected(log, history, event, seq)
                 if problem is not None:
                     raise Rejected((problem,), event=event, index=index)
             else:
                 history.append((seq, event))
             log.append(event)
+            position_of[seq] = index
             for carried in ids_of(event):
                 ids[carried] = seq
         rebuilt, failed = self._replayed([event for _, event in history])
         if failed is not None:
             position, first = failed
             origin = history[position][0] if history else 0
-            if history and origin >= len(self._log) and not isinstance(log[origin],
-                                                                          ev.Correction):
-                raise Rejected(first.reasons, event=first.event, index=batch.index(log[origin]))
+            if history and origin >= len(self._log) and not is_correction(log[origin]):
+                raise Rejected(first.reasons, event=first.event, index=position_of[origin])
             raise Rejected((self._conflict(history, position, first),), event=batch[-1])
         assert rebuilt is not None
         self._take(rebuilt, history)
@@ -128,8 +193,9 @@ class Correcting:
     @locked
     def preview(self, correction: ev.Correction) -> corrections.Impact:
         """What ``correction`` would do (stage, tasks, events refused), changing nothing."""
-        if not isinstance(correction, ev.Correction):
-            raise TypeError(f"preview takes a correction, got {type(correction).__name__}")
+        if not is_correction(correction):
+            raise TypeError(f"preview takes a correction (EnteredInError, Amended, LateEntry), "
+                            f"got {type(correction).__name__}")
         before = self._tasks()
         after, problem = corrections.corrected(self._log, list(zip(self._origins, self._events,
                                                                    strict=True)),
@@ -157,14 +223,21 @@ class Correcting:
         """An event already accepted under its ``event_id``, re-sent with the same content."""
         if not isinstance(event, ev.Event):
             raise TypeError(f"expected a facetcare event, got {type(event).__name__}")
-        seq = self._ids.get(event.event_id) if event.event_id is not None else None
-        return seq is not None and self._log[seq] == event
+        if event.event_id is None and not is_correction(event):
+            return False
+        for carried in ids_of(event):  # a correction may carry its id on its event only
+            seq = self._ids.get(carried)
+            if seq is not None and self._log[seq] == event:
+                return True
+        return False
 
-    def _duplicate(self, event: ev.Event) -> Reason:
-        seq = self._ids[event.event_id or ""]
+    def _duplicate(self, event: ev.Event, log: list[ev.Event] | None = None,
+                   ids: dict[str, int] | None = None) -> Reason:
+        log = self._log if log is None else log
+        seq = (self._ids if ids is None else ids)[event.event_id or ""]
         return Reason(DUPLICATE_EVENT_ID,
                       f"event id {event.event_id} was accepted at seq {seq} as a "
-                      f"{self._log[seq].kind} with other content")
+                      f"{log[seq].kind} with other content")
 
     def _logged(self, event: ev.Event) -> None:
         seq = len(self._log)
@@ -178,6 +251,9 @@ class Correcting:
         """The pathway the correction leads to, or why it is refused; changes nothing."""
         if correction.event_id is not None and correction.event_id in self._ids:
             return None, (self._duplicate(correction),), []
+        clash = id_clash(correction, self._ids, self._log)
+        if clash is not None:
+            return None, (clash,), []
         history = list(zip(self._origins, self._events, strict=True))
         after, problem = corrections.corrected(self._log, history, correction, len(self._log))
         if problem is not None:

@@ -85,8 +85,28 @@ def corrected(log: Sequence[ev.Event], history: Sequence[Entry], correction: ev.
             f"Amended: seq {target} is a {standing.kind}; its replacement is a "
             f"{correction.replacement.kind}",
         )
+    moved = _identity_changes(standing, correction.replacement)
+    if moved:
+        return after, Reason(
+            AMEND_TYPE_MISMATCH,
+            f"Amended: the replacement Referred changes the pathway's {moved}; a pathway "
+            "keeps its identity (withdraw it and refer the patient on a new pathway)",
+        )
     after[index] = (target, correction.replacement)
     return after, None
+
+
+#: What identifies a pathway: its referral's ids and region, which stores and exports key on.
+IDENTITY = ("pathway_id", "patient_id", "region")
+
+
+def _identity_changes(standing: ev.Event, replacement: ev.Event) -> str:
+    """The identity fields an amended `Referred` would change, as text ("" if none)."""
+    if not isinstance(standing, ev.Referred) or not isinstance(replacement, ev.Referred):
+        return ""
+    return ", ".join(f"{name} ({getattr(standing, name)!s} → {getattr(replacement, name)!s})"
+                     for name in IDENTITY
+                     if getattr(standing, name) != getattr(replacement, name))
 
 
 def conflict(event: ev.Event, position: int, reasons: Sequence[Reason]) -> Reason:

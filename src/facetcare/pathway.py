@@ -17,7 +17,7 @@ from typing import Any
 
 from facetcare import corrections, documents
 from facetcare import events as ev
-from facetcare._correcting import Correcting, locked
+from facetcare._correcting import Correcting, is_correction, locked
 from facetcare.errors import Reason, Rejected, Verdict
 from facetcare.facts import Facts, advance
 from facetcare.machine import STAGE_OF, START, VALID, Stage, fire
@@ -198,7 +198,8 @@ class Pathway(Correcting):
         """Every reason ``event`` would be refused for; changes nothing."""
         if self._resent(event):
             return Verdict()
-        if isinstance(event, ev.Correction):
+        if is_correction(event):
+            assert isinstance(event, ev.Correction)
             _, reasons, _ = self._judge_correction(event)
             return Verdict(reasons)
         return Verdict(tuple(self._reasons(event)))
@@ -251,7 +252,8 @@ class Pathway(Correcting):
         """`apply` for a correction, a re-sent or duplicate id, or an event its stage refuses."""
         if self._resent(event):
             return self.stage
-        if isinstance(event, ev.Correction):
+        if is_correction(event):
+            assert isinstance(event, ev.Correction)
             rebuilt, why, after = self._judge_correction(event)
             if rebuilt is None:
                 raise Rejected(why, event=event)

@@ -93,10 +93,22 @@ def _blocked_by(facts: Facts, booking: ev.BlockScheduled | ev.NeurotomyScheduled
 
 
 def _probe_id(facts: Facts) -> str:
-    probe = "option"
+    """A visit id no visit of the pathway has, and short: a probe is a real, valid event."""
+    probe, n = "option", 1
     while probe in facts.visits:
-        probe += "-"
+        n += 1
+        probe = f"option-{n}"
     return probe
+
+
+def _probe_at(earliest: dt.datetime) -> dt.datetime:
+    """``earliest``, or the calendar's last instant if the rules allow nothing before its end.
+
+    A probe booking is a real event, so its ``visit_at`` must be a supported
+    time; past `_validate.LATEST` the rules' own timing reasons then say why nothing
+    can be booked within the calendar.
+    """
+    return min(earliest, _validate.LATEST)
 
 
 def _block_option(facts: Facts, policy: Policy) -> Option:
@@ -104,8 +116,8 @@ def _block_option(facts: Facts, policy: Policy) -> Option:
     blocked: tuple[Reason, ...] = ()
     if facts.block is not None:
         assert facts.last_at is not None
-        probe = ev.BlockScheduled(at=facts.last_at, visit_id=_probe_id(facts), visit_at=earliest,
-                                  targets=facts.block.targets)
+        probe = ev.BlockScheduled(at=facts.last_at, visit_id=_probe_id(facts),
+                                  visit_at=_probe_at(earliest), targets=facts.block.targets)
         blocked = _blocked_by(facts, probe, policy)
     return Option("schedule_block", earliest, blocked)
 
@@ -127,8 +139,8 @@ def _confirmed_option(facts: Facts, policy: Policy,
     """A neurotomy of the still-confirmed targets (after a negative block elsewhere, or staged)."""
     assert facts.last_at is not None
     earliest = timing.earliest_neurotomy_visit(facts, policy)
-    probe = ev.NeurotomyScheduled(at=facts.last_at, visit_id=_probe_id(facts), visit_at=earliest,
-                                  targets=treated)
+    probe = ev.NeurotomyScheduled(at=facts.last_at, visit_id=_probe_id(facts),
+                                  visit_at=_probe_at(earliest), targets=treated)
     return Option("schedule_neurotomy", earliest, _blocked_by(facts, probe, policy))
 
 
@@ -146,8 +158,8 @@ def _staged(facts: Facts, policy: Policy) -> list[Task]:
 def _repeat_option(facts: Facts, policy: Policy) -> Option:
     assert facts.neurotomy is not None and facts.last_at is not None
     earliest = timing.earliest_neurotomy_visit(facts, policy)
-    probe = ev.NeurotomyScheduled(at=facts.last_at, visit_id=_probe_id(facts), visit_at=earliest,
-                                  targets=facts.neurotomy.targets)
+    probe = ev.NeurotomyScheduled(at=facts.last_at, visit_id=_probe_id(facts),
+                                  visit_at=_probe_at(earliest), targets=facts.neurotomy.targets)
     return Option("schedule_neurotomy", earliest, _blocked_by(facts, probe, policy))
 
 

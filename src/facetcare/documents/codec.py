@@ -32,6 +32,7 @@ from facetcare.documents.limits import (
     DEFAULT_LIMITS,
     Limits,
     as_text,
+    bounded_corrections,
     canonical,
     parse_pairs,
     scan,
@@ -227,6 +228,12 @@ def read_document(source: object, *, key: bytes | None = None,
     """Read a document (JSON text, bytes, or a dict as `to_document` gives)."""
     if key is not None:
         signing.sign("", key)  # a bad key is the caller's TypeError, not the document's
+    document = _read(source, key, limits)
+    bounded_corrections(document.events, limits, ev.Correction)
+    return document
+
+
+def _read(source: object, key: bytes | None, limits: Limits) -> Document:
     if isinstance(source, dict):
         return _strict(strict_tree(source, limits, pairs=False), key)
     text = as_text(source, limits, "a pathway document")

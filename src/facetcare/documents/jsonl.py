@@ -12,7 +12,14 @@ from collections.abc import Iterable
 
 from facetcare import events as ev
 from facetcare.documents.event_codec import dump_event, load_event
-from facetcare.documents.limits import DEFAULT_LIMITS, Limits, as_text, canonical, read_json
+from facetcare.documents.limits import (
+    DEFAULT_LIMITS,
+    Limits,
+    as_text,
+    bounded_corrections,
+    canonical,
+    read_json,
+)
 from facetcare.errors import SerializationError
 
 __all__ = ["dump_events_jsonl", "load_events_jsonl"]
@@ -41,4 +48,5 @@ def load_events_jsonl(text: str | bytes, *, limits: Limits = DEFAULT_LIMITS) -> 
             where = "" if message.startswith("line ") else f"line {number}: "
             raise SerializationError(f"{where}{message}") from None
         events.append(load_event(data, f"line {number}"))
+    bounded_corrections(events, limits, ev.Correction)
     return events

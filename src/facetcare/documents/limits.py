@@ -22,7 +22,7 @@ duplicate key is never lost before it can be refused.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from json.scanner import make_scanner
 from typing import Any
 
@@ -31,7 +31,8 @@ import attrs
 from facetcare._validate import show
 from facetcare.errors import SerializationError
 
-__all__ = ["DEFAULT_LIMITS", "Limits", "canonical", "read_json", "strict_tree"]
+__all__ = ["DEFAULT_LIMITS", "Limits", "bounded_corrections", "canonical", "read_json",
+           "strict_tree"]
 
 
 def _at_least_one(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -55,9 +56,34 @@ class Limits:
     max_number_chars: int = attrs.field(default=40, validator=_at_least_one)
     #: Characters of one string (identifiers stop at 200, reasons at 2,000).
     max_string_chars: int = attrs.field(default=10_000, validator=_at_least_one)
+    #: Events replayed to judge a log's corrections. Each correction is accepted
+    #: only if the history before it replays under every rule (docs/corrections.md),
+    #: so a log costs the sum, over its corrections, of the entries before each:
+    #: 100 corrections on a pathway of 10,000 events are 1,000,000.
+    max_correction_replay: int = attrs.field(default=1_000_000, validator=_at_least_one)
 
 
 DEFAULT_LIMITS = Limits()
+
+
+def bounded_corrections(events: Sequence[object], limits: Limits, correction: type) -> None:
+    """Refuse a log whose corrections would replay more than ``max_correction_replay`` events.
+
+    Judged from the positions alone, before any replay: the correction at
+    position ``i`` replays at most the ``i`` entries before it. Without the
+    bound, a few megabytes of corrections of an early event would take hours.
+    """
+    work = 0
+    for index, event in enumerate(events):
+        if isinstance(event, correction):
+            work += index
+            if work > limits.max_correction_replay:
+                raise SerializationError(
+                    f"$.events[{index}]: judging the corrections up to here replays {work:,} "
+                    "events, over Limits.max_correction_replay "
+                    f"({limits.max_correction_replay:,}); raise it for a log with this many "
+                    "corrections"
+                )
 
 
 class _Overlong:
