@@ -347,3 +347,48 @@ def test_a_relief_shape_near_zero_draws_no_date_past_the_calendar(shape: float) 
         assert max(days) == LONGEST_RELIEF_DAYS
     c = simulate(300, 4, params=params, start=LAST_END - HORIZON, horizon=HORIZON, workers=1)
     assert max(e.at for j in c.journeys for e in j.events) <= LAST_END
+
+
+# -- enormous counts ---------------------------------------------------------------------
+
+
+def test_a_run_holds_its_chunks_lazily_whatever_its_size() -> None:
+    from facetcare.simulation.runner import _chunks
+
+    chunks, _, _ = _chunks(10**15, 1, params=None, policy=None, chunk_size=1000,
+                           horizon=HORIZON, start=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    assert not isinstance(chunks, list | tuple)
+    assert len(chunks) == 10**12
+    last = chunks[-1]
+    assert (last.start_index, last.stop_index) == (10**15 - 1000, 10**15)
+    small, _, _ = _chunks(2500, 1, params=None, policy=None, chunk_size=1000,
+                          horizon=HORIZON, start=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    assert [(c.start_index, c.stop_index) for c in small] == [(0, 1000), (1000, 2000),
+                                                               (2000, 2500)]
+    assert list(small[1:]) == list(small)[1:]
+    with pytest.raises(IndexError):
+        small[3]
+
+
+def test_an_enormous_count_of_replications_is_refused_before_any_cohort() -> None:
+    from facetcare.simulation.replicate import MAX_REPLICATIONS, replicate
+    from facetcare.simulation.validation import validate
+
+    for run in (lambda r: replicate(10, 1, r), lambda r: validate(n=10, replications=r)):
+        with pytest.raises(ValueError, match="replications must be at most"):
+            run(MAX_REPLICATIONS + 1)
+    with pytest.raises(ValueError, match="n must be"):
+        replicate(-1, 1, 2)
+
+
+@pytest.mark.parametrize("command", ["simulate", "validate"])
+def test_the_cli_refuses_enormous_replications_at_once(command: str) -> None:
+    from click.testing import CliRunner
+
+    from facetcare.cli import cli
+    from facetcare.simulation.replicate import MAX_REPLICATIONS
+
+    result = CliRunner().invoke(cli, [command, "-n", "20", "--replications",
+                                      str(MAX_REPLICATIONS + 1)])
+    assert result.exit_code == 2
+    assert "--replications" in result.output and "Traceback" not in result.output

@@ -8,7 +8,8 @@ functions are plain top-level functions, so any executor can run them
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from typing import overload
 
 import attrs
 
@@ -22,7 +23,8 @@ from facetcare.simulation.summary import Summary, Tally
 from facetcare.simulation.transport import Packed, pack
 from facetcare.simulation.walk import simulate_patient
 
-__all__ = ["Chunk", "export_chunk", "pack_chunk", "simulate_chunk", "summarize_chunk"]
+__all__ = ["Chunk", "Chunks", "export_chunk", "pack_chunk", "simulate_chunk",
+           "summarize_chunk"]
 
 
 @attrs.frozen
@@ -46,6 +48,48 @@ class Chunk:
         for index in range(self.start_index, self.stop_index):
             yield simulate_patient(index, seed=self.seed, params=self.params, policy=self.policy,
                                    start=self.start, horizon=self.horizon, plan=plan)
+
+
+@attrs.frozen
+class Chunks(Sequence[Chunk]):
+    """A run's chunks in order, each made when asked for.
+
+    A run of ``n`` patients in chunks of ``size`` holds this, not a list:
+    its memory does not grow with ``n``, so an enormous ``n`` starts at once
+    (and streams) instead of filling memory with chunks before any work.
+    """
+
+    seed: int
+    n: int
+    size: int
+    params: CohortParams
+    policy: Policy
+    start: dt.datetime
+    horizon: dt.timedelta
+
+    def __len__(self) -> int:
+        return (self.n + self.size - 1) // self.size
+
+    @overload
+    def __getitem__(self, index: int) -> Chunk: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Chunk]: ...
+
+    def __getitem__(self, index: int | slice) -> Chunk | Sequence[Chunk]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        count = len(self)
+        if index < 0:
+            index += count
+        if not 0 <= index < count:
+            raise IndexError(f"chunk {index} of {count}")
+        low = index * self.size
+        return Chunk(self.seed, low, min(low + self.size, self.n), self.params, self.policy,
+                     self.start, self.horizon)
+
+    def __iter__(self) -> Iterator[Chunk]:
+        for index in range(len(self)):
+            yield self[index]
 
 
 def simulate_chunk(chunk: Chunk) -> tuple[Journey, ...]:

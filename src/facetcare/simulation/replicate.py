@@ -20,15 +20,22 @@ from typing import TypeVar
 
 import attrs
 
+from facetcare._validate import show
 from facetcare.policy import Policy
 from facetcare.simulation._pool import process_pool
+from facetcare.simulation.arguments import check_count
 from facetcare.simulation.figures import FIGURES
 from facetcare.simulation.params import CohortParams
 from facetcare.simulation.psa import sample
 from facetcare.simulation.runner import summarize
 from facetcare.simulation.summary import Summary
 
-__all__ = ["Interval", "Replicated", "interval", "map_tasks", "replicate", "replication_seed"]
+__all__ = ["MAX_REPLICATIONS", "Interval", "Replicated", "check_replications", "interval",
+           "map_tasks", "replicate", "replication_seed"]
+
+#: The most replications a run takes: each keeps its summary, and a 95% interval's
+#: percentiles are steady long before (a mistyped count would otherwise fill memory).
+MAX_REPLICATIONS = 100_000
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -120,11 +127,20 @@ class Replicated:
         return out
 
 
+def check_replications(replications: object) -> None:
+    """A positive int, at most `MAX_REPLICATIONS`, checked before any cohort is run."""
+    if isinstance(replications, bool) or not isinstance(replications, int) or replications < 1:
+        raise ValueError(f"replications must be a positive int, got {show(replications)}")
+    if replications > MAX_REPLICATIONS:
+        raise ValueError(f"replications must be at most {MAX_REPLICATIONS:,}, got "
+                         f"{show(replications)}")
+
+
 def replicate(n: int, seed: int, replications: int, *, params: CohortParams | None = None,
               policy: Policy | None = None, psa: bool = False, workers: int = 1) -> Replicated:
     """``replications`` independent cohorts of ``n`` (see the module docstring)."""
-    if isinstance(replications, bool) or not isinstance(replications, int) or replications < 1:
-        raise ValueError(f"replications must be a positive int, got {replications!r}")
+    check_replications(replications)
+    check_count("n", n, positive=False)
     tasks = [_Task(n, seed, r, params or CohortParams.lumbar(), policy or Policy.seed(), psa)
              for r in range(replications)]
     return Replicated(tuple(map_tasks(_run, tasks, workers)))

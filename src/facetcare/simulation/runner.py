@@ -43,7 +43,7 @@ import functools
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack
@@ -58,6 +58,7 @@ from facetcare.simulation.arguments import (
 )
 from facetcare.simulation.chunks import (
     Chunk,
+    Chunks,
     export_chunk,
     pack_chunk,
     simulate_chunk,
@@ -121,7 +122,7 @@ def _chunks(
     executor: Submitter | None = None,
     workers: int | None = None,
     progress: Callable[[int], None] | None = None,
-) -> tuple[list[Chunk], CohortParams, Policy]:
+) -> tuple[Chunks, CohortParams, Policy]:
     """The run's chunks, and its params and policy with the defaults filled in.
 
     Every argument is checked here (`facetcare.simulation.arguments`), before any work.
@@ -144,11 +145,7 @@ def _chunks(
         raise ValueError("pass an executor or workers, not both: the executor "
                          "already decides where the chunks run")
     check_progress(progress)
-    chunks = [
-        Chunk(seed, lo, min(lo + size, n), params, policy, start, horizon)
-        for lo in range(0, n, size)
-    ]
-    return chunks, params, policy
+    return Chunks(seed, n, size, params, policy, start, horizon), params, policy
 
 
 def _covers(policy: Policy, params: CohortParams) -> None:
@@ -194,7 +191,7 @@ def processes(workers: int | None, n: int, chunks: int, *, automatic: bool = Tru
 
 @contextlib.contextmanager
 def _executor(
-    executor: Submitter | None, workers: int | None, chunks: list[Chunk], *, automatic: bool
+    executor: Submitter | None, workers: int | None, chunks: Sequence[Chunk], *, automatic: bool
 ) -> Iterator[Submitter | None]:
     """The caller's executor, or a process pool of the run's own, or None (this process).
 
@@ -228,7 +225,7 @@ def _executor(
 
 def _run(
     work: Callable[[Chunk], T],
-    chunks: list[Chunk],
+    chunks: Sequence[Chunk],
     executor: Submitter | None,
     progress: Callable[[int], None] | None,
 ) -> Iterator[T]:

@@ -18,10 +18,17 @@ from typing import IO
 import attrs
 
 from facetcare.simulation import fitted
+from facetcare.simulation.arguments import check_count
 from facetcare.simulation.calibration import PUBLISHED, STUDIES, Published
 from facetcare.simulation.params import CohortParams
 from facetcare.simulation.psa import sample, sample_study_prevalences
-from facetcare.simulation.replicate import Interval, interval, map_tasks, replication_seed
+from facetcare.simulation.replicate import (
+    Interval,
+    check_replications,
+    interval,
+    map_tasks,
+    replication_seed,
+)
 from facetcare.simulation.studies import Measures, measure_study
 
 __all__ = ["CSV_COLUMNS", "Row", "Validation", "validate"]
@@ -95,6 +102,8 @@ def validate(region: str = "lumbar", *, n: int = 2000, replications: int = 20, s
     """Simulate every study of ``region`` ``replications`` times; the table of rows."""
     if region not in ("lumbar", "cervical"):
         raise ValueError(f"region must be lumbar or cervical, got {region!r}")
+    check_replications(replications)
+    check_count("n", n, positive=False)
     params = params or CohortParams.for_region(region)
     figures = [p for p in PUBLISHED if p.region == region]
     studies = sorted({p.study for p in figures})
