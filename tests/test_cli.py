@@ -539,3 +539,12 @@ def test_paths_without_hypothesis_says_what_to_install(monkeypatch: pytest.Monke
     assert result.exit_code == 1
     assert "pip install 'facetcare[cli,testing]'" in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("now", ["9999-12-31T23:59+00:00", "0001-01-01T00:00+00:00",
+                                 "1899-06-01T00:00+00:00"])
+def test_check_now_outside_the_calendar_is_one_line(document: Path, now: str) -> None:
+    result = invoke("check", str(document), "--now", now)
+    assert result.exit_code == 2
+    assert "--now" in result.stderr and "supported calendar" in result.stderr
+    assert "Traceback" not in result.stderr and not isinstance(result.exception, ValueError)

@@ -142,3 +142,17 @@ def test_the_readme_store_quick_start_runs(capsys: pytest.CaptureFixture[str]) -
     printed = capsys.readouterr().out.splitlines()
     assert printed[0] == "referred"  # the cancellation, applied at the current version
     assert printed[1].startswith("pw-1 schedule_block 2026-03-02 09:00")
+
+
+@pytest.mark.parametrize(("args", "option"), [
+    (("show", "pw-1", "--now", "9999-12-31T00:00Z"), "--now"),
+    (("worklist", "--from", "0001-01-01T00:00Z", "--to", "2026-01-01T00:00Z"), "--from"),
+    (("worklist", "--from", "2026-01-01T00:00Z", "--to", "9999-01-01T00:00Z"), "--to"),
+])
+def test_times_outside_the_calendar_are_one_line(clinic: tuple[str, Path, Path, fc.Pathway],
+                                                 args: tuple[str, ...], option: str) -> None:
+    url, document, _, _ = clinic
+    run("import", "--db", url, str(document))
+    result = run(*args, "--db", url)
+    assert result.exit_code == 2
+    assert option in result.stderr and "supported calendar" in result.stderr

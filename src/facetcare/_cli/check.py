@@ -21,7 +21,7 @@ from rich.table import Table
 
 from facetcare import events as ev
 from facetcare._cli.check_cohort import check_cohort, is_cohort
-from facetcare._cli.common import POLICY, Unreadable, console, policy_named, read_input
+from facetcare._cli.common import POLICY, TIME, Unreadable, console, policy_named, read_input
 from facetcare.documents import decode, load_event, load_events_jsonl, read_json
 from facetcare.documents.jsonl import event_lines
 from facetcare.errors import PathwayError, Rejected, SerializationError
@@ -77,20 +77,6 @@ def _parse(path: Path, text: str) -> Input:
         )
     except SerializationError as error:
         raise Unreadable(f"{path}: {error}") from None
-
-
-def _parse_now(text: str | None) -> dt.datetime | None:
-    if text is None:
-        return None
-    try:
-        moment = dt.datetime.fromisoformat(text)
-    except ValueError:
-        raise click.BadParameter(f"{text!r} is not an ISO 8601 time such as "
-                                 "2026-03-16T09:00+00:00", param_hint="--now") from None
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise click.BadParameter(f"{text!r} has no UTC offset; add one, e.g. {text}+00:00",
-                                 param_hint="--now")
-    return moment
 
 
 def _when(moment: dt.datetime | None) -> str:
@@ -161,10 +147,10 @@ def _document_parts(document: dict[str, Any]) -> tuple[list[ev.Event], Policy | 
 @click.option("--policy", "policy_name", type=POLICY, default=None,
               help="Policy for an event log (default: seed). A pathway document carries "
                    "its own policy.")
-@click.option("--now", "now_text", metavar="ISO",
+@click.option("--now", type=TIME, default=None,
               help="Time to list due tasks at, with its UTC offset. Default: the time of the "
                    "last event (the wall clock is never read).")
-def check(file: Path, policy_name: str | None, now_text: str | None) -> None:
+def check(file: Path, policy_name: str | None, now: dt.datetime | None) -> None:
     """Replay FILE under every rule: the stage and due tasks, or the first refusal.
 
     FILE is a pathway document (the JSON of Pathway.to_json), an event log
@@ -182,7 +168,6 @@ def check(file: Path, policy_name: str | None, now_text: str | None) -> None:
       facetcare check events.jsonl --policy medicare-l38803
       facetcare check events.jsonl --now 2026-04-01T09:00+00:00
     """
-    now = _parse_now(now_text)
     if is_cohort(file):  # what `facetcare simulate --events` writes: many patients
         if now is not None:
             click.echo(f"note: {file} is a cohort file; its pathways' stages are counted, "

@@ -23,12 +23,11 @@ from facetcare._cli.check import (
     _local,
     _offset,
     _parse,
-    _parse_now,
     _read_text,
     _tasks_table,
     _when,
 )
-from facetcare._cli.common import PROFILES, Unreadable, console, policy_named
+from facetcare._cli.common import PROFILES, TIME, Unreadable, console, policy_named
 from facetcare.errors import PathwayError, Rejected, SerializationError
 from facetcare.pathway import Pathway
 from facetcare.scheduling import Task
@@ -156,15 +155,6 @@ def export(pathway_id: str, file: Path, url: str) -> None:
     click.echo(f"exported pathway {pathway_id} to {file}")
 
 
-def _parse_time(text: str, option: str) -> dt.datetime:
-    try:
-        moment = _parse_now(text)
-    except click.BadParameter as bad:
-        raise click.BadParameter(bad.message, param_hint=option) from None
-    assert moment is not None
-    return moment
-
-
 def _status(task: Task, now: dt.datetime) -> str:
     if task.overdue(now):
         return "overdue"
@@ -191,16 +181,15 @@ def _worklist_lines(items: tuple[WorkItem, ...], now: dt.datetime) -> list[str]:
 
 @store.command(short_help="Every open task by a time, overdue first.")
 @_db_option
-@click.option("--from", "start_text", required=True, metavar="ISO",
+@click.option("--from", "start", type=TIME, required=True,
               help="Start of the working period, with its UTC offset (overdue is judged here).")
-@click.option("--to", "end_text", required=True, metavar="ISO",
+@click.option("--to", "end", type=TIME, required=True,
               help="End of the period: tasks opening later are left out.")
-def worklist(url: str, start_text: str, end_text: str) -> None:
+def worklist(url: str, start: dt.datetime, end: dt.datetime) -> None:
     """List every open task that opens by --to, overdue ones first, then by time.
 
     One indexed query over the stored task rows; no pathway is replayed.
     """
-    start, end = _parse_time(start_text, "--from"), _parse_time(end_text, "--to")
     if end < start:
         raise click.BadParameter("--to is before --from", param_hint="--to")
     with _opened(url) as opened:
@@ -217,11 +206,10 @@ def worklist(url: str, start_text: str, end_text: str) -> None:
 @store.command(short_help="One stored pathway: stage, version, tasks.")
 @click.argument("pathway_id")
 @_db_option
-@click.option("--now", "now_text", metavar="ISO",
+@click.option("--now", type=TIME, default=None,
               help="Time to judge overdue tasks at (default: the last event's time).")
-def show(pathway_id: str, url: str, now_text: str | None) -> None:
+def show(pathway_id: str, url: str, now: dt.datetime | None) -> None:
     """Load PATHWAY_ID (replayed under every rule) and print where it stands."""
-    now = _parse_now(now_text)
     with _opened(url) as opened:
         pathway, version = _loaded(opened, pathway_id)
         tasks = opened.tasks(pathway_id)
