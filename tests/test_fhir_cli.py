@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner, Result
 
 import facetcare as fc
 from facetcare.cli import cli
+from facetcare.errors import SerializationError
 from facetcare.fhir import from_bundle, to_bundle
 from facetcare.serialization import dump_events_jsonl
 from journey import MEDICARE, SEED, T0, S, reach
@@ -85,3 +87,24 @@ def test_unreadable_input_exits_2_with_one_line(tmp_path: Path) -> None:
     done = invoke("fhir", "import", str(patient))
     assert done.exit_code == 2
     assert "Patient" in done.output
+
+
+def test_import_of_hostile_json_is_refused_in_one_line(tmp_path: Path) -> None:
+    nested = tmp_path / "nested.json"
+    nested.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    big = tmp_path / "bigint.json"
+    big.write_text('{"resourceType": "Bundle", "x": ' + "9" * 5_000 + "}", encoding="utf-8")
+    for path in (nested, big):
+        done = invoke("fhir", "import", str(path))
+        assert done.exit_code == 2, done.output
+        assert len(done.output.strip().splitlines()) == 1
+        assert str(path) in done.output
+
+
+def test_from_bundle_reads_text_within_the_document_limits() -> None:
+    pw = reach(S.BLOCK_POSITIVE).pw
+    assert from_bundle(json.dumps(to_bundle(pw))) == pw
+    for hostile in ("[" * 100_000 + "]" * 100_000,
+                    '{"resourceType": "Bundle", "x": 1' + "0" * 5_000 + "}"):
+        with pytest.raises(SerializationError):
+            from_bundle(hostile)

@@ -107,13 +107,9 @@ def import_(bundle: Path, policy_name: str | None, release: str | None,
     """
     module = _fhir()
     text = _read_text(bundle)
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise Unreadable(f"{bundle}: not valid JSON (truncated or malformed): {error}") from None
     policy = policy_named(policy_name)
     try:
-        pathway = module.from_bundle(data, policy=policy, release=release)
+        pathway = module.from_bundle(text, policy=policy, release=release)
     except SerializationError as error:
         raise Unreadable(f"{bundle}: {error}") from None
     except Rejected as refused:
