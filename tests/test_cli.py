@@ -548,3 +548,20 @@ def test_check_now_outside_the_calendar_is_one_line(document: Path, now: str) ->
     assert result.exit_code == 2
     assert "--now" in result.stderr and "supported calendar" in result.stderr
     assert "Traceback" not in result.stderr and not isinstance(result.exception, ValueError)
+
+
+@pytest.mark.parametrize(("name", "text"), [
+    ("deep.json", "[" * 100_000 + "]" * 100_000),
+    ("deep.toml", "name = " + "[" * 100_000 + "]" * 100_000 + "\n"),
+    ("bigint.json", '{"name": ' + "9" * 5_000 + "}"),
+    ("bigint.toml", "name = " + "9" * 5_000 + "\n"),
+])
+def test_a_hostile_policy_file_is_refused_in_one_line(log: Path, tmp_path: Path, name: str,
+                                                      text: str) -> None:
+    policy = tmp_path / name
+    policy.write_text(text, encoding="utf-8")
+    result = invoke("check", str(log), "--policy", str(policy))
+    assert result.exit_code == 2, result.output
+    assert name in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    with pytest.raises(fc.SerializationError, match=name):
+        fc.Policy.from_file(policy)
