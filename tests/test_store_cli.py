@@ -156,3 +156,27 @@ def test_times_outside_the_calendar_are_one_line(clinic: tuple[str, Path, Path, 
     result = run(*args, "--db", url)
     assert result.exit_code == 2
     assert option in result.stderr and "supported calendar" in result.stderr
+
+
+def test_a_database_that_cannot_be_used_is_one_line_naming_db(tmp_path: Path) -> None:
+    junk = tmp_path / "notes.txt"
+    junk.write_bytes(b"not a database, just notes\n" * 200)
+    for url in (f"sqlite:///{junk}", "mysql://u@localhost/db"):
+        result = run("show", "pw-1", "--db", url)
+        assert result.exit_code == 2, result.output
+        assert "--db" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_tampered_stored_document_is_one_line(clinic: tuple[str, Path, Path, fc.Pathway],
+                                                 tmp_path: Path) -> None:
+    import sqlite3
+
+    url, document, _, _ = clinic
+    assert run("import", "--db", url, str(document)).exit_code == 0
+    with sqlite3.connect(tmp_path / "clinic.db") as db:
+        db.execute("UPDATE facetcare_pathways SET document = '{oops'")
+    for args in (("show", "pw-1"), ("export", "pw-1", str(tmp_path / "out.json"))):
+        result = run(*args, "--db", url)
+        assert result.exit_code == 2, result.output
+        assert "pw-1" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "out.json").exists()

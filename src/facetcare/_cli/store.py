@@ -59,13 +59,22 @@ def _opened(url: str) -> Iterator[Store]:
         raise Unreadable(f"--db: not a database URL: {url!r}") from None
     try:
         store = Store(url)
-    except (sa.exc.ArgumentError, sa.exc.OperationalError, PathwayError) as error:
-        detail = str(getattr(error, "orig", None) or error)  # the driver's words, no SQL dump
-        raise Unreadable(f"{shown}: cannot open the store: {detail}") from None
+    except ModuleNotFoundError as missing:  # the URL names a driver that is not installed
+        raise Unreadable(f"--db {shown}: its database driver is not installed "
+                         f"(missing: {missing.name})") from None
+    except (sa.exc.SQLAlchemyError, PathwayError) as error:
+        raise Unreadable(f"--db {shown}: cannot open the store: {_driver_words(error)}") from None
     try:
         yield store
+    except sa.exc.SQLAlchemyError as error:  # the database failed mid-command (locked, gone)
+        raise Unreadable(f"--db {shown}: {_driver_words(error)}") from None
     finally:
         store.close()
+
+
+def _driver_words(error: Exception) -> str:
+    """The driver's own message, without the SQL statement and link SQLAlchemy appends."""
+    return str(getattr(error, "orig", None) or error).splitlines()[0]
 
 
 @click.group(short_help="A pathway store: import, export, worklist, show.")
@@ -134,6 +143,8 @@ def _loaded(opened: Store, pathway_id: str) -> tuple[Pathway, int]:
         return opened.load(pathway_id)
     except NotFound as missing:
         raise Unreadable(str(missing)) from None
+    except SerializationError as damaged:  # the stored document was edited behind the store
+        raise Unreadable(str(damaged)) from None
 
 
 @store.command(short_help="Write one stored pathway as a document.")
