@@ -565,3 +565,19 @@ def test_a_hostile_policy_file_is_refused_in_one_line(log: Path, tmp_path: Path,
     assert name in result.stderr and len(result.stderr.strip().splitlines()) == 1
     with pytest.raises(fc.SerializationError, match=name):
         fc.Policy.from_file(policy)
+
+
+def test_names_and_paths_are_printed_literally_not_as_markup(tmp_path: Path) -> None:
+    folder = tmp_path / "a["
+    folder.mkdir()
+    policy = folder / "]b.json"  # the path reads 'a[/]b.json'
+    fc.Policy.seed().to_file(policy)
+    data = json.loads(policy.read_text(encoding="utf-8"))
+    data["name"], data["version"] = "[/]evil", None
+    policy.write_text(json.dumps(data), encoding="utf-8")
+    shown = invoke("policies", str(policy), "--no-sources")
+    assert shown.exit_code == 0, shown.output
+    assert "[/]evil" in shown.output
+    simulated = invoke("simulate", "-n", "5", "--policy", str(policy))
+    assert simulated.exit_code == 0, simulated.output
+    assert "]b.json" in simulated.output

@@ -121,7 +121,7 @@ def summary_table(results: list[tuple[str, Summary]], replications: int = 1) -> 
     table = Table(title=title, title_justify="left")
     table.add_column("", min_width=20)  # labels wrap first; figures and headers stay whole
     for name, _ in results:
-        table.add_column(name, justify="right", no_wrap=True, min_width=len(name))
+        table.add_column(escape(name), justify="right", no_wrap=True, min_width=len(name))
     values = [dict(summary.rows()) for _, summary in results]
     for label in _merged_labels(results):
         if not _empty_stage(label, results):
@@ -235,7 +235,8 @@ def _run_policies(names: list[str], *, n: int, seed: int, region: str, base: Coh
                TimeElapsedColumn())
     with _executor(workers) as pool, \
             Progress(*columns, console=console(), transient=False) as bar:
-        tasks = {name: bar.add_task(f"{region} · {name}", total=n * replications, start=False)
+        tasks = {name: bar.add_task(f"{region} · {escape(name)}", total=n * replications,
+                                    start=False)
                  for name in names}
         for name in names:
             bar.start_task(tasks[name])  # each clock starts with its own run
@@ -295,7 +296,7 @@ def interval_table(spread: dict[str, Replicated | None]) -> Table:
     columns = {name: dict(((f, d), v) for f, d, v in found.rows())
                for name, found in spread.items() if found is not None}
     for name in columns:
-        table.add_column(name, justify="right", no_wrap=True)
+        table.add_column(escape(name), justify="right", no_wrap=True)
     first = next(iter(columns.values()))
     for label, denominator in first:
         table.add_row(escape(label), escape(denominator),
