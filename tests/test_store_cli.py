@@ -180,3 +180,34 @@ def test_a_tampered_stored_document_is_one_line(clinic: tuple[str, Path, Path, f
         assert result.exit_code == 2, result.output
         assert "pw-1" in result.stderr and len(result.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "out.json").exists()
+
+
+def test_a_failed_export_leaves_the_old_file_whole(clinic: tuple[str, Path, Path, fc.Pathway],
+                                                   tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    url, document, _, _ = clinic
+    assert run("import", "--db", url, str(document)).exit_code == 0
+    old = tmp_path / "old.json"
+    old.write_text("the previous file\n", encoding="utf-8")
+
+    def write_text(self: Path, data: str, *args: object, **kwargs: object) -> int:
+        with self.open("w", encoding="utf-8") as stream:
+            stream.write(data[: len(data) // 2])
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_text", write_text)
+    result = CliRunner().invoke(cli, ["store", "export", "pw-1", str(old), "--db", url])
+    assert result.exit_code == 1, result.output
+    assert "no space left" in result.output
+    assert old.read_text(encoding="utf-8") == "the previous file\n"
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
+
+
+def test_store_import_takes_a_policy_file(clinic: tuple[str, Path, Path, fc.Pathway],
+                                          tmp_path: Path) -> None:
+    url, _, log, _ = clinic
+    policy = tmp_path / "clinic.json"
+    fc.Policy.seed().to_file(policy)
+    result = run("import", "--db", url, str(log), "--policy", str(policy))
+    assert result.exit_code == 0, result.output
+    assert "pathway pw-2" in result.output

@@ -189,7 +189,11 @@ def simulate(*, n: int, seed: int, region: str, policy_name: str, compare_name: 
                          for option, path in (("--csv", csv_path), ("--events", events_path))
                          if path is not None] for name in names}
     named = [pair for pairs in per_policy.values() for pair in pairs]
-    with Outputs([*named, ("--plot", plot_path), ("--report", report_path)]) as outputs:
+    reading = [(option, Path(name)) for option, name in (("--policy", policy_name),
+                                                         ("--compare", compare_name))
+               if name is not None and name not in PROFILES]
+    with Outputs([*named, ("--plot", plot_path), ("--report", report_path)],
+                 reading) as outputs:
         results, spread, cohorts = _run_policies(
             names, n=n, seed=seed, region=region, base=base, replications=replications,
             psa=psa, workers=workers, keep=bool(named))

@@ -27,7 +27,8 @@ from facetcare._cli.check import (
     _tasks_table,
     _when,
 )
-from facetcare._cli.common import PROFILES, TIME, Unreadable, console, policy_named
+from facetcare._cli.common import POLICY, TIME, Unreadable, console, policy_named
+from facetcare._cli.outputs import Outputs
 from facetcare.errors import PathwayError, Rejected, SerializationError
 from facetcare.pathway import Pathway
 from facetcare.scheduling import Task
@@ -112,7 +113,7 @@ def _pathway_of(file: Path, policy_name: str | None) -> Pathway:
 @store.command("import", short_help="Store pathway documents or event logs.")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @_db_option
-@click.option("--policy", "policy_name", type=click.Choice(PROFILES), default=None,
+@click.option("--policy", "policy_name", type=POLICY, default=None,
               help="Policy for event logs (default: seed); a document carries its own.")
 def import_(files: tuple[Path, ...], url: str, policy_name: str | None) -> None:
     """Replay each FILE under every rule and store it (each file all or nothing).
@@ -153,17 +154,22 @@ def _loaded(opened: Store, pathway_id: str) -> tuple[Pathway, int]:
 @_db_option
 def export(pathway_id: str, file: Path, url: str) -> None:
     """Write the pathway PATHWAY_ID as a pathway document to FILE ('-' for stdout)."""
+    if str(file) == "-":
+        click.echo(_stored_document(url, pathway_id))
+        return
+    with Outputs([("FILE", file)]) as outputs:
+        text = _stored_document(url, pathway_id)
+        with outputs.writing(file) as staged:
+            staged.write_text(text + "\n", encoding="utf-8")
+        outputs.commit()
+    click.echo(f"exported pathway {pathway_id} to {file}")
+
+
+def _stored_document(url: str, pathway_id: str) -> str:
+    """The document of a stored pathway (replayed as it loads, so a bad one is refused)."""
     with _opened(url) as opened:
         pathway, _ = _loaded(opened, pathway_id)
-    text = pathway.to_json()
-    if str(file) == "-":
-        click.echo(text)
-        return
-    try:
-        file.write_text(text + "\n", encoding="utf-8")
-    except OSError as error:
-        raise Unreadable(f"{file}: cannot write: {error.strerror or error}") from None
-    click.echo(f"exported pathway {pathway_id} to {file}")
+    return pathway.to_json()
 
 
 def _status(task: Task, now: dt.datetime) -> str:
