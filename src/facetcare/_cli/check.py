@@ -10,6 +10,7 @@ clock, so the same file always gives the same answer.
 from __future__ import annotations
 
 import datetime as dt
+import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -32,6 +33,18 @@ from facetcare.scheduling import Task
 
 def _read_text(path: Path) -> str:
     return read_input(path)
+
+
+def _rereadable(path: Path) -> bool:
+    """A regular file, which can be sniffed and then read again (a pipe is read once).
+
+    A cohort in a regular file is streamed, so it may be larger than the
+    document size limit; anything else is read into memory once, bounded.
+    """
+    try:
+        return stat.S_ISREG(path.stat().st_mode)
+    except (OSError, ValueError):
+        return True  # reading it says why it cannot be read
 
 
 def _is_jsonl(path: Path, text: str) -> bool:
@@ -168,13 +181,15 @@ def check(file: Path, policy_name: str | None, now: dt.datetime | None) -> None:
       facetcare check events.jsonl --policy medicare-l38803
       facetcare check events.jsonl --now 2026-04-01T09:00+00:00
     """
-    if is_cohort(file):  # what `facetcare simulate --events` writes: many patients
+    text = None if _rereadable(file) else _read_text(file)
+    if is_cohort(file, text):  # what `facetcare simulate --events` writes: many patients
         if now is not None:
             click.echo(f"note: {file} is a cohort file; its pathways' stages are counted, "
                        "without due tasks, so --now is ignored", err=True)
-        check_cohort(file, policy_named(policy_name))
+        check_cohort(file, policy_named(policy_name), text)
         return
-    text = _read_text(file)
+    if text is None:
+        text = _read_text(file)
     found = _parse(file, text)
     out = console()
     events, document = found.events, found.document
