@@ -539,3 +539,45 @@ def test_paths_without_hypothesis_says_what_to_install(monkeypatch: pytest.Monke
     assert result.exit_code == 1
     assert "pip install 'facetcare[cli,testing]'" in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("now", ["9999-12-31T23:59+00:00", "0001-01-01T00:00+00:00",
+                                 "1899-06-01T00:00+00:00"])
+def test_check_now_outside_the_calendar_is_one_line(document: Path, now: str) -> None:
+    result = invoke("check", str(document), "--now", now)
+    assert result.exit_code == 2
+    assert "--now" in result.stderr and "supported calendar" in result.stderr
+    assert "Traceback" not in result.stderr and not isinstance(result.exception, ValueError)
+
+
+@pytest.mark.parametrize(("name", "text"), [
+    ("deep.json", "[" * 100_000 + "]" * 100_000),
+    ("deep.toml", "name = " + "[" * 100_000 + "]" * 100_000 + "\n"),
+    ("bigint.json", '{"name": ' + "9" * 5_000 + "}"),
+    ("bigint.toml", "name = " + "9" * 5_000 + "\n"),
+])
+def test_a_hostile_policy_file_is_refused_in_one_line(log: Path, tmp_path: Path, name: str,
+                                                      text: str) -> None:
+    policy = tmp_path / name
+    policy.write_text(text, encoding="utf-8")
+    result = invoke("check", str(log), "--policy", str(policy))
+    assert result.exit_code == 2, result.output
+    assert name in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    with pytest.raises(fc.SerializationError, match=name):
+        fc.Policy.from_file(policy)
+
+
+def test_names_and_paths_are_printed_literally_not_as_markup(tmp_path: Path) -> None:
+    folder = tmp_path / "a["
+    folder.mkdir()
+    policy = folder / "]b.json"  # the path reads 'a[/]b.json'
+    fc.Policy.seed().to_file(policy)
+    data = json.loads(policy.read_text(encoding="utf-8"))
+    data["name"], data["version"] = "[/]evil", None
+    policy.write_text(json.dumps(data), encoding="utf-8")
+    shown = invoke("policies", str(policy), "--no-sources")
+    assert shown.exit_code == 0, shown.output
+    assert "[/]evil" in shown.output
+    simulated = invoke("simulate", "-n", "5", "--policy", str(policy))
+    assert simulated.exit_code == 0, simulated.output
+    assert "]b.json" in simulated.output

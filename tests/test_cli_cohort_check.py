@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
 from facetcare.cli import cli
+from journey import S, reach
 
 
 def invoke(*args: str) -> Result:
@@ -98,3 +102,21 @@ def test_a_cohort_larger_than_the_document_limit_is_read_line_by_line(
     result = invoke("check", write(tmp_path, lines))
     assert result.exit_code == 2, result.output
     assert "line 4 is longer than" in result.output
+
+
+def _check_from_a_pipe(text: str) -> subprocess.CompletedProcess[str]:
+    """``facetcare check /dev/stdin`` fed through a pipe, which can be read only once."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    return subprocess.run([sys.executable, "-m", "facetcare", "check", "/dev/stdin"],
+                          input=text, capture_output=True, text=True, env=env, timeout=120,
+                          check=False)
+
+
+def test_a_document_and_a_cohort_read_from_a_pipe(cohort: list[str]) -> None:
+    document = reach(S.BLOCK_POSITIVE).pw.to_json()
+    done = _check_from_a_pipe(document)
+    assert done.returncode == 0, done.stderr
+    assert "stage: block_positive" in done.stdout
+    counted = _check_from_a_pipe("".join(cohort))
+    assert counted.returncode == 0, counted.stderr
+    assert "12 pathway(s)" in counted.stdout

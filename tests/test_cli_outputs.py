@@ -200,3 +200,16 @@ def test_ctrl_c_on_worker_processes_stops_cleanly(tmp_path: Path) -> None:
     assert run.returncode == 1, (out, err)
     assert "Aborted!" in err and "Traceback" not in err + out, err
     assert sorted(p.name for p in tmp_path.iterdir()) == []  # no output, no temporary file
+
+
+def test_an_output_that_is_the_policy_file_read_is_refused(tmp_path: Path) -> None:
+    policy = tmp_path / "pc.json"
+    fc.Policy.seed().to_file(policy)
+    before = policy.read_bytes()
+    link = tmp_path / "link.json"
+    link.symlink_to(policy)
+    for output in (policy, link):
+        result = invoke("simulate", "-n", "5", "--policy", str(policy), "--csv", str(output))
+        refused_before_the_run(result, "--csv", "is the input --policy")
+        assert policy.read_bytes() == before
+    assert leftovers(tmp_path) == []

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner, Result
 
 import facetcare as fc
 from facetcare.cli import cli
+from facetcare.errors import SerializationError
 from facetcare.fhir import from_bundle, to_bundle
 from facetcare.serialization import dump_events_jsonl
 from journey import MEDICARE, SEED, T0, S, reach
@@ -85,3 +87,83 @@ def test_unreadable_input_exits_2_with_one_line(tmp_path: Path) -> None:
     done = invoke("fhir", "import", str(patient))
     assert done.exit_code == 2
     assert "Patient" in done.output
+
+
+def test_import_of_hostile_json_is_refused_in_one_line(tmp_path: Path) -> None:
+    nested = tmp_path / "nested.json"
+    nested.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    big = tmp_path / "bigint.json"
+    big.write_text('{"resourceType": "Bundle", "x": ' + "9" * 5_000 + "}", encoding="utf-8")
+    for path in (nested, big):
+        done = invoke("fhir", "import", str(path))
+        assert done.exit_code == 2, done.output
+        assert len(done.output.strip().splitlines()) == 1
+        assert str(path) in done.output
+
+
+def test_from_bundle_reads_text_within_the_document_limits() -> None:
+    pw = reach(S.BLOCK_POSITIVE).pw
+    assert from_bundle(json.dumps(to_bundle(pw))) == pw
+    for hostile in ("[" * 100_000 + "]" * 100_000,
+                    '{"resourceType": "Bundle", "x": 1' + "0" * 5_000 + "}"):
+        with pytest.raises(SerializationError):
+            from_bundle(hostile)
+
+
+def _failing_write(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every text write stops half-way with a full disk, as a real one would."""
+    def write_text(self: Path, data: str, *args: object, **kwargs: object) -> int:
+        with self.open("w", encoding="utf-8") as stream:
+            stream.write(data[: len(data) // 2])
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_text", write_text)
+
+
+def test_a_failed_output_write_leaves_the_old_file_whole(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    pw = reach(S.BLOCK_POSITIVE).pw
+    document = tmp_path / "pathway.json"
+    document.write_text(pw.to_json(), encoding="utf-8")
+    bundle = tmp_path / "bundle.json"
+    bundle.write_text(json.dumps(to_bundle(pw)), encoding="utf-8")
+    old = tmp_path / "old.json"
+    old.write_text("the previous file\n", encoding="utf-8")
+    _failing_write(monkeypatch)
+    for args in (("export", str(document)), ("import", str(bundle))):
+        done = invoke("fhir", *args, "-o", str(old))
+        assert done.exit_code == 1, done.output
+        assert "no space left" in done.output
+        assert old.read_text(encoding="utf-8") == "the previous file\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bundle.json", "old.json",
+                                                          "pathway.json"]
+
+
+def test_an_output_that_is_the_input_is_refused(tmp_path: Path) -> None:
+    pw = reach(S.BLOCK_POSITIVE).pw
+    document = tmp_path / "pathway.json"
+    document.write_text(pw.to_json(), encoding="utf-8")
+    bundle = tmp_path / "bundle.json"
+    bundle.write_text(json.dumps(to_bundle(pw)), encoding="utf-8")
+    for args in (("export", str(document), "-o", str(document)),
+                 ("import", str(bundle), "-o", str(tmp_path / "." / "bundle.json"))):
+        before = Path(args[1]).read_bytes()
+        done = invoke("fhir", *args)
+        assert done.exit_code == 2, done.output
+        assert "is the input" in done.output
+        assert Path(args[1]).read_bytes() == before
+
+
+def test_every_policy_option_takes_a_policy_file(tmp_path: Path) -> None:
+    pw = reach(S.BLOCK_SCHEDULED, MEDICARE).pw
+    log = tmp_path / "events.jsonl"
+    log.write_text(dump_events_jsonl(pw.events), encoding="utf-8")
+    policy = tmp_path / "clinic.toml"
+    MEDICARE.to_file(policy)
+    done = invoke("fhir", "export", str(log), "--policy", str(policy))
+    assert done.exit_code == 0, done.output
+    bundle = tmp_path / "bundle.json"
+    bundle.write_text(done.output, encoding="utf-8")
+    done = invoke("fhir", "import", str(bundle), "--policy", str(policy))
+    assert done.exit_code == 0, done.output
+    assert "stage: block_scheduled" in done.output

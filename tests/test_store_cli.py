@@ -142,3 +142,72 @@ def test_the_readme_store_quick_start_runs(capsys: pytest.CaptureFixture[str]) -
     printed = capsys.readouterr().out.splitlines()
     assert printed[0] == "referred"  # the cancellation, applied at the current version
     assert printed[1].startswith("pw-1 schedule_block 2026-03-02 09:00")
+
+
+@pytest.mark.parametrize(("args", "option"), [
+    (("show", "pw-1", "--now", "9999-12-31T00:00Z"), "--now"),
+    (("worklist", "--from", "0001-01-01T00:00Z", "--to", "2026-01-01T00:00Z"), "--from"),
+    (("worklist", "--from", "2026-01-01T00:00Z", "--to", "9999-01-01T00:00Z"), "--to"),
+])
+def test_times_outside_the_calendar_are_one_line(clinic: tuple[str, Path, Path, fc.Pathway],
+                                                 args: tuple[str, ...], option: str) -> None:
+    url, document, _, _ = clinic
+    run("import", "--db", url, str(document))
+    result = run(*args, "--db", url)
+    assert result.exit_code == 2
+    assert option in result.stderr and "supported calendar" in result.stderr
+
+
+def test_a_database_that_cannot_be_used_is_one_line_naming_db(tmp_path: Path) -> None:
+    junk = tmp_path / "notes.txt"
+    junk.write_bytes(b"not a database, just notes\n" * 200)
+    for url in (f"sqlite:///{junk}", "mysql://u@localhost/db"):
+        result = run("show", "pw-1", "--db", url)
+        assert result.exit_code == 2, result.output
+        assert "--db" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_tampered_stored_document_is_one_line(clinic: tuple[str, Path, Path, fc.Pathway],
+                                                 tmp_path: Path) -> None:
+    import sqlite3
+
+    url, document, _, _ = clinic
+    assert run("import", "--db", url, str(document)).exit_code == 0
+    with sqlite3.connect(tmp_path / "clinic.db") as db:
+        db.execute("UPDATE facetcare_pathways SET document = '{oops'")
+    for args in (("show", "pw-1"), ("export", "pw-1", str(tmp_path / "out.json"))):
+        result = run(*args, "--db", url)
+        assert result.exit_code == 2, result.output
+        assert "pw-1" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "out.json").exists()
+
+
+def test_a_failed_export_leaves_the_old_file_whole(clinic: tuple[str, Path, Path, fc.Pathway],
+                                                   tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    url, document, _, _ = clinic
+    assert run("import", "--db", url, str(document)).exit_code == 0
+    old = tmp_path / "old.json"
+    old.write_text("the previous file\n", encoding="utf-8")
+
+    def write_text(self: Path, data: str, *args: object, **kwargs: object) -> int:
+        with self.open("w", encoding="utf-8") as stream:
+            stream.write(data[: len(data) // 2])
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_text", write_text)
+    result = CliRunner().invoke(cli, ["store", "export", "pw-1", str(old), "--db", url])
+    assert result.exit_code == 1, result.output
+    assert "no space left" in result.output
+    assert old.read_text(encoding="utf-8") == "the previous file\n"
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
+
+
+def test_store_import_takes_a_policy_file(clinic: tuple[str, Path, Path, fc.Pathway],
+                                          tmp_path: Path) -> None:
+    url, _, log, _ = clinic
+    policy = tmp_path / "clinic.json"
+    fc.Policy.seed().to_file(policy)
+    result = run("import", "--db", url, str(log), "--policy", str(policy))
+    assert result.exit_code == 0, result.output
+    assert "pathway pw-2" in result.output

@@ -30,6 +30,7 @@ from typing import Any, cast
 
 import attrs
 
+from facetcare.documents.limits import read_json
 from facetcare.errors import SerializationError
 from facetcare.policy import FileCodec, Policy, register_file_codec
 
@@ -110,6 +111,30 @@ def _suffix(path: Path) -> str:
     return suffix
 
 
+def _parsed(raw: bytes, suffix: str, name: str) -> Any:
+    """The value a policy file holds, parsed with bounded work.
+
+    JSON goes through the document reader (nesting, number and string
+    limits); TOML through `tomllib`, whose recursion and integer conversion
+    a hostile file can exhaust, so those failures are refusals naming the
+    file, not crashes.
+    """
+    if suffix == ".json":
+        try:
+            return read_json(raw)
+        except SerializationError as error:
+            raise SerializationError(f"{name}: not a readable JSON policy file: {error}") from None
+    try:
+        return tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise SerializationError(f"{name}: not valid TOML: {error}") from None
+    except RecursionError:
+        raise SerializationError(f"{name}: nested too deeply; a policy file is one flat "
+                                 "table") from None
+    except ValueError as error:  # an integer longer than Python converts
+        raise SerializationError(f"{name}: not a readable TOML policy file: {error}") from None
+
+
 def read(path: str | os.PathLike[str]) -> Policy:
     from facetcare.serialization import load_policy
 
@@ -120,11 +145,7 @@ def read(path: str | os.PathLike[str]) -> Policy:
     if len(raw) > MAX_BYTES:
         raise SerializationError(f"{file.name}: larger than {MAX_BYTES} bytes; not a policy "
                                  "file")
-    try:
-        text = raw.decode("utf-8")
-        data: Any = tomllib.loads(text) if suffix == ".toml" else json.loads(text)
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError, json.JSONDecodeError) as error:
-        raise SerializationError(f"{file.name}: not valid {suffix[1:].upper()}: {error}") from None
+    data = _parsed(raw, suffix, file.name)
     if not isinstance(data, dict):
         raise SerializationError(f"{file.name}: a policy file is one object of fields")
     if suffix == ".toml":

@@ -10,6 +10,7 @@ clock, so the same file always gives the same answer.
 from __future__ import annotations
 
 import datetime as dt
+import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -21,7 +22,7 @@ from rich.table import Table
 
 from facetcare import events as ev
 from facetcare._cli.check_cohort import check_cohort, is_cohort
-from facetcare._cli.common import POLICY, Unreadable, console, policy_named, read_input
+from facetcare._cli.common import POLICY, TIME, Unreadable, console, policy_named, read_input
 from facetcare.documents import decode, load_event, load_events_jsonl, read_json
 from facetcare.documents.jsonl import event_lines
 from facetcare.errors import PathwayError, Rejected, SerializationError
@@ -32,6 +33,18 @@ from facetcare.scheduling import Task
 
 def _read_text(path: Path) -> str:
     return read_input(path)
+
+
+def _rereadable(path: Path) -> bool:
+    """A regular file, which can be sniffed and then read again (a pipe is read once).
+
+    A cohort in a regular file is streamed, so it may be larger than the
+    document size limit; anything else is read into memory once, bounded.
+    """
+    try:
+        return stat.S_ISREG(path.stat().st_mode)
+    except (OSError, ValueError):
+        return True  # reading it says why it cannot be read
 
 
 def _is_jsonl(path: Path, text: str) -> bool:
@@ -77,20 +90,6 @@ def _parse(path: Path, text: str) -> Input:
         )
     except SerializationError as error:
         raise Unreadable(f"{path}: {error}") from None
-
-
-def _parse_now(text: str | None) -> dt.datetime | None:
-    if text is None:
-        return None
-    try:
-        moment = dt.datetime.fromisoformat(text)
-    except ValueError:
-        raise click.BadParameter(f"{text!r} is not an ISO 8601 time such as "
-                                 "2026-03-16T09:00+00:00", param_hint="--now") from None
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise click.BadParameter(f"{text!r} has no UTC offset; add one, e.g. {text}+00:00",
-                                 param_hint="--now")
-    return moment
 
 
 def _when(moment: dt.datetime | None) -> str:
@@ -161,10 +160,10 @@ def _document_parts(document: dict[str, Any]) -> tuple[list[ev.Event], Policy | 
 @click.option("--policy", "policy_name", type=POLICY, default=None,
               help="Policy for an event log (default: seed). A pathway document carries "
                    "its own policy.")
-@click.option("--now", "now_text", metavar="ISO",
+@click.option("--now", type=TIME, default=None,
               help="Time to list due tasks at, with its UTC offset. Default: the time of the "
                    "last event (the wall clock is never read).")
-def check(file: Path, policy_name: str | None, now_text: str | None) -> None:
+def check(file: Path, policy_name: str | None, now: dt.datetime | None) -> None:
     """Replay FILE under every rule: the stage and due tasks, or the first refusal.
 
     FILE is a pathway document (the JSON of Pathway.to_json), an event log
@@ -182,14 +181,15 @@ def check(file: Path, policy_name: str | None, now_text: str | None) -> None:
       facetcare check events.jsonl --policy medicare-l38803
       facetcare check events.jsonl --now 2026-04-01T09:00+00:00
     """
-    now = _parse_now(now_text)
-    if is_cohort(file):  # what `facetcare simulate --events` writes: many patients
+    text = None if _rereadable(file) else _read_text(file)
+    if is_cohort(file, text):  # what `facetcare simulate --events` writes: many patients
         if now is not None:
             click.echo(f"note: {file} is a cohort file; its pathways' stages are counted, "
                        "without due tasks, so --now is ignored", err=True)
-        check_cohort(file, policy_named(policy_name))
+        check_cohort(file, policy_named(policy_name), text)
         return
-    text = _read_text(file)
+    if text is None:
+        text = _read_text(file)
     found = _parse(file, text)
     out = console()
     events, document = found.events, found.document

@@ -12,6 +12,7 @@ that limit, and one patient at a time is all a replay needs.
 
 from __future__ import annotations
 
+import io
 import json
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -31,16 +32,17 @@ __all__ = ["check_cohort", "is_cohort"]
 LIMIT = DEFAULT_LIMITS.max_bytes
 
 
-def is_cohort(path: Path) -> bool:
+def is_cohort(path: Path, text: str | None = None) -> bool:
     """The first non-blank line is a cohort line: an object with patient_id and event.
 
     A line with other keys as well still counts, so that reading it says which key
     is wrong instead of reading the file as a log of bare events. Reads at most
     one line of at most `LIMIT` characters; a file that cannot be read is not
-    one (reading it as a document then says why).
+    one (reading it as a document then says why). ``text`` is the input
+    already read, for one that cannot be read twice (a pipe).
     """
     try:
-        with path.open(encoding="utf-8", newline="") as stream:
+        with _opened(path, text) as stream:
             first = next((line for line in _bounded(stream, path) if line.strip()), "")
     except (OSError, UnicodeDecodeError, Unreadable):
         return False
@@ -49,6 +51,13 @@ def is_cohort(path: Path) -> bool:
     except (ValueError, RecursionError):  # not JSON, or nested deeper than Python recurses
         return False
     return isinstance(value, dict) and {"patient_id", "event"} <= set(value)
+
+
+def _opened(path: Path, text: str | None) -> IO[str]:
+    """The lines of the input: ``text`` if it was read already, else the file itself."""
+    if text is not None:
+        return io.StringIO(text, newline="")
+    return path.open(encoding="utf-8", newline="")
 
 
 def _bounded(stream: IO[str], path: Path) -> Iterator[str]:
@@ -73,7 +82,7 @@ def _numbered(lines: Iterable[str], numbers: list[int]) -> Iterator[str]:
         yield line
 
 
-def check_cohort(file: Path, policy: Policy) -> None:
+def check_cohort(file: Path, policy: Policy, text: str | None = None) -> None:
     from facetcare.simulation import read_jsonl
 
     out = console()
@@ -81,7 +90,7 @@ def check_cohort(file: Path, policy: Policy) -> None:
     events = 0
     lines: list[int] = []
     try:
-        with file.open(encoding="utf-8", newline="") as stream:
+        with _opened(file, text) as stream:
             source = cast(IO[str], _numbered(_bounded(stream, file), lines))
             for patient_id, patient_events in read_jsonl(source):
                 try:

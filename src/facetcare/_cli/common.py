@@ -9,6 +9,7 @@ not facetcare's internals.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 from typing import Any, ClassVar
@@ -16,6 +17,7 @@ from typing import Any, ClassVar
 import click
 from rich.console import Console
 
+from facetcare._validate import clinical_time
 from facetcare.documents import DEFAULT_LIMITS
 from facetcare.errors import SerializationError
 from facetcare.policy import Policy
@@ -43,6 +45,39 @@ class PolicyOption(click.ParamType):  # type: ignore[type-arg]
 
 #: The type of every ``--policy`` option.
 POLICY = PolicyOption()
+
+
+class ClinicalTime(click.ParamType):  # type: ignore[type-arg]
+    """A time option: ISO 8601 with a UTC offset, inside the calendar events may use.
+
+    Checked when the option is parsed, so a time no event could carry is a
+    usage error naming the option, not a failure deep inside a replay.
+    """
+
+    name = "time"
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        return "ISO"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Any:
+        if isinstance(value, dt.datetime):
+            return value
+        try:
+            moment = dt.datetime.fromisoformat(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not an ISO 8601 time such as 2026-03-16T09:00+00:00",
+                      param, ctx)
+        if moment.tzinfo is None or moment.utcoffset() is None:
+            self.fail(f"{value!r} has no UTC offset; add one, e.g. {value}+00:00", param, ctx)
+        try:
+            return clinical_time(moment, "the time")
+        except (TypeError, ValueError) as error:
+            self.fail(f"{value!r}: {error}", param, ctx)
+
+
+#: The type of every time option (``--now``, ``--from``, ``--to``).
+TIME = ClinicalTime()
 
 
 class Unreadable(click.ClickException):

@@ -17,7 +17,8 @@ from typing import Any
 import click
 
 from facetcare._cli.check import Input, _parse, _print_accepted, _print_refusal, _read_text
-from facetcare._cli.common import PROFILES, Unreadable, console, policy_named
+from facetcare._cli.common import POLICY, Unreadable, console, policy_named
+from facetcare._cli.outputs import Outputs
 from facetcare.errors import Rejected, SerializationError
 from facetcare.pathway import Pathway
 
@@ -35,14 +36,14 @@ def _fhir() -> Any:
     return fhir_api
 
 
-def _write(text: str, output: Path | None) -> None:
+def _write(text: str, outputs: Outputs, output: Path | None) -> None:
+    """``text`` to stdout, or whole into the staged ``-o`` file (an old one survives a failure)."""
     if output is None:
         click.echo(text)
         return
-    try:
-        output.write_text(text + "\n", encoding="utf-8")
-    except OSError as error:
-        raise Unreadable(f"{output}: cannot write: {error.strerror or error}") from None
+    with outputs.writing(output) as staged:
+        staged.write_text(text + "\n", encoding="utf-8")
+    outputs.commit()
 
 
 @click.group(short_help="FHIR: export a pathway as a transaction Bundle, import one back.")
@@ -59,7 +60,7 @@ def fhir() -> None:
 @fhir.command("export")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--release", type=click.Choice(_RELEASES), default="R4B", show_default=True)
-@click.option("--policy", "policy_name", type=click.Choice(PROFILES), default=None,
+@click.option("--policy", "policy_name", type=POLICY, default=None,
               help="Policy for an event log (default: seed). A document carries its own.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
               help="Write the Bundle here instead of stdout.")
@@ -70,6 +71,13 @@ def export(file: Path, release: str, policy_name: str | None, output: Path | Non
     Exit codes: 0 written, 1 refused, 2 unreadable.
     """
     module = _fhir()
+    with Outputs([("--output", output)], [("FILE", file)]) as outputs:
+        bundle = _bundle(module, file, release, policy_name)
+        _write(json.dumps(bundle, indent=2, ensure_ascii=False), outputs, output)
+
+
+def _bundle(module: Any, file: Path, release: str, policy_name: str | None) -> Any:
+    """The Bundle of FILE, or the command's exit: 1 refused, 2 unreadable."""
     found = _parse(file, _read_text(file))
     policy = None if found.document is not None else policy_named(policy_name)
     try:
@@ -87,12 +95,12 @@ def export(file: Path, release: str, policy_name: str | None, output: Path | Non
         raise SystemExit(1) from None
     except (ValueError, TypeError) as error:
         raise Unreadable(f"{file}: {error}") from None
-    _write(json.dumps(bundle, indent=2, ensure_ascii=False), output)
+    return bundle
 
 
 @fhir.command("import")
 @click.argument("bundle", type=click.Path(path_type=Path))
-@click.option("--policy", "policy_name", type=click.Choice(PROFILES), default=None,
+@click.option("--policy", "policy_name", type=POLICY, default=None,
               help="Policy to replay the events under (default: seed).")
 @click.option("--release", type=click.Choice(_RELEASES), default=None,
               help="Release of the Bundle (default: its facetcare release tag).")
@@ -106,14 +114,20 @@ def import_(bundle: Path, policy_name: str | None, release: str | None,
     a resource or field facetcare does not map).
     """
     module = _fhir()
+    with Outputs([("--output", output)], [("BUNDLE", bundle)]) as outputs:
+        pathway = _imported(module, bundle, policy_name, release)
+        if output is not None:
+            _write(pathway.to_json(), outputs, output)
+    _print_accepted(console(), bundle, pathway, None)
+
+
+def _imported(module: Any, bundle: Path, policy_name: str | None,
+              release: str | None) -> Pathway:
+    """The pathway BUNDLE records, or the command's exit: 1 refused, 2 unreadable."""
     text = _read_text(bundle)
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise Unreadable(f"{bundle}: not valid JSON (truncated or malformed): {error}") from None
     policy = policy_named(policy_name)
     try:
-        pathway = module.from_bundle(data, policy=policy, release=release)
+        pathway: Pathway = module.from_bundle(text, policy=policy, release=release)
     except SerializationError as error:
         raise Unreadable(f"{bundle}: {error}") from None
     except Rejected as refused:
@@ -121,6 +135,4 @@ def import_(bundle: Path, policy_name: str | None, release: str | None,
         raise SystemExit(1) from None
     except (ValueError, TypeError) as error:
         raise Unreadable(f"{bundle}: {error}") from None
-    if output is not None:
-        _write(pathway.to_json(), output)
-    _print_accepted(console(), bundle, pathway, None)
+    return pathway

@@ -9,12 +9,15 @@ write will do: it makes each output's `facetcare._staging.Staged` file,
 beside its target, before any work. The command writes into those; only
 when every output is written are they moved onto their targets, so a run
 that fails or is interrupted leaves no partial file and an existing one
-untouched. A device or a pipe is written in place.
+untouched. A device or a pipe is written in place. An output that is one
+of the command's own input files (``--csv pc.json --policy pc.json``) is
+refused too: it would replace what the run is still to read.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -60,6 +63,19 @@ def _staged(option: str, path: Path) -> Staged:
     raise BadOutput(f"{option} {path}: {why}")
 
 
+def _same_file(target: str, source: Path) -> bool:
+    """``target`` is the regular file ``source`` names (by a link, or another spelling).
+
+    Devices and pipes are left out: ``/dev/stdin`` in and ``/dev/stdout`` out
+    may share a terminal without one overwriting the other.
+    """
+    try:
+        written, read = os.stat(target), os.stat(source)
+    except (OSError, ValueError):
+        return False
+    return stat.S_ISREG(read.st_mode) and os.path.samestat(written, read)
+
+
 class Outputs:
     """Every (option, path) a command will write; see the module docstring.
 
@@ -68,8 +84,10 @@ class Outputs:
     the block without a commit (an error, Ctrl-C) removes them.
     """
 
-    def __init__(self, named: Iterable[tuple[str, Path | None]]) -> None:
+    def __init__(self, named: Iterable[tuple[str, Path | None]],
+                 reading: Iterable[tuple[str, Path | None]] = ()) -> None:
         self._files: dict[Path, tuple[str, Staged]] = {}  # as named, for the "wrote" lines
+        self._reading = [(option, path) for option, path in reading if path is not None]
         try:
             for option, path in named:
                 if path is not None:
@@ -80,6 +98,11 @@ class Outputs:
 
     def _add(self, option: str, path: Path) -> None:
         file = _staged(option, path)
+        for source_option, source in self._reading:
+            if _same_file(file.target, source):
+                file.discard()
+                raise BadOutput(f"{option} {path} is the input {source_option} {source}: "
+                                "give the output its own file")
         for other, (named, earlier) in self._files.items():
             if earlier.target == file.target:
                 file.discard()

@@ -62,7 +62,7 @@ def paths(policy_name: str, region: str | None) -> None:
     except ValueError as uncovered:
         raise click.BadParameter(str(uncovered), param_hint="--region") from None
     out = console()
-    table = Table(title=f"{len(suite.paths)} coverage paths, policy {policy_name}, "
+    table = Table(title=f"{len(suite.paths)} coverage paths, policy {escape(policy_name)}, "
                         f"{suite.region} region",
                   title_justify="left")
     table.add_column("#", justify="right")

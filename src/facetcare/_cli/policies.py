@@ -14,6 +14,7 @@ from typing import Any
 
 import attrs
 import click
+from rich.markup import escape
 from rich.table import Table
 
 from facetcare._cli.common import POLICY, PROFILES, console, policy_named
@@ -59,17 +60,17 @@ def policies(names: tuple[str, ...], sources: bool) -> None:
     table = Table(title="facetcare policy profiles", show_lines=sources)
     table.add_column("field", style="bold", no_wrap=True)
     for _, policy in chosen:
-        table.add_column(policy.name, overflow="fold")
+        table.add_column(escape(policy.name), overflow="fold")
     cited = [_sources(name, policy) for name, policy in chosen]
     for field in attrs.fields(Policy):
         if field.name == "name":
             continue
         cells = []
         for (_, policy), known in zip(chosen, cited, strict=True):
-            text = value_text(getattr(policy, field.name))
+            text = escape(value_text(getattr(policy, field.name)))
             source = known.get(field.name)
             if sources and source:
-                text += f"\n[dim]{source}[/dim]"
+                text += f"\n[dim]{escape(source)}[/dim]"
             cells.append(text)
         table.add_row(field.name, *cells)
     console().print(table)

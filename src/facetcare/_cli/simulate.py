@@ -121,7 +121,7 @@ def summary_table(results: list[tuple[str, Summary]], replications: int = 1) -> 
     table = Table(title=title, title_justify="left")
     table.add_column("", min_width=20)  # labels wrap first; figures and headers stay whole
     for name, _ in results:
-        table.add_column(name, justify="right", no_wrap=True, min_width=len(name))
+        table.add_column(escape(name), justify="right", no_wrap=True, min_width=len(name))
     values = [dict(summary.rows()) for _, summary in results]
     for label in _merged_labels(results):
         if not _empty_stage(label, results):
@@ -190,7 +190,11 @@ def simulate(*, n: int, seed: int, region: str, policy_name: str, compare_name: 
                          for option, path in (("--csv", csv_path), ("--events", events_path))
                          if path is not None] for name in names}
     named = [pair for pairs in per_policy.values() for pair in pairs]
-    with Outputs([*named, ("--plot", plot_path), ("--report", report_path)]) as outputs:
+    reading = [(option, Path(name)) for option, name in (("--policy", policy_name),
+                                                         ("--compare", compare_name))
+               if name is not None and name not in PROFILES]
+    with Outputs([*named, ("--plot", plot_path), ("--report", report_path)],
+                 reading) as outputs:
         results, spread, cohorts = _run_policies(
             names, n=n, seed=seed, region=region, base=base, replications=replications,
             psa=psa, workers=workers, keep=bool(named))
@@ -236,7 +240,8 @@ def _run_policies(names: list[str], *, n: int, seed: int, region: str, base: Coh
                TimeElapsedColumn())
     with _executor(workers) as pool, \
             Progress(*columns, console=console(), transient=False) as bar:
-        tasks = {name: bar.add_task(f"{region} · {name}", total=n * replications, start=False)
+        tasks = {name: bar.add_task(f"{region} · {escape(name)}", total=n * replications,
+                                    start=False)
                  for name in names}
         for name in names:
             bar.start_task(tasks[name])  # each clock starts with its own run
@@ -296,7 +301,7 @@ def interval_table(spread: dict[str, Replicated | None]) -> Table:
     columns = {name: dict(((f, d), v) for f, d, v in found.rows())
                for name, found in spread.items() if found is not None}
     for name in columns:
-        table.add_column(name, justify="right", no_wrap=True)
+        table.add_column(escape(name), justify="right", no_wrap=True)
     first = next(iter(columns.values()))
     for label, denominator in first:
         table.add_row(escape(label), escape(denominator),

@@ -23,12 +23,12 @@ from facetcare._cli.check import (
     _local,
     _offset,
     _parse,
-    _parse_now,
     _read_text,
     _tasks_table,
     _when,
 )
-from facetcare._cli.common import PROFILES, Unreadable, console, policy_named
+from facetcare._cli.common import POLICY, TIME, Unreadable, console, policy_named
+from facetcare._cli.outputs import Outputs
 from facetcare.errors import PathwayError, Rejected, SerializationError
 from facetcare.pathway import Pathway
 from facetcare.scheduling import Task
@@ -60,13 +60,22 @@ def _opened(url: str) -> Iterator[Store]:
         raise Unreadable(f"--db: not a database URL: {url!r}") from None
     try:
         store = Store(url)
-    except (sa.exc.ArgumentError, sa.exc.OperationalError, PathwayError) as error:
-        detail = str(getattr(error, "orig", None) or error)  # the driver's words, no SQL dump
-        raise Unreadable(f"{shown}: cannot open the store: {detail}") from None
+    except ModuleNotFoundError as missing:  # the URL names a driver that is not installed
+        raise Unreadable(f"--db {shown}: its database driver is not installed "
+                         f"(missing: {missing.name})") from None
+    except (sa.exc.SQLAlchemyError, PathwayError) as error:
+        raise Unreadable(f"--db {shown}: cannot open the store: {_driver_words(error)}") from None
     try:
         yield store
+    except sa.exc.SQLAlchemyError as error:  # the database failed mid-command (locked, gone)
+        raise Unreadable(f"--db {shown}: {_driver_words(error)}") from None
     finally:
         store.close()
+
+
+def _driver_words(error: Exception) -> str:
+    """The driver's own message, without the SQL statement and link SQLAlchemy appends."""
+    return str(getattr(error, "orig", None) or error).splitlines()[0]
 
 
 @click.group(short_help="A pathway store: import, export, worklist, show.")
@@ -104,7 +113,7 @@ def _pathway_of(file: Path, policy_name: str | None) -> Pathway:
 @store.command("import", short_help="Store pathway documents or event logs.")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @_db_option
-@click.option("--policy", "policy_name", type=click.Choice(PROFILES), default=None,
+@click.option("--policy", "policy_name", type=POLICY, default=None,
               help="Policy for event logs (default: seed); a document carries its own.")
 def import_(files: tuple[Path, ...], url: str, policy_name: str | None) -> None:
     """Replay each FILE under every rule and store it (each file all or nothing).
@@ -135,6 +144,8 @@ def _loaded(opened: Store, pathway_id: str) -> tuple[Pathway, int]:
         return opened.load(pathway_id)
     except NotFound as missing:
         raise Unreadable(str(missing)) from None
+    except SerializationError as damaged:  # the stored document was edited behind the store
+        raise Unreadable(str(damaged)) from None
 
 
 @store.command(short_help="Write one stored pathway as a document.")
@@ -143,26 +154,22 @@ def _loaded(opened: Store, pathway_id: str) -> tuple[Pathway, int]:
 @_db_option
 def export(pathway_id: str, file: Path, url: str) -> None:
     """Write the pathway PATHWAY_ID as a pathway document to FILE ('-' for stdout)."""
-    with _opened(url) as opened:
-        pathway, _ = _loaded(opened, pathway_id)
-    text = pathway.to_json()
     if str(file) == "-":
-        click.echo(text)
+        click.echo(_stored_document(url, pathway_id))
         return
-    try:
-        file.write_text(text + "\n", encoding="utf-8")
-    except OSError as error:
-        raise Unreadable(f"{file}: cannot write: {error.strerror or error}") from None
+    with Outputs([("FILE", file)]) as outputs:
+        text = _stored_document(url, pathway_id)
+        with outputs.writing(file) as staged:
+            staged.write_text(text + "\n", encoding="utf-8")
+        outputs.commit()
     click.echo(f"exported pathway {pathway_id} to {file}")
 
 
-def _parse_time(text: str, option: str) -> dt.datetime:
-    try:
-        moment = _parse_now(text)
-    except click.BadParameter as bad:
-        raise click.BadParameter(bad.message, param_hint=option) from None
-    assert moment is not None
-    return moment
+def _stored_document(url: str, pathway_id: str) -> str:
+    """The document of a stored pathway (replayed as it loads, so a bad one is refused)."""
+    with _opened(url) as opened:
+        pathway, _ = _loaded(opened, pathway_id)
+    return pathway.to_json()
 
 
 def _status(task: Task, now: dt.datetime) -> str:
@@ -191,16 +198,15 @@ def _worklist_lines(items: tuple[WorkItem, ...], now: dt.datetime) -> list[str]:
 
 @store.command(short_help="Every open task by a time, overdue first.")
 @_db_option
-@click.option("--from", "start_text", required=True, metavar="ISO",
+@click.option("--from", "start", type=TIME, required=True,
               help="Start of the working period, with its UTC offset (overdue is judged here).")
-@click.option("--to", "end_text", required=True, metavar="ISO",
+@click.option("--to", "end", type=TIME, required=True,
               help="End of the period: tasks opening later are left out.")
-def worklist(url: str, start_text: str, end_text: str) -> None:
+def worklist(url: str, start: dt.datetime, end: dt.datetime) -> None:
     """List every open task that opens by --to, overdue ones first, then by time.
 
     One indexed query over the stored task rows; no pathway is replayed.
     """
-    start, end = _parse_time(start_text, "--from"), _parse_time(end_text, "--to")
     if end < start:
         raise click.BadParameter("--to is before --from", param_hint="--to")
     with _opened(url) as opened:
@@ -217,11 +223,10 @@ def worklist(url: str, start_text: str, end_text: str) -> None:
 @store.command(short_help="One stored pathway: stage, version, tasks.")
 @click.argument("pathway_id")
 @_db_option
-@click.option("--now", "now_text", metavar="ISO",
+@click.option("--now", type=TIME, default=None,
               help="Time to judge overdue tasks at (default: the last event's time).")
-def show(pathway_id: str, url: str, now_text: str | None) -> None:
+def show(pathway_id: str, url: str, now: dt.datetime | None) -> None:
     """Load PATHWAY_ID (replayed under every rule) and print where it stands."""
-    now = _parse_now(now_text)
     with _opened(url) as opened:
         pathway, version = _loaded(opened, pathway_id)
         tasks = opened.tasks(pathway_id)

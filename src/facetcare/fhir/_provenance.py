@@ -23,6 +23,7 @@ from collections.abc import Sequence
 
 from facetcare import corrections
 from facetcare import events as ev
+from facetcare.documents import read_json
 from facetcare.errors import SerializationError
 from facetcare.fhir import _codes as c
 from facetcare.fhir._codes import Release
@@ -78,9 +79,10 @@ def read(node: Node, release: Release) -> list[tuple[int, ev.Event, str]]:
             raise SerializationError(f"{item.where}: a log entry needs seq and event")
         seq = parts["seq"].typed("valueInteger", int)
         try:
-            data = json.loads(parts["event"].text("valueString"))
-        except json.JSONDecodeError:
-            raise SerializationError(f"{item.where}: the event is not JSON") from None
+            data = read_json(parts["event"].text("valueString"))
+        except SerializationError as error:
+            raise SerializationError(
+                f"{item.where}: the event is not readable JSON: {error}") from None
         out.append((seq, load_event(data, f"{item.where}.event"), item.where))
     if not out:
         raise SerializationError(f"{node.where}: a Provenance facetcare reads has a log entry")

@@ -18,6 +18,7 @@ from typing import Any, Final
 import attrs
 
 from facetcare import events as ev
+from facetcare.documents import DEFAULT_LIMITS, Limits, read_json
 from facetcare.errors import SerializationError
 from facetcare.fhir import _appointment, _encounter, _observation, _procedure, _provenance, _request
 from facetcare.fhir import _codes as c
@@ -120,15 +121,22 @@ def _guard(where: str, read: Any, *args: Any) -> Any:
 
 
 def from_bundle(bundle: object, *, policy: Policy | None = None,
-                release: Release | None = None, validate: bool = True) -> Pathway:
+                release: Release | None = None, validate: bool = True,
+                limits: Limits = DEFAULT_LIMITS) -> Pathway:
     """The pathway a facetcare bundle records, replayed under ``policy`` (default seed).
 
-    ``release`` defaults to the bundle's facetcare release tag. ``validate``
-    (the default) parses every resource with fhir.resources and checks its
-    codes first; turn it off only for a bundle this process just wrote. Raises
-    `SerializationError` for what cannot be mapped and `Rejected` when the
-    events break a rule of ``policy``.
+    ``bundle`` is the parsed JSON object, or its text (str or UTF-8 bytes),
+    which is read under ``limits`` like any document: a stranger's bundle
+    nested a hundred thousand deep or holding a 5,000-digit number is a
+    `SerializationError`, not a crash of the reader. ``release`` defaults
+    to the bundle's facetcare release tag. ``validate`` (the default) parses
+    every resource with fhir.resources and checks its codes first; turn it
+    off only for a bundle this process just wrote. Raises `SerializationError`
+    for what cannot be mapped and `Rejected` when the events break a rule of
+    ``policy``.
     """
+    if isinstance(bundle, str | bytes | bytearray):
+        bundle = read_json(bundle, limits, "Bundle")
     root = Node(bundle, "Bundle")
     if root.data.get("resourceType") != "Bundle":
         raise SerializationError("Bundle.resourceType: expected 'Bundle'")

@@ -20,6 +20,7 @@ from typing import Any
 
 from facetcare import events as ev
 from facetcare.anatomy import Region
+from facetcare.documents import read_json
 from facetcare.errors import SerializationError
 from facetcare.fhir import _codes as c
 from facetcare.fhir._codes import Release
@@ -238,9 +239,10 @@ def read_policy_change(node: Node, event: EventRef) -> ev.PolicyChanged:
                 raise SerializationError(f"{item.where}: a policy change needs reason and policy")
             text = parts["policy"].text("valueString")
             try:
-                data = json.loads(text)
-            except json.JSONDecodeError:
-                raise SerializationError(f"{item.where}: the policy is not JSON") from None
+                data = read_json(text)
+            except SerializationError as error:
+                raise SerializationError(
+                    f"{item.where}: the policy is not readable JSON: {error}") from None
             return ev.PolicyChanged(at=event.time(), reason=parts["reason"].text("valueString"),
                                     policy=load_policy(data, f"{item.where}.policy"))
     raise SerializationError(f"{node.where}: no policy-change extension for event {event.seq}")
