@@ -22,6 +22,8 @@ from typing import Any
 import attrs
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import facetcare as fc
 from facetcare import documents
@@ -270,6 +272,79 @@ def test_subclasses_are_normalised_to_plain_types() -> None:
     pw = fc.Pathway.start(referred)
     assert fc.Pathway.from_json(pw.to_json()) == pw
     assert type(attrs.evolve(SEED, blocks_required=_LyingInt(2)).blocks_required) is int
+
+
+class _Liar(str):
+    """Text that claims to equal anything and to hash as ``pretend``; its methods change nothing.
+
+    Every reader must take it as the plain text it holds, never as ``pretend``.
+    """
+
+    pretend = "L4-L5"
+
+    def __new__(cls, text: str, pretend: str = "L4-L5") -> _Liar:
+        made = super().__new__(cls, text)
+        made.pretend = pretend
+        return made
+
+    def __eq__(self, other: object) -> bool:
+        return True
+
+    def __ne__(self, other: object) -> bool:
+        return False
+
+    def __hash__(self) -> int:
+        return hash(self.pretend)
+
+    def __str__(self) -> str:
+        return self.pretend
+
+    def strip(self, chars: str | None = None) -> str:
+        return self
+
+    def upper(self) -> str:
+        return self
+
+    def replace(self, old: str, new: str, count: int = -1) -> str:
+        return self
+
+
+def test_a_lying_joint_is_read_as_its_text() -> None:
+    with pytest.raises(ValueError, match="joint 'L9-L9'"):
+        fc.Target(_Liar("L9-L9"), "left")
+    target = fc.Target(_Liar("l4\u2013l5 ", pretend="L9-L9"), "left")
+    assert type(target.joint) is str and target.joint == "L4-L5"
+    pw = fc.Pathway.start(referral())
+    pw.apply(ev.BlockScheduled(at=T0, visit_id="v", visit_at=T0 + DAY, targets=[target]))
+    assert fc.Pathway.from_json(pw.to_json()) == pw
+    with pytest.raises(ValueError, match="side"):
+        fc.Target("L4-L5", _Liar("evil", pretend="left"))
+
+
+def _outcome(build: Any, value: object) -> tuple[object, ...]:
+    """What ``build(value)`` gives: the value made, or the error's type and message."""
+    try:
+        made = build(value)
+    except (TypeError, ValueError) as error:
+        return type(error), str(error)
+    kinds = [type(getattr(made, field.name)) for field in attrs.fields(type(made))]
+    return ("made", made, repr(made), kinds)
+
+
+#: Text near the values fields take: joints, ICD-10 codes, procedures, sides, anything.
+_NEAR = (st.sampled_from(["L4-L5", "l5\u2013s1", " C2-C3", "L9-L9", "M47.816", "m47816",
+                          "Z99.9", "block", "neurotomy", "left", "right", "lumbar", "fluoroscopy"])
+         | st.text(max_size=12))
+_NEAR_PAIRS = st.tuples(_NEAR, _NEAR)
+
+
+@settings(max_examples=200, deadline=None)
+@given(texts=_NEAR_PAIRS)
+def test_a_lying_str_gives_the_same_target_as_its_text(texts: tuple[str, str]) -> None:
+    text, pretend = texts
+    for build in (lambda joint: fc.Target(joint, "left"),
+                  lambda side: fc.Target("L4-L5", side)):
+        assert _outcome(build, _Liar(text, pretend)) == _outcome(build, text)
 
 
 # -- silent differences ------------------------------------------------------------------

@@ -37,6 +37,7 @@ def _known_joint(_: object, attribute: attrs.Attribute[str], value: object) -> N
 
 def _side(value: object) -> object:
     if isinstance(value, str) and not isinstance(value, Side):
+        value = str.__str__(value)  # the enum looks it up by the text's own hash and ==
         try:
             return Side(value)
         except ValueError:
