@@ -321,6 +321,16 @@ def test_a_lying_joint_is_read_as_its_text() -> None:
         fc.Target("L4-L5", _Liar("evil", pretend="left"))
 
 
+def test_a_lying_diagnosis_is_read_as_its_text() -> None:
+    policy = attrs.evolve(SEED, name="dx", covered_diagnoses=(_Liar("m47816", "Z99.9"),))
+    assert policy.covered_diagnoses == ("M47.816",)
+    assert type(policy.covered_diagnoses[0]) is str
+    referred = referral(diagnosis=_Liar("z999", pretend="M47.816"))
+    assert type(referred.diagnosis) is str and referred.diagnosis == "Z99.9"
+    with pytest.raises(fc.Rejected, match="diagnosis_not_covered"):
+        fc.Pathway.start(referred, policy=policy)
+
+
 def _outcome(build: Any, value: object) -> tuple[object, ...]:
     """What ``build(value)`` gives: the value made, or the error's type and message."""
     try:
@@ -340,10 +350,11 @@ _NEAR_PAIRS = st.tuples(_NEAR, _NEAR)
 
 @settings(max_examples=200, deadline=None)
 @given(texts=_NEAR_PAIRS)
-def test_a_lying_str_gives_the_same_target_as_its_text(texts: tuple[str, str]) -> None:
+def test_a_lying_str_gives_the_same_value_as_its_text(texts: tuple[str, str]) -> None:
     text, pretend = texts
     for build in (lambda joint: fc.Target(joint, "left"),
-                  lambda side: fc.Target("L4-L5", side)):
+                  lambda side: fc.Target("L4-L5", side),
+                  lambda diagnosis: referral(diagnosis=diagnosis)):
         assert _outcome(build, _Liar(text, pretend)) == _outcome(build, text)
 
 

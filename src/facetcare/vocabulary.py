@@ -133,10 +133,15 @@ _ICD10 = re.compile(r"[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?")
 
 
 def normalise_icd10(value: object) -> object:
-    """Accept "m47.816" and "M47816" as "M47.816"; other values are left to `valid_icd10`."""
+    """Accept "m47.816" and "M47816" as "M47.816"; other values are left to `valid_icd10`.
+
+    A ``str`` subclass is read as the plain text it holds (``str.__str__``)
+    before it is normalised: its own ``strip``, ``upper`` or ``__eq__`` must not
+    decide whether a payer covers the code.
+    """
     if not isinstance(value, str):
         return value
-    code = value.strip().upper()
+    code = str.__str__(value).strip().upper()
     if "." not in code and len(code) > 3:
         code = f"{code[:3]}.{code[3:]}"
     return code
