@@ -331,6 +331,15 @@ def test_a_lying_diagnosis_is_read_as_its_text() -> None:
         fc.Pathway.start(referred, policy=policy)
 
 
+def test_a_lying_prior_procedure_is_read_as_its_text() -> None:
+    with pytest.raises(ValueError, match="procedure"):
+        ev.PriorProcedure(_Liar("evil", pretend="block"), T0 - DAY, "old")
+    prior = ev.PriorProcedure(_Liar("block", pretend="neurotomy"), T0 - DAY, "old")
+    assert type(prior.procedure) is str and prior.procedure == "block"
+    facts = fc.Pathway.start(referral(prior_procedures=[prior])).facts
+    assert (len(facts.block_times), len(facts.neurotomy_times)) == (1, 0)
+
+
 def _outcome(build: Any, value: object) -> tuple[object, ...]:
     """What ``build(value)`` gives: the value made, or the error's type and message."""
     try:
@@ -354,7 +363,8 @@ def test_a_lying_str_gives_the_same_value_as_its_text(texts: tuple[str, str]) ->
     text, pretend = texts
     for build in (lambda joint: fc.Target(joint, "left"),
                   lambda side: fc.Target("L4-L5", side),
-                  lambda diagnosis: referral(diagnosis=diagnosis)):
+                  lambda diagnosis: referral(diagnosis=diagnosis),
+                  lambda procedure: ev.PriorProcedure(procedure, T0 - DAY, "old")):
         assert _outcome(build, _Liar(text, pretend)) == _outcome(build, text)
 
 

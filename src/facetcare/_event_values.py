@@ -96,6 +96,8 @@ class PriorProcedure:
     performed. A store fills these from the patient's other pathways.
     """
 
-    procedure: str = attrs.field(validator=attrs.validators.in_(("block", "neurotomy")))
+    #: Read as plain text first: a subclass's own ``==`` would match both kinds.
+    procedure: str = attrs.field(converter=v.plain_str,
+                                 validator=attrs.validators.in_(("block", "neurotomy")))
     at: dt.datetime = attrs.field(converter=v.clinical_time)
     pathway_id: str = attrs.field(converter=v.plain_str, validator=v.identifier)
