@@ -340,6 +340,51 @@ def test_a_lying_prior_procedure_is_read_as_its_text() -> None:
     assert (len(facts.block_times), len(facts.neurotomy_times)) == (1, 0)
 
 
+def test_lying_counts_are_read_as_plain_ints() -> None:
+    with pytest.raises(ValueError, match="relief_min_entries"):
+        attrs.evolve(SEED, relief_min_entries=_LyingInt(5000))
+    policy = attrs.evolve(SEED, name="entries", relief_min_entries=_LyingInt(5),
+                          entry_min_conservative_care_weeks=_LyingInt(6))
+    assert type(policy.relief_min_entries) is int
+    assert type(policy.entry_min_conservative_care_weeks) is int
+    with pytest.raises(ValueError, match="baseline_function_score"):
+        referral(baseline_function_score=_LyingInt(101))  # ODI: 0-100
+    referred = referral(conservative_care_weeks=_LyingInt(8), baseline_function_score=_LyingInt(40))
+    assert type(referred.conservative_care_weeks) is int
+    assert type(referred.baseline_function_score) is int
+    pw = fc.Pathway.start(referred, policy=policy)
+    assert fc.Pathway.from_json(pw.to_json()) == pw
+
+
+def test_lying_vocabulary_is_read_as_its_text() -> None:
+    with pytest.raises(ValueError, match="region"):
+        referral(region=_Liar("sacral", pretend="lumbar"))
+    policy = attrs.evolve(SEED, name="measure", relief_measure=_Liar("sustained", "best"),
+                          block_max_sedation=_Liar("minimal", "general"),
+                          regions=[_Liar("cervical", "lumbar")])
+    assert policy.relief_measure is fc.ReliefMeasure.SUSTAINED
+    assert policy.block_max_sedation is fc.Sedation.MINIMAL
+    assert policy.regions == (fc.Region.CERVICAL,)
+    performed = ev.BlockPerformed(at=T0, visit_id="b", targets=L45, baseline_pain=8,
+                                  sedation=_Liar("deep", pretend="none"))
+    assert performed.sedation is fc.Sedation.DEEP
+
+
+class _HollowTuple(tuple):  # type: ignore[type-arg]
+    """A tuple that shows nothing when iterated, so a check by iteration sees no item."""
+
+    def __iter__(self) -> Any:
+        return iter(())
+
+
+def test_a_tuple_subclass_is_read_as_its_items() -> None:
+    with pytest.raises(TypeError, match="lesions"):
+        ev.NeurotomyPerformed(at=T0, visit_id="n", lesions=_HollowTuple(["junk"]))
+    lesions = (fc.Lesion(L45[0], 90, 85),)
+    performed = ev.NeurotomyPerformed(at=T0, visit_id="n", lesions=_HollowTuple(lesions))
+    assert type(performed.lesions) is tuple and performed.lesions == lesions
+
+
 def _outcome(build: Any, value: object) -> tuple[object, ...]:
     """What ``build(value)`` gives: the value made, or the error's type and message."""
     try:
@@ -364,8 +409,33 @@ def test_a_lying_str_gives_the_same_value_as_its_text(texts: tuple[str, str]) ->
     for build in (lambda joint: fc.Target(joint, "left"),
                   lambda side: fc.Target("L4-L5", side),
                   lambda diagnosis: referral(diagnosis=diagnosis),
-                  lambda procedure: ev.PriorProcedure(procedure, T0 - DAY, "old")):
+                  lambda procedure: ev.PriorProcedure(procedure, T0 - DAY, "old"),
+                  lambda region: referral(region=region),
+                  lambda sedation: ev.BlockPerformed(at=T0, visit_id="b", targets=L45,
+                                                     baseline_pain=8, sedation=sedation),
+                  lambda measure: attrs.evolve(SEED, relief_measure=measure),
+                  lambda code: attrs.evolve(SEED, covered_diagnoses=[code])):
         assert _outcome(build, _Liar(text, pretend)) == _outcome(build, text)
+
+
+_COUNTS: tuple[Any, ...] = (
+    lambda n: attrs.evolve(SEED, relief_min_entries=n),
+    lambda n: attrs.evolve(SEED, entry_min_conservative_care_weeks=n),
+    lambda n: attrs.evolve(SEED, blocks_required=n),
+    lambda n: referral(pain_months=n),
+    lambda n: referral(conservative_care_weeks=n),
+    lambda n: referral(baseline_function_score=n),
+    lambda n: fc.PainEntry(T0, n),
+    lambda n: ev.BlockPerformed(at=T0, visit_id="b", targets=L45, baseline_pain=n),
+    lambda n: ev.EnteredInError(at=T0, seq=n, reason="typo"),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(n=st.integers(-5, 1005) | st.integers())
+def test_a_lying_int_gives_the_same_value_as_its_number(n: int) -> None:
+    for build in _COUNTS:
+        assert _outcome(build, _LyingInt(n)) == _outcome(build, n)
 
 
 # -- silent differences ------------------------------------------------------------------

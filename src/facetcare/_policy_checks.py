@@ -13,7 +13,7 @@ from typing import Any
 
 import attrs
 
-from facetcare import _validate
+from facetcare import _shares, _validate
 from facetcare.anatomy import Region
 from facetcare.vocabulary import (
     Guidance,
@@ -31,12 +31,12 @@ def fraction(value: Any) -> Any:
     """Exact shares only: "4/5", "0.8", 1 or a Fraction; anything else is left for `share`.
 
     Floats are refused (0.8 is not exactly 4/5); the validator names the field.
-    Text is read with bounded work (`_validate.parse_share`: no exponents).
+    Text is read with bounded work (`_shares.parse_share`: no exponents).
     """
     if isinstance(value, bool) or not isinstance(value, Fraction | int | str):
         return value
     if isinstance(value, str):
-        share = _validate.parse_share(str.__str__(value))
+        share = _shares.parse_share(str.__str__(value))
         return value if share is None else share
     if type(value) is not Fraction:
         return Fraction(int.__index__(value)) if isinstance(value, int) else value
@@ -55,8 +55,8 @@ def share(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
         )
     if value is not None and not 0 <= value <= 1:
         raise ValueError(f"{attribute.name} must be between 0 and 1, got {value}")
-    if value is not None and not _validate.bounded_share(value):
-        raise ValueError(f"{attribute.name} must have at most {_validate.MAX_SHARE_DIGITS} "
+    if value is not None and not _shares.bounded_share(value):
+        raise ValueError(f"{attribute.name} must have at most {_shares.MAX_SHARE_DIGITS} "
                          "digits above and below the line")
 
 
@@ -197,8 +197,9 @@ def measure(value: Any) -> Any:
 
 
 def count(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{attribute.name} must be an int, got {value!r}")
+    """A whole number from 1, plain (`_validate.plain_int` converts subclasses first)."""
+    if type(value) is not int:
+        raise TypeError(f"{attribute.name} must be an int, got {_validate.show(value)}")
     if value < 1:
         raise ValueError(f"{attribute.name} must be at least 1, got {value}")
 

@@ -160,14 +160,19 @@ def valid_icd10(_: object, attribute: attrs.Attribute[Any], value: object) -> No
 
 
 def enum_of(kind: type[enum.Enum]) -> Any:
-    """An attrs converter: a member from its text; anything else is left for the validator."""
+    """An attrs converter: a member from its text; anything else is left for the validator.
+
+    Text is read through ``str.__str__`` first: the lookup would otherwise go by
+    a subclass's own ``__hash__`` and ``__eq__``, which may name another member.
+    """
     values = {member.value: member for member in kind}
 
     def convert(value: object) -> object:
         if value is None or type(value) is kind:  # the usual case: a member already
             return value
         if isinstance(value, str) and not isinstance(value, kind):
-            return values.get(value, value)
+            text = str.__str__(value)
+            return values.get(text, text)
         return value
 
     return convert
