@@ -15,6 +15,7 @@ import os
 import sys
 import threading
 import time
+import zoneinfo
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -665,6 +666,41 @@ def test_a_lone_surrogate_reaches_the_cli_as_one_line(tmp_path: Path) -> None:
 def test_absurd_policies_are_refused(change: dict[str, object], field: str) -> None:
     with pytest.raises((ValueError, TypeError), match=field):
         attrs.evolve(SEED, **change)
+
+
+@pytest.mark.parametrize("zone", ["localtime", "posixrules", "Factory", "right/UTC",
+                                  "posix/Europe/London", "right/America/Chicago", "utc",
+                                  "america/chicago", "/etc/localtime", "Mars/Olympus"])
+def test_time_zones_that_depend_on_the_host_are_refused(zone: str) -> None:
+    with pytest.raises(ValueError, match="time_zone"):
+        attrs.evolve(SEED, time_zone=zone)
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Etc/UTC", "America/Chicago", "America/New_York",
+                                  "Asia/Tokyo", "Australia/Brisbane", "Australia/Lord_Howe",
+                                  "Pacific/Apia", "Europe/London", "Asia/Kathmandu"])
+def test_iana_time_zones_are_kept(zone: str) -> None:
+    pw = fc.Pathway.start(referral(), policy=attrs.evolve(SEED, name="z", time_zone=zone))
+    assert fc.Pathway.from_json(pw.to_json()).policy.time_zone == zone
+
+
+_ZONE_NAMES = sorted(zoneinfo.available_timezones())
+_HOST_ONLY = ("localtime", "posixrules", "Factory")
+
+
+@settings(max_examples=200, deadline=None)
+@given(zone=st.sampled_from(_ZONE_NAMES) | st.text(max_size=30)
+       | st.tuples(st.sampled_from(["posix/", "right/"]), st.sampled_from(_ZONE_NAMES)).map(
+           "".join))
+def test_a_policy_time_zone_is_an_iana_name_or_refused(zone: str) -> None:
+    try:
+        policy = attrs.evolve(SEED, name="z", time_zone=zone)
+    except ValueError as error:
+        assert "time_zone" in str(error)
+        return
+    assert zone == "UTC" or (zone in _ZONE_NAMES and zone not in _HOST_ONLY)
+    pw = fc.Pathway.start(referral(), policy=policy)
+    assert fc.Pathway.from_json(pw.to_json()).policy == policy
 
 
 @pytest.mark.parametrize(("change", "field"), [

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 import zoneinfo
 from fractions import Fraction
 from typing import Any
@@ -91,15 +92,38 @@ def positive_duration(_: object, attribute: attrs.Attribute[Any], value: Any) ->
         raise ValueError(f"{attribute.name} must be positive")
 
 
+#: Names a host's zone database may load that are not IANA zones: the host's
+#: own zone ("localtime"), the POSIX default rules ("posixrules"), tzdata's
+#: placeholder ("Factory"), and the copies under "posix/" and "right/" (the
+#: latter counting leap seconds, so its instants differ). Each would make a
+#: day's verdict depend on the machine the rules run on.
+_HOST_NAMES = frozenset({"localtime", "posixrules", "Factory"})
+_HOST_PREFIXES = ("posix/", "right/")
+
+
+@functools.cache
+def _iana_names() -> frozenset[str]:
+    """The zone names `zoneinfo` lists, exactly as spelled (read once: it walks the database).
+
+    Membership, not a successful load, decides: on a case-insensitive file
+    system "america/chicago" loads, yet it names no zone on another host.
+    """
+    return frozenset(zoneinfo.available_timezones())
+
+
 def time_zone(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-    """An IANA name that `zoneinfo` knows, such as "America/Chicago"."""
+    """An IANA name that `zoneinfo` knows, such as "America/Chicago"; no host-only name."""
     if type(value) is not str:
         raise TypeError(f"{attribute.name} must be an IANA time zone name, got "
                         f"{_validate.show(value)}")
     if value == "UTC":
         return
+    if value in _HOST_NAMES or value.startswith(_HOST_PREFIXES):
+        raise ValueError(f"{attribute.name} {_validate.show(value)} names a file of the host's "
+                         "time zone database, not an IANA zone; give the clinic's zone "
+                         "(e.g. 'America/Chicago')")
     try:
-        if not value.isascii() or len(value) > 64:
+        if value not in _iana_names():
             raise ValueError(value)
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
