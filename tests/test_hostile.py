@@ -15,6 +15,7 @@ import os
 import sys
 import threading
 import time
+import zoneinfo
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,8 @@ from typing import Any
 import attrs
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import facetcare as fc
 from facetcare import documents
@@ -272,6 +275,170 @@ def test_subclasses_are_normalised_to_plain_types() -> None:
     assert type(attrs.evolve(SEED, blocks_required=_LyingInt(2)).blocks_required) is int
 
 
+class _Liar(str):
+    """Text that claims to equal anything and to hash as ``pretend``; its methods change nothing.
+
+    Every reader must take it as the plain text it holds, never as ``pretend``.
+    """
+
+    pretend = "L4-L5"
+
+    def __new__(cls, text: str, pretend: str = "L4-L5") -> _Liar:
+        made = super().__new__(cls, text)
+        made.pretend = pretend
+        return made
+
+    def __eq__(self, other: object) -> bool:
+        return True
+
+    def __ne__(self, other: object) -> bool:
+        return False
+
+    def __hash__(self) -> int:
+        return hash(self.pretend)
+
+    def __str__(self) -> str:
+        return self.pretend
+
+    def strip(self, chars: str | None = None) -> str:
+        return self
+
+    def upper(self) -> str:
+        return self
+
+    def replace(self, old: str, new: str, count: int = -1) -> str:
+        return self
+
+
+def test_a_lying_joint_is_read_as_its_text() -> None:
+    with pytest.raises(ValueError, match="joint 'L9-L9'"):
+        fc.Target(_Liar("L9-L9"), "left")
+    target = fc.Target(_Liar("l4\u2013l5 ", pretend="L9-L9"), "left")
+    assert type(target.joint) is str and target.joint == "L4-L5"
+    pw = fc.Pathway.start(referral())
+    pw.apply(ev.BlockScheduled(at=T0, visit_id="v", visit_at=T0 + DAY, targets=[target]))
+    assert fc.Pathway.from_json(pw.to_json()) == pw
+    with pytest.raises(ValueError, match="side"):
+        fc.Target("L4-L5", _Liar("evil", pretend="left"))
+
+
+def test_a_lying_diagnosis_is_read_as_its_text() -> None:
+    policy = attrs.evolve(SEED, name="dx", covered_diagnoses=(_Liar("m47816", "Z99.9"),))
+    assert policy.covered_diagnoses == ("M47.816",)
+    assert type(policy.covered_diagnoses[0]) is str
+    referred = referral(diagnosis=_Liar("z999", pretend="M47.816"))
+    assert type(referred.diagnosis) is str and referred.diagnosis == "Z99.9"
+    with pytest.raises(fc.Rejected, match="diagnosis_not_covered"):
+        fc.Pathway.start(referred, policy=policy)
+
+
+def test_a_lying_prior_procedure_is_read_as_its_text() -> None:
+    with pytest.raises(ValueError, match="procedure"):
+        ev.PriorProcedure(_Liar("evil", pretend="block"), T0 - DAY, "old")
+    prior = ev.PriorProcedure(_Liar("block", pretend="neurotomy"), T0 - DAY, "old")
+    assert type(prior.procedure) is str and prior.procedure == "block"
+    facts = fc.Pathway.start(referral(prior_procedures=[prior])).facts
+    assert (len(facts.block_times), len(facts.neurotomy_times)) == (1, 0)
+
+
+def test_lying_counts_are_read_as_plain_ints() -> None:
+    with pytest.raises(ValueError, match="relief_min_entries"):
+        attrs.evolve(SEED, relief_min_entries=_LyingInt(5000))
+    policy = attrs.evolve(SEED, name="entries", relief_min_entries=_LyingInt(5),
+                          entry_min_conservative_care_weeks=_LyingInt(6))
+    assert type(policy.relief_min_entries) is int
+    assert type(policy.entry_min_conservative_care_weeks) is int
+    with pytest.raises(ValueError, match="baseline_function_score"):
+        referral(baseline_function_score=_LyingInt(101))  # ODI: 0-100
+    referred = referral(conservative_care_weeks=_LyingInt(8), baseline_function_score=_LyingInt(40))
+    assert type(referred.conservative_care_weeks) is int
+    assert type(referred.baseline_function_score) is int
+    pw = fc.Pathway.start(referred, policy=policy)
+    assert fc.Pathway.from_json(pw.to_json()) == pw
+
+
+def test_lying_vocabulary_is_read_as_its_text() -> None:
+    with pytest.raises(ValueError, match="region"):
+        referral(region=_Liar("sacral", pretend="lumbar"))
+    policy = attrs.evolve(SEED, name="measure", relief_measure=_Liar("sustained", "best"),
+                          block_max_sedation=_Liar("minimal", "general"),
+                          regions=[_Liar("cervical", "lumbar")])
+    assert policy.relief_measure is fc.ReliefMeasure.SUSTAINED
+    assert policy.block_max_sedation is fc.Sedation.MINIMAL
+    assert policy.regions == (fc.Region.CERVICAL,)
+    performed = ev.BlockPerformed(at=T0, visit_id="b", targets=L45, baseline_pain=8,
+                                  sedation=_Liar("deep", pretend="none"))
+    assert performed.sedation is fc.Sedation.DEEP
+
+
+class _HollowTuple(tuple):  # type: ignore[type-arg]
+    """A tuple that shows nothing when iterated, so a check by iteration sees no item."""
+
+    def __iter__(self) -> Any:
+        return iter(())
+
+
+def test_a_tuple_subclass_is_read_as_its_items() -> None:
+    with pytest.raises(TypeError, match="lesions"):
+        ev.NeurotomyPerformed(at=T0, visit_id="n", lesions=_HollowTuple(["junk"]))
+    lesions = (fc.Lesion(L45[0], 90, 85),)
+    performed = ev.NeurotomyPerformed(at=T0, visit_id="n", lesions=_HollowTuple(lesions))
+    assert type(performed.lesions) is tuple and performed.lesions == lesions
+
+
+def _outcome(build: Any, value: object) -> tuple[object, ...]:
+    """What ``build(value)`` gives: the value made, or the error's type and message."""
+    try:
+        made = build(value)
+    except (TypeError, ValueError) as error:
+        return type(error), str(error)
+    kinds = [type(getattr(made, field.name)) for field in attrs.fields(type(made))]
+    return ("made", made, repr(made), kinds)
+
+
+#: Text near the values fields take: joints, ICD-10 codes, procedures, sides, anything.
+_NEAR = (st.sampled_from(["L4-L5", "l5\u2013s1", " C2-C3", "L9-L9", "M47.816", "m47816",
+                          "Z99.9", "block", "neurotomy", "left", "right", "lumbar", "fluoroscopy"])
+         | st.text(max_size=12))
+_NEAR_PAIRS = st.tuples(_NEAR, _NEAR)
+
+
+@settings(max_examples=200, deadline=None)
+@given(texts=_NEAR_PAIRS)
+def test_a_lying_str_gives_the_same_value_as_its_text(texts: tuple[str, str]) -> None:
+    text, pretend = texts
+    for build in (lambda joint: fc.Target(joint, "left"),
+                  lambda side: fc.Target("L4-L5", side),
+                  lambda diagnosis: referral(diagnosis=diagnosis),
+                  lambda procedure: ev.PriorProcedure(procedure, T0 - DAY, "old"),
+                  lambda region: referral(region=region),
+                  lambda sedation: ev.BlockPerformed(at=T0, visit_id="b", targets=L45,
+                                                     baseline_pain=8, sedation=sedation),
+                  lambda measure: attrs.evolve(SEED, relief_measure=measure),
+                  lambda code: attrs.evolve(SEED, covered_diagnoses=[code])):
+        assert _outcome(build, _Liar(text, pretend)) == _outcome(build, text)
+
+
+_COUNTS: tuple[Any, ...] = (
+    lambda n: attrs.evolve(SEED, relief_min_entries=n),
+    lambda n: attrs.evolve(SEED, entry_min_conservative_care_weeks=n),
+    lambda n: attrs.evolve(SEED, blocks_required=n),
+    lambda n: referral(pain_months=n),
+    lambda n: referral(conservative_care_weeks=n),
+    lambda n: referral(baseline_function_score=n),
+    lambda n: fc.PainEntry(T0, n),
+    lambda n: ev.BlockPerformed(at=T0, visit_id="b", targets=L45, baseline_pain=n),
+    lambda n: ev.EnteredInError(at=T0, seq=n, reason="typo"),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(n=st.integers(-5, 1005) | st.integers())
+def test_a_lying_int_gives_the_same_value_as_its_number(n: int) -> None:
+    for build in _COUNTS:
+        assert _outcome(build, _LyingInt(n)) == _outcome(build, n)
+
+
 # -- silent differences ------------------------------------------------------------------
 
 
@@ -499,6 +666,41 @@ def test_a_lone_surrogate_reaches_the_cli_as_one_line(tmp_path: Path) -> None:
 def test_absurd_policies_are_refused(change: dict[str, object], field: str) -> None:
     with pytest.raises((ValueError, TypeError), match=field):
         attrs.evolve(SEED, **change)
+
+
+@pytest.mark.parametrize("zone", ["localtime", "posixrules", "Factory", "right/UTC",
+                                  "posix/Europe/London", "right/America/Chicago", "utc",
+                                  "america/chicago", "/etc/localtime", "Mars/Olympus"])
+def test_time_zones_that_depend_on_the_host_are_refused(zone: str) -> None:
+    with pytest.raises(ValueError, match="time_zone"):
+        attrs.evolve(SEED, time_zone=zone)
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Etc/UTC", "America/Chicago", "America/New_York",
+                                  "Asia/Tokyo", "Australia/Brisbane", "Australia/Lord_Howe",
+                                  "Pacific/Apia", "Europe/London", "Asia/Kathmandu"])
+def test_iana_time_zones_are_kept(zone: str) -> None:
+    pw = fc.Pathway.start(referral(), policy=attrs.evolve(SEED, name="z", time_zone=zone))
+    assert fc.Pathway.from_json(pw.to_json()).policy.time_zone == zone
+
+
+_ZONE_NAMES = sorted(zoneinfo.available_timezones())
+_HOST_ONLY = ("localtime", "posixrules", "Factory")
+
+
+@settings(max_examples=200, deadline=None)
+@given(zone=st.sampled_from(_ZONE_NAMES) | st.text(max_size=30)
+       | st.tuples(st.sampled_from(["posix/", "right/"]), st.sampled_from(_ZONE_NAMES)).map(
+           "".join))
+def test_a_policy_time_zone_is_an_iana_name_or_refused(zone: str) -> None:
+    try:
+        policy = attrs.evolve(SEED, name="z", time_zone=zone)
+    except ValueError as error:
+        assert "time_zone" in str(error)
+        return
+    assert zone == "UTC" or (zone in _ZONE_NAMES and zone not in _HOST_ONLY)
+    pw = fc.Pathway.start(referral(), policy=policy)
+    assert fc.Pathway.from_json(pw.to_json()).policy == policy
 
 
 @pytest.mark.parametrize(("change", "field"), [

@@ -11,9 +11,13 @@ import datetime as dt
 
 import attrs
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import facetcare as fc
 from facetcare import events as ev
+from facetcare import timing
+from facetcare.testing import aware_datetimes
 from journey import (
     DAY,
     HOUR,
@@ -319,6 +323,41 @@ def test_naive_now_is_refused() -> None:
         task.overdue(naive)
     with pytest.raises(TypeError, match="now"):
         j.pw.due("2026-03-02")  # type: ignore[arg-type]
+
+
+def test_the_clinic_day_functions_refuse_naive_times() -> None:
+    naive = dt.datetime(2026, 3, 2, 23, 30)
+    j = reach(S.FOLLOW_UP)
+    calls = {
+        "moment": [lambda: timing.next_clinic_day(naive, SEED),
+                   lambda: timing.clinic_date(naive, SEED)],
+        "visit_at": [lambda: timing.in_rolling_year((T0,), naive),
+                     lambda: timing.reblock_needed(j.pw.facts, MEDICARE, naive)],
+        "times": [lambda: timing.in_rolling_year((naive,), T0),
+                  lambda: timing.earliest_under_cap((naive,), 1)],
+    }
+    for name, refused in calls.items():
+        for call in refused:
+            with pytest.raises(ValueError, match=name):
+                call()
+    with pytest.raises(TypeError, match="moment"):
+        timing.next_clinic_day("2026-03-02", SEED)  # type: ignore[arg-type]
+
+
+_CLINICS = [attrs.evolve(SEED, name=zone, time_zone=zone)
+            for zone in ("UTC", "America/New_York", "Australia/Lord_Howe", "Pacific/Apia")]
+
+
+@settings(max_examples=200, deadline=None)
+@given(moment=aware_datetimes(), policy=st.sampled_from(_CLINICS))
+def test_the_next_clinic_day_depends_on_the_instant_alone(moment: dt.datetime,
+                                                          policy: fc.Policy) -> None:
+    midnight = timing.next_clinic_day(moment, policy)
+    assert midnight == timing.next_clinic_day(moment.astimezone(UTC), policy)
+    assert moment < midnight <= moment + 2 * DAY
+    assert timing.clinic_date(midnight, policy) > timing.clinic_date(moment, policy)
+    with pytest.raises(ValueError, match="moment"):
+        timing.next_clinic_day(moment.replace(tzinfo=None), policy)
 
 
 def test_a_task_without_due_by_is_never_overdue() -> None:

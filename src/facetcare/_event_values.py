@@ -37,6 +37,7 @@ def _known_joint(_: object, attribute: attrs.Attribute[str], value: object) -> N
 
 def _side(value: object) -> object:
     if isinstance(value, str) and not isinstance(value, Side):
+        value = str.__str__(value)  # the enum looks it up by the text's own hash and ==
         try:
             return Side(value)
         except ValueError:
@@ -95,6 +96,8 @@ class PriorProcedure:
     performed. A store fills these from the patient's other pathways.
     """
 
-    procedure: str = attrs.field(validator=attrs.validators.in_(("block", "neurotomy")))
+    #: Read as plain text first: a subclass's own ``==`` would match both kinds.
+    procedure: str = attrs.field(converter=v.plain_str,
+                                 validator=attrs.validators.in_(("block", "neurotomy")))
     at: dt.datetime = attrs.field(converter=v.clinical_time)
     pathway_id: str = attrs.field(converter=v.plain_str, validator=v.identifier)

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 import zoneinfo
 from fractions import Fraction
 from typing import Any
 
 import attrs
 
-from facetcare import _validate
+from facetcare import _shares, _validate
 from facetcare.anatomy import Region
 from facetcare.vocabulary import (
     Guidance,
@@ -31,12 +32,12 @@ def fraction(value: Any) -> Any:
     """Exact shares only: "4/5", "0.8", 1 or a Fraction; anything else is left for `share`.
 
     Floats are refused (0.8 is not exactly 4/5); the validator names the field.
-    Text is read with bounded work (`_validate.parse_share`: no exponents).
+    Text is read with bounded work (`_shares.parse_share`: no exponents).
     """
     if isinstance(value, bool) or not isinstance(value, Fraction | int | str):
         return value
     if isinstance(value, str):
-        share = _validate.parse_share(str.__str__(value))
+        share = _shares.parse_share(str.__str__(value))
         return value if share is None else share
     if type(value) is not Fraction:
         return Fraction(int.__index__(value)) if isinstance(value, int) else value
@@ -55,8 +56,8 @@ def share(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
         )
     if value is not None and not 0 <= value <= 1:
         raise ValueError(f"{attribute.name} must be between 0 and 1, got {value}")
-    if value is not None and not _validate.bounded_share(value):
-        raise ValueError(f"{attribute.name} must have at most {_validate.MAX_SHARE_DIGITS} "
+    if value is not None and not _shares.bounded_share(value):
+        raise ValueError(f"{attribute.name} must have at most {_shares.MAX_SHARE_DIGITS} "
                          "digits above and below the line")
 
 
@@ -91,15 +92,38 @@ def positive_duration(_: object, attribute: attrs.Attribute[Any], value: Any) ->
         raise ValueError(f"{attribute.name} must be positive")
 
 
+#: Names a host's zone database may load that are not IANA zones: the host's
+#: own zone ("localtime"), the POSIX default rules ("posixrules"), tzdata's
+#: placeholder ("Factory"), and the copies under "posix/" and "right/" (the
+#: latter counting leap seconds, so its instants differ). Each would make a
+#: day's verdict depend on the machine the rules run on.
+_HOST_NAMES = frozenset({"localtime", "posixrules", "Factory"})
+_HOST_PREFIXES = ("posix/", "right/")
+
+
+@functools.cache
+def _iana_names() -> frozenset[str]:
+    """The zone names `zoneinfo` lists, exactly as spelled (read once: it walks the database).
+
+    Membership, not a successful load, decides: on a case-insensitive file
+    system "america/chicago" loads, yet it names no zone on another host.
+    """
+    return frozenset(zoneinfo.available_timezones())
+
+
 def time_zone(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-    """An IANA name that `zoneinfo` knows, such as "America/Chicago"."""
+    """An IANA name that `zoneinfo` knows, such as "America/Chicago"; no host-only name."""
     if type(value) is not str:
         raise TypeError(f"{attribute.name} must be an IANA time zone name, got "
                         f"{_validate.show(value)}")
     if value == "UTC":
         return
+    if value in _HOST_NAMES or value.startswith(_HOST_PREFIXES):
+        raise ValueError(f"{attribute.name} {_validate.show(value)} names a file of the host's "
+                         "time zone database, not an IANA zone; give the clinic's zone "
+                         "(e.g. 'America/Chicago')")
     try:
-        if not value.isascii() or len(value) > 64:
+        if value not in _iana_names():
             raise ValueError(value)
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
@@ -197,8 +221,9 @@ def measure(value: Any) -> Any:
 
 
 def count(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{attribute.name} must be an int, got {value!r}")
+    """A whole number from 1, plain (`_validate.plain_int` converts subclasses first)."""
+    if type(value) is not int:
+        raise TypeError(f"{attribute.name} must be an int, got {_validate.show(value)}")
     if value < 1:
         raise ValueError(f"{attribute.name} must be at least 1, got {value}")
 

@@ -14,9 +14,7 @@ must not reach a rule or a document.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import unicodedata
-from fractions import Fraction
 from typing import Any
 
 import attrs
@@ -31,8 +29,6 @@ MAX_DURATION = dt.timedelta(days=36525)
 #: Longest identifier (ids of pathways, patients, visits) and free text (reasons).
 MAX_ID_CHARS = 200
 MAX_TEXT_CHARS = 2000
-#: Digits of a share's numerator or denominator ("4/5": one each).
-MAX_SHARE_DIGITS = 20
 
 _BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _INVISIBLE = frozenset("\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180e\u200b\u200c\u200d\u2060"
@@ -327,35 +323,6 @@ def duration(_: Any, attribute: attrs.Attribute[Any], value: object) -> None:
                          f"got {value}")
 
 
-# -- shares ---------------------------------------------------------------------------
-
-_SHARE = re.compile(r"(\d{1,20})(?:/(\d{1,20})|\.(\d{1,20}))?", re.ASCII)
-
-
-def parse_share(value: str) -> Fraction | None:
-    """``"4/5"``, ``"1"`` or ``"0.8"`` as an exact `Fraction`, with bounded work.
-
-    ASCII digits only, at most `MAX_SHARE_DIGITS` each side, no exponent and
-    no sign, so ``"1e-99999999"`` is refused at once instead of expanded.
-    None when the text is not such a share.
-    """
-    found = _SHARE.fullmatch(value)
-    if found is None:
-        return None
-    whole, below, decimals = found.groups()
-    if below is not None:
-        return None if int(below) == 0 else Fraction(int(whole), int(below))
-    if decimals is not None:
-        return Fraction(int(whole + decimals), 10 ** len(decimals))
-    return Fraction(int(whole))
-
-
-def bounded_share(value: Fraction) -> bool:
-    """A share whose numerator and denominator a document can carry."""
-    limit = 10**MAX_SHARE_DIGITS
-    return bool(value.numerator < limit and value.denominator < limit)
-
-
 # -- kinds and collections ----------------------------------------------------------------
 
 
@@ -384,8 +351,16 @@ def members_of(kind: type, *, allow_empty: bool = False) -> Any:
 
 
 def as_tuple(value: object) -> object:
-    """Lists become tuples so events stay hashable; sets are refused later (no order)."""
-    return tuple(value) if isinstance(value, list) else value
+    """Lists become tuples so events stay hashable; sets are refused later (no order).
+
+    A ``list`` or ``tuple`` subclass is read through the base class's iterator:
+    its own ``__iter__`` could show the validators other items than it keeps.
+    """
+    if type(value) is tuple or type(value) is list:
+        return tuple(value)  # a tuple is returned as it is
+    if isinstance(value, list):
+        return tuple(list.__iter__(value))
+    return tuple(tuple.__iter__(value)) if isinstance(value, tuple) else value
 
 
 def show(value: object, limit: int = 60) -> str:

@@ -76,5 +76,11 @@ NERVES: dict[str, tuple[str, ...]] = {joint: _supply(joint) for joint in JOINTS}
 
 
 def normalise_joint(joint: str) -> str:
-    """Accept "L4–L5" (en dash) and lower case as "L4-L5"."""
-    return joint.strip().replace("\u2013", "-").replace("\u2014", "-").upper()
+    """Accept "L4–L5" (en dash) and lower case as "L4-L5".
+
+    A ``str`` subclass is read as the plain text it holds (through
+    ``str.__str__``) before any of its methods is asked: its own ``strip``,
+    ``upper`` or ``__eq__`` could otherwise pass "L9-L9" off as a joint.
+    """
+    text = str.__str__(joint)
+    return text.strip().replace("\u2013", "-").replace("\u2014", "-").upper()

@@ -81,6 +81,7 @@ __all__ = [
 
 def _region(value: object) -> object:
     if isinstance(value, str) and not isinstance(value, Region):
+        value = str.__str__(value)  # the enum looks it up by the text's own hash and ==
         try:
             return Region(value)
         except ValueError:
@@ -170,11 +171,13 @@ class Referred(Event):
     )
     # What a payer's entry criteria ask beyond duration (docs/payer-rules.md#entry);
     # None: not documented, which a policy that requires it counts as not met.
-    conservative_care_weeks: int | None = attrs.field(default=None, validator=v.count)
+    conservative_care_weeks: int | None = attrs.field(default=None, converter=v.plain_int,
+                                                      validator=v.count)
     axial_pain: bool | None = attrs.field(default=None, validator=v.optional_flag)
     baseline_function_scale: FunctionalScale | None = attrs.field(
         default=None, converter=as_scale, validator=optional_member(FunctionalScale))
-    baseline_function_score: int | None = attrs.field(default=None)  # see its validator
+    baseline_function_score: int | None = attrs.field(  # see its validator
+        default=None, converter=v.plain_int)
     #: Untreated radiculopathy or neurogenic claudication present (True) or absent (False).
     untreated_radicular_pain: bool | None = attrs.field(default=None, validator=v.optional_flag)
     non_facet_cause_excluded: bool | None = attrs.field(default=None, validator=v.optional_flag)

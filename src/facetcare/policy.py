@@ -200,7 +200,8 @@ class Policy:
     regions: tuple[Region, ...] | None = attrs.field(
         default=None, converter=_regions, validator=_optional_members(Region))
     #: Weeks of conservative care the referral must report (`entry_criteria`).
-    entry_min_conservative_care_weeks: int | None = attrs.field(default=None, validator=_limit)
+    entry_min_conservative_care_weeks: int | None = attrs.field(
+        default=None, converter=_validate.plain_int, validator=_limit)
     #: Predominantly axial pain must be documented (`not_axial`).
     entry_requires_axial_pain: bool = attrs.field(default=False, validator=_flag)
     #: A baseline score on a pain or disability instrument (`no_baseline_function`).
@@ -219,7 +220,8 @@ class Policy:
         default=ReliefMeasure.BEST, converter=_measure,
         validator=_validate.kind_of(ReliefMeasure))
     #: Diary entries a positive block needs (with SUSTAINED: up to ``relief_window_min``).
-    relief_min_entries: int = attrs.field(default=1, validator=_count)
+    relief_min_entries: int = attrs.field(default=1, converter=_validate.plain_int,
+                                          validator=_count)
     #: Imaging a block / a neurotomy may be guided by; None: no rule (`imaging_guidance`).
     block_guidance: tuple[Guidance, ...] | None = attrs.field(
         default=None, converter=_guidances, validator=_optional_members(Guidance))

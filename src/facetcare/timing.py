@@ -14,6 +14,8 @@ Conventions (docs/rules.md#time):
 - Calendar days are the clinic's: "same day" and "next calendar day" are
   judged in ``policy.time_zone``, so one instant gets one verdict whatever
   UTC offset it arrived in.
+- The functions that take a time refuse a naive one, naming the argument,
+  as events do: Python would read it in the host's zone, or fail to compare.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from facetcare._validate import require_aware
 from facetcare.facts import Facts
 from facetcare.policy import Policy
 
@@ -60,6 +63,7 @@ def clinic_zone(name: str) -> dt.tzinfo:
 
 def clinic_date(moment: dt.datetime, policy: Policy) -> dt.date:
     """The calendar day ``moment`` falls on at the clinic."""
+    require_aware("moment", moment)
     return moment.astimezone(clinic_zone(policy.time_zone)).date()
 
 
@@ -69,6 +73,7 @@ def next_clinic_day(moment: dt.datetime, policy: Policy) -> dt.datetime:
     Returned in the offset of ``moment`` (the same instant), so times keep
     the representation the caller used.
     """
+    require_aware("moment", moment)
     zone = clinic_zone(policy.time_zone)
     day = moment.astimezone(zone).date() + _ONE_DAY
     midnight = dt.datetime.combine(day, _MIDNIGHT, zone)
@@ -80,6 +85,8 @@ def next_clinic_day(moment: dt.datetime, policy: Policy) -> dt.datetime:
 
 def in_rolling_year(times: Sequence[dt.datetime], visit_at: dt.datetime) -> int:
     """How many of ``times`` (sorted) fall in ``(visit_at − 365 d, visit_at]``."""
+    require_aware("visit_at", visit_at)
+    _aware_times(times)
     start = visit_at - YEAR
     return sum(1 for t in times if start < t <= visit_at)
 
@@ -91,9 +98,15 @@ def earliest_under_cap(times: Sequence[dt.datetime], cap: int | None) -> dt.date
     The window ``(t − 365 d, t]`` may hold at most ``cap − 1`` earlier ones,
     so the ``cap``-th most recent must have left it.
     """
+    _aware_times(times)
     if cap is None or len(times) < cap:
         return None
     return sorted(times)[-cap] + YEAR
+
+
+def _aware_times(times: Sequence[dt.datetime]) -> None:
+    for moment in times:
+        require_aware("times", moment)
 
 
 def _latest(*moments: dt.datetime | None) -> dt.datetime | None:
@@ -149,6 +162,8 @@ def reblock_deadline(facts: Facts, policy: Policy) -> dt.datetime | None:
 
 
 def reblock_needed(facts: Facts, policy: Policy, visit_at: dt.datetime) -> bool:
+    """Whether a repeat neurotomy booked for ``visit_at`` needs new blocks (`reblock_deadline`)."""
+    require_aware("visit_at", visit_at)
     deadline = reblock_deadline(facts, policy)
     return deadline is not None and visit_at >= deadline
 

@@ -133,10 +133,15 @@ _ICD10 = re.compile(r"[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?")
 
 
 def normalise_icd10(value: object) -> object:
-    """Accept "m47.816" and "M47816" as "M47.816"; other values are left to `valid_icd10`."""
+    """Accept "m47.816" and "M47816" as "M47.816"; other values are left to `valid_icd10`.
+
+    A ``str`` subclass is read as the plain text it holds (``str.__str__``)
+    before it is normalised: its own ``strip``, ``upper`` or ``__eq__`` must not
+    decide whether a payer covers the code.
+    """
     if not isinstance(value, str):
         return value
-    code = value.strip().upper()
+    code = str.__str__(value).strip().upper()
     if "." not in code and len(code) > 3:
         code = f"{code[:3]}.{code[3:]}"
     return code
@@ -155,14 +160,19 @@ def valid_icd10(_: object, attribute: attrs.Attribute[Any], value: object) -> No
 
 
 def enum_of(kind: type[enum.Enum]) -> Any:
-    """An attrs converter: a member from its text; anything else is left for the validator."""
+    """An attrs converter: a member from its text; anything else is left for the validator.
+
+    Text is read through ``str.__str__`` first: the lookup would otherwise go by
+    a subclass's own ``__hash__`` and ``__eq__``, which may name another member.
+    """
     values = {member.value: member for member in kind}
 
     def convert(value: object) -> object:
         if value is None or type(value) is kind:  # the usual case: a member already
             return value
         if isinstance(value, str) and not isinstance(value, kind):
-            return values.get(value, value)
+            text = str.__str__(value)
+            return values.get(text, text)
         return value
 
     return convert

@@ -25,7 +25,7 @@ import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn
 
-from facetcare import _validate
+from facetcare import _shares, _validate
 from facetcare import events as ev
 from facetcare.vocabulary import (
     Agent,
@@ -100,10 +100,10 @@ def duration_text(value: dt.timedelta) -> int:
 def _fraction(value: object, _: type) -> Fraction:
     if type(value) is not str:
         raise TypeError(f"expected a fraction string such as '4/5', got {_describe(value)}")
-    share = _validate.parse_share(value)
+    share = _shares.parse_share(value)
     if share is None:
         raise ValueError(f"{_validate.show(value)} is not a share such as '4/5' (ASCII "
-                         f"digits, at most {_validate.MAX_SHARE_DIGITS} each side)")
+                         f"digits, at most {_shares.MAX_SHARE_DIGITS} each side)")
     return share
 
 
