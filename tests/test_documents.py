@@ -449,6 +449,102 @@ def test_documents_read_the_same_with_and_without_the_fast_paths(
         assert _outcome(lambda: fc.Pathway.from_dict(copy.deepcopy(document))) == got
 
 
+# -- the fast reader takes only facetcare's own text ---------------------------------------
+#
+# The fast reader checks the text it skips: past the chain only ``}``, or a
+# signature exactly as `to_json(key=...)` writes it, then ``}``. Anything else
+# is read by the detailed reader, which refuses a key given twice or unknown,
+# so `json.loads` (which takes the last of two) never sees another document.
+
+KEY = b"clinic secret"
+SIGNED = reach(S.BLOCK_POSITIVE).pw.to_json(key=KEY)
+UNSIGNED = reach(S.BLOCK_POSITIVE).pw.to_json()
+
+
+def _read_both_ways(text: str, key: bytes | None = None) -> tuple[object, ...]:
+    """What `from_json` gives, which must be what the detailed reader alone gives."""
+    got = _outcome(lambda: fc.Pathway.from_json(text, key=key))
+    with _detailed_only():
+        assert _outcome(lambda: fc.Pathway.from_json(text, key=key)) == got
+    return got
+
+
+def test_a_signature_cannot_carry_more_keys_after_it() -> None:
+    bad = UNSIGNED[:-1] + ',"signature":"x","events":[],"schema":"facetcare/pathway@9","evil":"y"}'
+    assert json.loads(bad)["events"] == []
+    got = _read_both_ways(bad)
+    assert got[0] == "SerializationError" and "given twice" in str(got[1])
+    assert codec._fast(bad, None) is None
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    *(pytest.param(SIGNED, name, id=f"signed-{name}")
+      for name in ("schema", "policy", "events", "chain", "signature")),
+    *(pytest.param(UNSIGNED, name, id=f"unsigned-{name}")
+      for name in ("schema", "policy", "events", "chain"))])
+def test_every_top_level_key_given_twice_is_refused(text: str, name: str) -> None:
+    again = json.dumps(json.loads(text)[name], separators=(",", ":"), ensure_ascii=False)
+    for twice in (text[:-1] + f',"{name}":{again}}}',
+                  text.replace('"schema":', f'"{name}":{again},"schema":', 1)):
+        got = _read_both_ways(twice)
+        assert got[0] == "SerializationError", (name, got)
+        assert codec._fast(twice, None) is None
+
+
+@pytest.mark.parametrize("junk", ["x", "}", "{}", ",", '"', "\u0000", "[]", " 1", "\n}"])
+@pytest.mark.parametrize("text", [SIGNED, UNSIGNED], ids=["signed", "unsigned"])
+def test_trailing_junk_is_refused(text: str, junk: str) -> None:
+    for bad in (text + junk, text[:-1] + junk + "}", text[:-2] + junk + '"}'):
+        assert codec._fast(bad, None) is None
+        assert _read_both_ways(bad)[0] == "SerializationError", repr(bad[-90:])
+
+
+@pytest.mark.parametrize("text", [SIGNED, UNSIGNED], ids=["signed", "unsigned"])
+def test_whitespace_after_the_document_reads_as_json_reads_it(text: str) -> None:
+    assert _read_both_ways(text + " \n")[0] == "read"
+    assert _read_both_ways(text, key=KEY if text is SIGNED else None)[0] == "read"
+
+
+@pytest.mark.parametrize("signature", ["", "x", "hmac-sha256:", "hmac-sha256:" + "0" * 63,
+                                       "hmac-sha256:" + "A" * 64, "HMAC-SHA256:" + "0" * 64,
+                                       "hmac-sha256:" + "0" * 64 + " "])
+def test_a_signature_not_in_the_form_written_is_refused(signature: str) -> None:
+    bad = UNSIGNED[:-1] + f',"signature":"{signature}"}}'
+    got = _read_both_ways(bad)
+    assert got[0] == "SerializationError" and "$.signature" in str(got[1])
+
+
+def test_a_time_longer_than_the_detailed_reader_takes_is_not_read_fast() -> None:
+    long = "2026-03-02T09:00:00." + "0" * 30 + "Z"
+    assert dt.datetime.fromisoformat(long)  # Python's reader takes any fraction
+    document = _doc()
+    document["events"][1]["at"] = long
+    text = json.dumps(forged(document), separators=(",", ":"), ensure_ascii=False)
+    assert codec._fast(text, None) is None
+    got = _read_both_ways(text)
+    assert got[0] == "SerializationError" and "$.events[1].at" in str(got[1])
+
+
+#: What a mutation near the end puts in: JSON's own characters and pieces of the tail.
+_TAIL_PIECES = st.sampled_from([
+    '"', "}", "{", ",", ":", "[", "]", " ", "\\", "0", "a", "f", "x", "null", '"x"',
+    ',"signature":"', "hmac-sha256:", "0" * 64, ',"chain":"', ',"events":[]', ',"evil":1',
+    '"schema":"facetcare/pathway@2"', "\u0022", "\u007d"])
+
+
+@settings(max_examples=300)
+@given(signed=st.booleans(), with_key=st.booleans(), data=st.data())
+def test_mutations_near_the_end_read_as_the_detailed_reader_reads_them(
+    signed: bool, with_key: bool, data: st.DataObject
+) -> None:
+    text = SIGNED if signed else UNSIGNED
+    for _ in range(data.draw(st.integers(1, 3), label="changes")):
+        at = data.draw(st.integers(max(0, len(text) - 160), len(text)), label="at")
+        cut = data.draw(st.integers(0, 8), label="removed")
+        text = text[:at] + data.draw(_TAIL_PIECES, label="inserted") + text[at + cut:]
+    _read_both_ways(text, key=KEY if with_key else None)
+
+
 @pytest.mark.parametrize("targets", ["L4-L5", "", {"joint": "L4-L5", "side": "left"}, {}, 7])
 def test_targets_must_be_a_list(targets: object) -> None:
     document = _doc()

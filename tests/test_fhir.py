@@ -397,6 +397,41 @@ def test_operation_outcome_has_one_business_rule_issue_per_reason(release: str) 
         assert issue["diagnostics"].startswith("CheckedIn at ")
 
 
+def _fhir_model(release: str) -> Any:
+    if release == "R4B":
+        from fhir.resources.R4B.operationoutcome import OperationOutcome
+    else:
+        from fhir.resources.operationoutcome import OperationOutcome
+    return OperationOutcome
+
+
+@pytest.mark.parametrize("release", RELEASES)
+def test_a_rejected_without_reasons_gives_one_generic_issue(release: str) -> None:
+    booking = ev.BlockScheduled(at=T0, visit_id="v1", visit_at=T0 + DAY,
+                                targets=(fc.Target("L4-L5", fc.Side.LEFT),))
+    for rejected in (fc.Rejected(()), fc.Rejected((), event=booking, index=3)):
+        outcome = operation_outcome(rejected, release=release)  # type: ignore[arg-type]
+        [issue] = outcome["issue"]
+        assert (issue["severity"], issue["code"]) == ("error", "business-rule")
+        assert "coding" not in issue["details"] and "no reason" in issue["details"]["text"]
+        assert _fhir_model(release).model_validate(outcome).issue[0].code == "business-rule"
+        check_resource(outcome, release)  # type: ignore[arg-type]
+    assert issue["diagnostics"].startswith("event 3 (BlockScheduled at ")
+
+
+@pytest.mark.parametrize("release", RELEASES)
+def test_empty_arrays_and_objects_are_refused_though_fhir_resources_takes_them(
+        release: str) -> None:
+    empty = {"resourceType": "OperationOutcome", "issue": []}
+    _fhir_model(release).model_validate(empty)  # the model does not count issues
+    with pytest.raises(fc.SerializationError, match=r"OperationOutcome\.issue: an empty array"):
+        check_resource(empty, release)  # type: ignore[arg-type]
+    hollow = {"resourceType": "OperationOutcome",
+              "issue": [{"severity": "error", "code": "business-rule", "details": {}}]}
+    with pytest.raises(fc.SerializationError, match=r"issue\[0\]\.details: an empty object"):
+        check_resource(hollow, release)  # type: ignore[arg-type]
+
+
 def test_operation_outcome_needs_a_rejected() -> None:
     with pytest.raises(TypeError):
         operation_outcome(ValueError("x"))  # type: ignore[arg-type]
@@ -427,6 +462,21 @@ def test_a_missing_field_is_refused_naming_resource_and_field() -> None:
     del appointment["created"]
     with pytest.raises(fc.SerializationError, match=rf"Appointment/{appointment['id']}\.created"):
         from_bundle(bundle)
+
+
+def test_an_empty_array_or_object_in_a_bundle_is_refused_naming_where() -> None:
+    bundle = _bundle()
+    index = next(i for i, e in enumerate(bundle["entry"])
+                 if e["resource"]["resourceType"] == "Appointment")
+    bundle["entry"][index]["resource"]["participant"] = []
+    with pytest.raises(fc.SerializationError,
+                       match=rf"Bundle\.entry\[{index}\]\.resource\.participant: an empty array"):
+        from_bundle(bundle)
+    bundle = _bundle()
+    bundle["entry"][0]["extension"] = []
+    with pytest.raises(fc.SerializationError, match=r"Bundle\.entry\[0\]\.extension: an empty"):
+        from_bundle(bundle)
+    assert from_bundle(_bundle()) == reach(S.RELIEF_ASSESSMENT).pw
 
 
 def test_a_missing_event_is_refused() -> None:

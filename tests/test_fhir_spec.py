@@ -136,6 +136,8 @@ def test_operation_outcome_validates_against_the_schema(release: str) -> None:
         j.pw.apply(fc.events.CheckedIn(at=j.now, visit_id="x", escort_present=False))
     outcome = operation_outcome(refused.value, release=release)  # type: ignore[arg-type]
     assert schema_errors(outcome, release) == []
+    unexplained = operation_outcome(fc.Rejected(()), release=release)  # type: ignore[arg-type]
+    assert schema_errors(unexplained, release) == [] and len(unexplained["issue"]) == 1
 
 
 # -- value sets and codes ------------------------------------------------------------------

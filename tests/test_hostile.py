@@ -15,6 +15,7 @@ import os
 import sys
 import threading
 import time
+import tracemalloc
 import zoneinfo
 from fractions import Fraction
 from pathlib import Path
@@ -33,7 +34,7 @@ from facetcare._cli.common import cap_workers
 from facetcare.cli import cli
 from facetcare.documents.signing import chain
 from facetcare.simulation import CohortParams
-from journey import DAY, L45, MEDICARE, MINUTE, SEED, T0, S, reach, referral
+from journey import DAY, HOUR, L23, L45, MEDICARE, MINUTE, SECOND, SEED, T0, S, reach, referral
 
 FIXTURES = Path(__file__).parent / "fixtures" / "v1"
 #: Wall-clock ceiling for one hostile read: the hang found took minutes.
@@ -763,3 +764,132 @@ def test_medicare_documents_keep_loading() -> None:
         (FIXTURES / "medicare_sustained_relief.json").read_text()).policy
     assert policy.name == MEDICARE.name and policy != MEDICARE
     assert policy.min_block_gap == 14 * DAY and policy.lesion_modalities is None
+
+
+# -- work that grows with the log ---------------------------------------------------------
+#
+# A document within the limits holds tens of thousands of events, so what one
+# accepted event costs must not grow with the events before it: a booking that
+# copied every past visit made 16,000 booked-and-cancelled visits take half a
+# minute to read. Work is counted, not timed: the lines of facetcare run while
+# replaying, and the memory every intermediate `Pathway.facts` keeps alive
+# (a value copied per event instead of shared grows with the square of the log).
+# Replaying four times the events may cost about four times as much (a
+# logarithm more at most); what grows with the square of the log costs sixteen.
+
+_PACKAGE = str(Path(fc.__file__).parent)
+
+
+def _lines_run(replay: Any) -> int:
+    """Lines of facetcare's own code run by ``replay()``."""
+    count = 0
+
+    def local(frame: Any, event: str, arg: object) -> Any:
+        nonlocal count
+        count += event == "line"
+        return local
+
+    def called(frame: Any, event: str, arg: object) -> Any:
+        return local if frame.f_code.co_filename.startswith(_PACKAGE) else None
+
+    before = sys.gettrace()
+    sys.settrace(called)
+    try:
+        replay()
+    finally:
+        sys.settrace(before)
+    return count
+
+
+def _facts_kept(log: list[ev.Event], policy: fc.Policy) -> int:
+    """Bytes kept alive by the facts after every event of ``log``, all held at once."""
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        pw, held = fc.Pathway(policy=policy), []
+        for event in log:
+            pw.apply(event)
+            held.append(pw.facts)
+        return tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+
+
+def _work(shape: Any, n: int) -> tuple[int, int]:
+    """Lines run and bytes kept replaying ``shape(n)``; every event of it is accepted."""
+    policy, log = shape(n)
+    return _lines_run(lambda: fc.Pathway.replay(log, policy=policy)), _facts_kept(log, policy)
+
+
+def _cycle(t: dt.datetime, visit: str, targets: tuple[fc.Target, ...],
+           score: int | None) -> list[ev.Event]:
+    """A block visit booked at ``t`` for a day later, assessed: 8 → ``score`` (None: no diary)."""
+    at = t + DAY
+    cycle: list[ev.Event] = [
+        ev.BlockScheduled(at=t, visit_id=visit, visit_at=at, targets=targets,
+                          escort_confirmed=True),
+        ev.CheckedIn(at=at, visit_id=visit, escort_present=True),
+        ev.BlockPerformed(at=at, visit_id=visit, targets=targets, baseline_pain=8),
+        ev.Discharged(at=at + 60 * MINUTE, visit_id=visit, escort_present=True)]
+    if score is not None:
+        cycle.append(ev.ReliefDiaryRecorded(at=at + 2 * HOUR,
+                                            entries=[fc.PainEntry(at + HOUR, score)]))
+    return [*cycle, ev.ReliefAssessed(at=at + 6 * HOUR)]
+
+
+def _bookings(n: int) -> tuple[fc.Policy, list[ev.Event]]:
+    """``n`` block visits booked and cancelled: every visit id stays taken."""
+    log: list[ev.Event] = [referral()]
+    for k in range(n):
+        log += [ev.BlockScheduled(at=T0, visit_id=f"v{k}", visit_at=T0, targets=L45,
+                                  escort_confirmed=True),
+                ev.VisitCancelled(at=T0, visit_id=f"v{k}", reason="x")]
+    return SEED, log
+
+
+def _diaries(n: int) -> tuple[fc.Policy, list[ev.Event]]:
+    """One block, then ``n`` diaries of one entry each."""
+    log = [referral(), *_cycle(T0, "v1", L45, None)[:4]]
+    block = log[3].at
+    log += [ev.ReliefDiaryRecorded(at=block + 5 * HOUR,
+                                   entries=[fc.PainEntry(block + HOUR + k * SECOND, 3)])
+            for k in range(n)]
+    return SEED, log
+
+
+def _capped_blocks(n: int) -> tuple[fc.Policy, list[ev.Event]]:
+    """``n`` negative blocks a quarter apart under a yearly cap: each booking counts the year."""
+    log: list[ev.Event] = [referral()]
+    for k in range(n):
+        log += _cycle(T0 + k * 92 * DAY, f"v{k}", L45, None)
+    return attrs.evolve(SEED, max_blocks_per_year=4), log
+
+
+def _series(n: int) -> tuple[fc.Policy, list[ev.Event]]:
+    """``n`` positive blocks at L4-L5, each followed by a negative one at L2-L3."""
+    log: list[ev.Event] = [referral()]
+    for k in range(2 * n):
+        log += _cycle(T0 + 2 * k * DAY, f"v{k}", L23 if k % 2 else L45, 8 if k % 2 else 1)
+    return SEED, log
+
+
+def _neurotomy_bookings(n: int) -> tuple[fc.Policy, list[ev.Event]]:
+    """``n`` positive blocks, then ``n`` neurotomies booked and cancelled (two blocks needed)."""
+    log: list[ev.Event] = [referral()]
+    for k in range(n):
+        log += _cycle(T0 + 2 * k * DAY, f"b{k}", L45, 1)
+    at = T0 + 2 * n * DAY
+    for k in range(n):
+        log += [ev.NeurotomyScheduled(at=at, visit_id=f"n{k}", visit_at=at + DAY, targets=L45,
+                                      escort_confirmed=True),
+                ev.VisitCancelled(at=at, visit_id=f"n{k}", reason="x")]
+    return attrs.evolve(SEED, blocks_required=2), log
+
+
+
+@pytest.mark.parametrize("shape", [_bookings, _diaries, _capped_blocks, _series,
+                                   _neurotomy_bookings], ids=lambda shape: shape.__name__)
+def test_what_an_event_costs_does_not_grow_with_the_log(shape: Any) -> None:
+    (lines, kept), (lines_4n, kept_4n) = _work(shape, 50), _work(shape, 200)
+    assert lines_4n < 6 * lines, f"{lines} lines for n, {lines_4n} for 4n"
+    assert kept_4n < 6 * kept, f"{kept} bytes kept for n, {kept_4n} for 4n"

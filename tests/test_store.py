@@ -73,6 +73,17 @@ def test_create_is_refused_like_pathway_start_and_writes_nothing(store: Store) -
         store.load("pw-1")
 
 
+def test_a_pathway_with_no_events_is_refused_like_an_empty_replay(store: Store) -> None:
+    before = everything(store)
+    with pytest.raises(fc.Rejected) as refused:
+        store.add(fc.Pathway())
+    with pytest.raises(fc.Rejected) as replayed:
+        fc.Pathway.replay([])
+    assert refused.value.codes == replayed.value.codes == ("invalid_transition",)
+    assert "starts with Referred" in str(refused.value)
+    assert everything(store) == before
+
+
 def test_create_with_an_existing_id_is_a_conflict(store: Store) -> None:
     store.create(referral())
     before = everything(store)

@@ -7,23 +7,28 @@ the procedure times the yearly caps count. Rules, `due()`, the simulator
 and the testing kit all read this one value (`Pathway.facts`); nothing else
 derives facts, and `advance` is the only place a new `Facts` is made.
 
-`Facts` is frozen and its collections are tuples or read-only mappings, so
-a caller holding one never sees it change: each accepted event gives a new
-value and leaves the old one as it was.
+`Facts` is frozen and its collections are read-only sequences and mappings,
+so a caller holding one never sees it change: each accepted event gives a
+new value and leaves the old one as it was. The collections that grow with
+the log (visits, procedure times, the positive-block series, a block's
+diary) share what they held with the values before them
+(`facetcare._persistent`, `facetcare._series`), so an event costs the same
+however long the log before it is.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Sequence
 from functools import lru_cache
-from types import MappingProxyType
 from typing import Any
 
 import attrs
 
 from facetcare import events as ev
-from facetcare.anatomy import Region, Side
+from facetcare._persistent import Appended, Registry
+from facetcare._series import EMPTY_SERIES, Nerve, PositiveBlock, Series
+from facetcare.anatomy import Region
 from facetcare.machine import START, Branch
 
 __all__ = [
@@ -38,9 +43,9 @@ __all__ = [
     "nerves_of",
 ]
 
-#: A nerve on one side, e.g. ("L4 medial branch", Side.LEFT).
-Nerve = tuple[str, Side]
-_NO_VISITS: Mapping[str, Visit] = MappingProxyType({})
+_NO_VISITS: Registry[str, Visit] = Registry()
+_NO_TIMES: Appended[dt.datetime] = Appended()
+_NO_ENTRIES: Appended[ev.PainEntry] = Appended()
 
 
 @lru_cache(maxsize=4096)
@@ -66,6 +71,14 @@ class Visit:
     origin: str
 
 
+def _by_time(entries: Sequence[ev.PainEntry]) -> tuple[ev.PainEntry, ...]:
+    return tuple(sorted(entries, key=_entry_time))
+
+
+def _entry_time(entry: ev.PainEntry) -> dt.datetime:
+    return entry.at
+
+
 @attrs.frozen
 class Block:
     """The block under observation and assessment (the last block performed)."""
@@ -75,16 +88,18 @@ class Block:
     baseline: int
     #: The lowest pain score recorded inside the relief window; None: no entry yet.
     lowest_in_window: int | None = None
-    #: Every diary entry recorded for this block, by time (all inside the window:
-    #: the rules refuse any other); `ReliefMeasure.SUSTAINED` reads them all.
-    entries: tuple[ev.PainEntry, ...] = ()
+    #: Every diary entry recorded for this block, in the order recorded (all
+    #: inside the window: the rules refuse any other). Compared by time.
+    diary: Appended[ev.PainEntry] = attrs.field(default=_NO_ENTRIES, eq=_by_time)
 
+    @property
+    def entries(self) -> tuple[ev.PainEntry, ...]:
+        """The diary by time (entries at one time in the order recorded).
 
-@attrs.frozen
-class PositiveBlock:
-    at: dt.datetime
-    nerves: frozenset[Nerve]
-    baseline: int
+        Sorted when asked (`ReliefMeasure.SUSTAINED` reads them all at the
+        assessment), not with every diary: a block may have thousands.
+        """
+        return _by_time(self.diary)
 
 
 @attrs.frozen
@@ -107,21 +122,22 @@ class Facts:
     region: Region = Region.LUMBAR
     #: Time of the last accepted event; events may not be earlier.
     last_at: dt.datetime | None = None
-    visits: Mapping[str, Visit] = _NO_VISITS
+    #: Every visit booked, by id, in booking order (cancelled ones too: an id names one visit).
+    visits: Registry[str, Visit] = _NO_VISITS
     open_visit: Visit | None = None
     block: Block | None = None
     #: Every block performed in this region for this patient, oldest first:
     #: the referral's prior procedures, then this pathway's.
-    block_times: tuple[dt.datetime, ...] = ()
+    block_times: Appended[dt.datetime] = _NO_TIMES
     #: Positive blocks, each with the nerves it still confirms: a negative
     #: result takes away the nerves it tested, a neurotomy the nerves it
     #: treated (docs/payer-rules.md#results-per-target); a block left with none drops out.
-    series: tuple[PositiveBlock, ...] = ()
+    series: Series = EMPTY_SERIES
     #: When the last relief assessment concluded.
     assessed_at: dt.datetime | None = None
     neurotomy: Neurotomy | None = None
     #: Every neurotomy performed in this region for this patient, oldest first.
-    neurotomy_times: tuple[dt.datetime, ...] = ()
+    neurotomy_times: Appended[dt.datetime] = _NO_TIMES
     #: The lowest follow-up score since the last neurotomy (its best relief).
     best_score: int | None = None
     #: When the last follow-up since the last neurotomy was recorded.
@@ -135,15 +151,7 @@ class Facts:
 
     def confirmed_nerves(self, required: int) -> frozenset[Nerve]:
         """Nerves confirmed by at least ``required`` positive blocks of the series."""
-        if len(self.series) < required:
-            return frozenset()
-        if required <= 1:
-            return frozenset().union(*(block.nerves for block in self.series))
-        counts: dict[Nerve, int] = {}
-        for block in self.series:
-            for nerve in block.nerves:
-                counts[nerve] = counts.get(nerve, 0) + 1
-        return frozenset(n for n, c in counts.items() if c >= required)
+        return self.series.confirmed(required)
 
     def treatable_nerves(self, origin: str, required: int) -> frozenset[Nerve]:
         """Nerves a neurotomy booked from ``origin`` may treat.
@@ -187,8 +195,10 @@ def _referred(facts: Facts, event: ev.Referred, branch: str | None, new: Fields)
     new["pathway_id"] = event.pathway_id
     new["patient_id"] = event.patient_id
     new["region"] = event.region
-    new["block_times"] = tuple(sorted(p.at for p in prior if p.procedure == "block"))
-    new["neurotomy_times"] = tuple(sorted(p.at for p in prior if p.procedure == "neurotomy"))
+    if prior:
+        new["block_times"] = Appended(sorted(p.at for p in prior if p.procedure == "block"))
+        new["neurotomy_times"] = Appended(sorted(p.at for p in prior
+                                                 if p.procedure == "neurotomy"))
 
 
 def _booked(facts: Facts, event: ev.BlockScheduled | ev.NeurotomyScheduled,
@@ -196,13 +206,13 @@ def _booked(facts: Facts, event: ev.BlockScheduled | ev.NeurotomyScheduled,
     kind = "block" if isinstance(event, ev.BlockScheduled) else "neurotomy"
     visit = Visit(kind, event.visit_id, event.visit_at, event.targets, event.escort_confirmed,
                   facts.state)
-    new["visits"] = MappingProxyType({**facts.visits, visit.visit_id: visit})
+    new["visits"] = facts.visits.added(visit.visit_id, visit)
     new["open_visit"] = visit
 
 
 def _block(facts: Facts, event: ev.BlockPerformed, branch: str | None, new: Fields) -> None:
     new["block"] = Block(event.at, event.targets, event.baseline_pain)
-    new["block_times"] = (*facts.block_times, event.at)
+    new["block_times"] = facts.block_times.appended(event.at)
 
 
 def _diary(facts: Facts, event: ev.ReliefDiaryRecorded, branch: str | None,
@@ -213,8 +223,8 @@ def _diary(facts: Facts, event: ev.ReliefDiaryRecorded, branch: str | None,
     lowest = min(entry.score for entry in event.entries)
     if block.lowest_in_window is not None and block.lowest_in_window <= lowest:
         lowest = block.lowest_in_window
-    entries = tuple(sorted((*block.entries, *event.entries), key=lambda e: e.at))
-    new["block"] = Block(block.at, block.targets, block.baseline, lowest, entries)
+    new["block"] = Block(block.at, block.targets, block.baseline, lowest,
+                         block.diary.appended(*event.entries))
 
 
 def _assessed(facts: Facts, event: ev.ReliefAssessed, branch: str | None, new: Fields) -> None:
@@ -222,26 +232,10 @@ def _assessed(facts: Facts, event: ev.ReliefAssessed, branch: str | None, new: F
     new["assessed_at"] = event.at
     if branch == Branch.POSITIVE and block is not None:
         positive = PositiveBlock(block.at, nerves_of(block.targets), block.baseline)
-        new["series"] = (*facts.series, positive)
-    else:
+        new["series"] = facts.series.with_block(positive)
+    elif block is not None:
         # A negative result resets the nerves it tested, and only those.
-        tested = nerves_of(block.targets) if block is not None else frozenset()
-        new["series"] = _without(facts.series, tested)
-
-
-def _without(series: tuple[PositiveBlock, ...],
-             nerves: frozenset[Nerve]) -> tuple[PositiveBlock, ...]:
-    """The series with ``nerves`` no longer confirmed; blocks left with none drop out."""
-    if not nerves:
-        return series
-    kept = []
-    for block in series:
-        left = block.nerves - nerves
-        if left == block.nerves:
-            kept.append(block)
-        elif left:
-            kept.append(PositiveBlock(block.at, left, block.baseline))
-    return tuple(kept)
+        new["series"] = facts.series.without(nerves_of(block.targets))
 
 
 def _neurotomy(facts: Facts, event: ev.NeurotomyPerformed, branch: str | None,
@@ -251,16 +245,12 @@ def _neurotomy(facts: Facts, event: ev.NeurotomyPerformed, branch: str | None,
     # Relief is measured against the latest positive block that confirmed
     # these nerves; a repeat (nothing confirmed them since) against the
     # baseline the previous neurotomy used.
-    confirming = [b for b in facts.series if b.nerves & treated]
-    if confirming:
-        baseline = confirming[-1].baseline
-    elif facts.neurotomy is not None:
-        baseline = facts.neurotomy.baseline
-    else:
-        baseline = 0
+    baseline = facts.series.latest_baseline(treated)
+    if baseline is None:
+        baseline = facts.neurotomy.baseline if facts.neurotomy is not None else 0
     new["neurotomy"] = Neurotomy(event.at, targets, treated, baseline)
-    new["neurotomy_times"] = (*facts.neurotomy_times, event.at)
-    new["series"] = _without(facts.series, treated)
+    new["neurotomy_times"] = facts.neurotomy_times.appended(event.at)
+    new["series"] = facts.series.without(treated)
     new["best_score"] = None
     new["last_follow_up_at"] = None
     new["relief_ended_at"] = None

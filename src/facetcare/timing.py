@@ -21,10 +21,12 @@ Conventions (docs/rules.md#time):
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from collections.abc import Sequence
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from facetcare._persistent import Appended
 from facetcare._validate import require_aware
 from facetcare.facts import Facts
 from facetcare.policy import Policy
@@ -84,11 +86,17 @@ def next_clinic_day(moment: dt.datetime, policy: Policy) -> dt.datetime:
 
 
 def in_rolling_year(times: Sequence[dt.datetime], visit_at: dt.datetime) -> int:
-    """How many of ``times`` (sorted) fall in ``(visit_at − 365 d, visit_at]``."""
+    """How many of ``times`` (sorted) fall in ``(visit_at − 365 d, visit_at]``.
+
+    Found by bisection: a pathway's procedure times are in order (events
+    are), and every booking asks, so counting them one by one would make a
+    long log cost the square of its length.
+    """
     require_aware("visit_at", visit_at)
+    if isinstance(times, Appended):  # the facts' own: bisected layer by layer, in C
+        return times.count_at_most(visit_at) - times.count_at_most(visit_at - YEAR)
     _aware_times(times)
-    start = visit_at - YEAR
-    return sum(1 for t in times if start < t <= visit_at)
+    return bisect_right(times, visit_at) - bisect_right(times, visit_at - YEAR)
 
 
 def earliest_under_cap(times: Sequence[dt.datetime], cap: int | None) -> dt.datetime | None:
@@ -96,15 +104,22 @@ def earliest_under_cap(times: Sequence[dt.datetime], cap: int | None) -> dt.date
 
     None when the cap cannot bind (no cap, or fewer procedures than the cap).
     The window ``(t − 365 d, t]`` may hold at most ``cap − 1`` earlier ones,
-    so the ``cap``-th most recent must have left it.
+    so the ``cap``-th most recent (``times`` are sorted) must have left it.
     """
     _aware_times(times)
     if cap is None or len(times) < cap:
         return None
-    return sorted(times)[-cap] + YEAR
+    return times[-cap] + YEAR
 
 
 def _aware_times(times: Sequence[dt.datetime]) -> None:
+    """Each of a caller's ``times`` is aware; the facts' own are event times, checked already.
+
+    Checking the facts' sequences one by one on every booking would make a
+    long log cost the square of its length again.
+    """
+    if isinstance(times, Appended):
+        return
     for moment in times:
         require_aware("times", moment)
 

@@ -66,12 +66,16 @@ def _number(value: object, _: type) -> float:
     return value
 
 
+#: Characters of a time string: Python's ISO reader takes a fraction of any length.
+MAX_TIME_CHARS = 40
+
+
 def _datetime(value: object, _: type) -> dt.datetime:
     if type(value) is not str:
         raise TypeError(f"expected an ISO 8601 time string, got {_describe(value)}")
-    if not value.isascii() or len(value) > 40:
-        raise ValueError(f"time {_validate.show(value)} is not ISO 8601 (ASCII, at most 40 "
-                         "characters)")
+    if not value.isascii() or len(value) > MAX_TIME_CHARS:
+        raise ValueError(f"time {_validate.show(value)} is not ISO 8601 (ASCII, at most "
+                         f"{MAX_TIME_CHARS} characters)")
     moment = dt.datetime.fromisoformat(value)
     if moment.tzinfo is None:
         raise ValueError(f"time {value!r} has no UTC offset")
@@ -198,7 +202,7 @@ _from_iso = dt.datetime.fromisoformat
 
 
 def _fast_datetime(value: object, _: type) -> dt.datetime:
-    if type(value) is not str or not value.isascii():
+    if type(value) is not str or not value.isascii() or len(value) > MAX_TIME_CHARS:
         return not_fast(value)
     moment = _from_iso(value)
     return moment if moment.tzinfo is not None else not_fast(value)

@@ -19,6 +19,7 @@ order, numbers in one form, so equal pathways give byte-identical documents.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any
@@ -26,6 +27,7 @@ from typing import Any
 import attrs
 
 from facetcare import events as ev
+from facetcare._validate import show
 from facetcare.documents import signing
 from facetcare.documents.event_codec import dump_event, fast_event, load_events
 from facetcare.documents.limits import (
@@ -120,15 +122,24 @@ _PREFIX = f'{{"schema":"{SCHEMA}","policy":'
 _EVENTS = ',"events":['
 _CHAIN = ',"chain":"'
 _SIGNATURE = ',"signature":"'
+#: A signature as `signing.sign` writes it: nothing else may follow the chain.
+_SIGNED = re.compile(f'{re.escape(_SIGNATURE + signing.SIGNATURE_PREFIX)}[0-9a-f]{{64}}"}}',
+                     re.ASCII)
 _FIRST_EVENT = _EVENTS + '{"type":'
 _UNREAD = object()
+_SIGNATURE_VALUE = re.compile(f"{re.escape(signing.SIGNATURE_PREFIX)}[0-9a-f]{{64}}", re.ASCII)
 
 
 def _fast(text: str, key: bytes | None) -> Document | None:
     """A document exactly as `encode` writes it, or None (then `_strict` reads it).
 
     The chain and the signature are checked over the text as it stands; in
-    facetcare's layout that is the canonical text they were made from.
+    facetcare's layout that is the canonical text they were made from. The
+    text between the values it reads is compared whole, to the end: after
+    the chain only ``}``, or a signature in the form `signing.sign` writes
+    and ``}``. So nothing it accepts holds a key twice or a key it did not
+    read, which the strict reader refuses and another JSON reader might
+    take instead (``"signature":"x","events":[]`` after the chain).
     """
     if not text.startswith(_PREFIX):
         return None
@@ -163,7 +174,7 @@ def _fast(text: str, key: bytes | None) -> Document | None:
         rest = text[close + 1:]
         if rest == "}":
             signature, unsigned = None, text
-        elif rest.startswith(_SIGNATURE) and rest.endswith('"}'):
+        elif _SIGNED.fullmatch(rest):
             signature, unsigned = rest[len(_SIGNATURE):-2], text[:close + 1] + "}"
         else:
             return None
@@ -190,9 +201,13 @@ def _verify(document: dict[str, Any], version: int, key: bytes | None) -> bool:
                 "$.chain: the policy or events do not match the document's hash chain: "
                 "edited after it was written (or the chain was)"
             )
+    signature = document.get("signature")
+    if signature is not None and (type(signature) is not str
+                                  or _SIGNATURE_VALUE.fullmatch(signature) is None):
+        raise SerializationError(f"$.signature: expected '{signing.SIGNATURE_PREFIX}' and 64 "
+                                 f"lowercase hex digits, got {show(signature, 80)}")
     if key is None:
         return False
-    signature = document.get("signature")
     if signature is None:
         raise SerializationError("$.signature: missing; a key was given, so the document "
                                  "must be signed")

@@ -7,6 +7,7 @@ Every time limit is computed by `facetcare.timing`, the same functions
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from facetcare import events as ev
@@ -84,7 +85,7 @@ def block_interval(facts: Facts, event: ev.BlockScheduled, policy: Policy) -> Re
     return None
 
 
-def _annual_limit(times: tuple[dt.datetime, ...], cap: int | None, visit_at: dt.datetime,
+def _annual_limit(times: Sequence[dt.datetime], cap: int | None, visit_at: dt.datetime,
                   what: str, policy: Policy) -> Reason | None:
     if cap is None:
         return None

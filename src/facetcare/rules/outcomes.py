@@ -117,16 +117,17 @@ def relief_branch(facts: Facts, event: ev.ReliefAssessed, policy: Policy) -> str
     block = facts.block
     if block is None or block.lowest_in_window is None or block.baseline <= 0:
         return Branch.NEGATIVE
+    diary = block.diary  # in the order recorded: neither measure needs them by time
     if policy.relief_measure == ReliefMeasure.BEST:
-        enough = len(block.entries) >= policy.relief_min_entries
+        enough = len(diary) >= policy.relief_min_entries
         positive = enough and _relieved(block.baseline, block.lowest_in_window, policy)
         return Branch.POSITIVE if positive else Branch.NEGATIVE
     lasts_until = block.at + policy.relief_window_min
-    early = [e for e in block.entries if e.at <= lasts_until]
+    early = [e for e in diary if e.at <= lasts_until]
     held = (len(early) >= policy.relief_min_entries
             and all(_relieved(block.baseline, e.score, policy) for e in early)
             and any(_relieved(block.baseline, e.score, policy)
-                    for e in block.entries if e.at >= lasts_until))
+                    for e in diary if e.at >= lasts_until))
     return Branch.POSITIVE if held else Branch.NEGATIVE
 
 

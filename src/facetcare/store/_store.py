@@ -32,7 +32,8 @@ import sqlalchemy as sa
 
 from facetcare import events as ev
 from facetcare.anatomy import Region
-from facetcare.errors import Rejected
+from facetcare.codes import INVALID_TRANSITION
+from facetcare.errors import Reason, Rejected
 from facetcare.machine import Stage
 from facetcare.pathway import Pathway
 from facetcare.policy import Policy
@@ -168,10 +169,15 @@ class Store:
         """Store a pathway built elsewhere (a document, a replay) as it is; its version.
 
         `Conflict` if the id exists. Unlike `create`, nothing is added to its
-        referral: a document is stored as written.
+        referral: a document is stored as written. A pathway with no events
+        (``Pathway()``) has no id to store it under: `Rejected`
+        (``invalid_transition``), as `Pathway.replay` of no events is.
         """
         if not isinstance(pathway, Pathway):
             raise TypeError(f"expected a facetcare.Pathway, got {type(pathway).__name__}")
+        if not log_of(pathway):
+            raise Rejected((Reason(INVALID_TRANSITION, "a pathway starts with Referred; this "
+                                                       "one has no events to store"),))
         with self._writing() as conn:
             self._absent(conn, pathway.pathway_id)
             self._insert(conn, pathway)

@@ -21,7 +21,7 @@ pathway of its own (a booking before and after closing). The rows are in
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar, cast
 
 import attrs
@@ -267,7 +267,7 @@ def bound(at: dt.datetime, since: dt.datetime, what: str, **fixed: Any) -> Pair:
     return edge(at - SECOND, at, since, what, **fixed)
 
 
-def cap(times: tuple[dt.datetime, ...], limit: int | None, what: str,
+def cap(times: Sequence[dt.datetime], limit: int | None, what: str,
         earliest: dt.datetime | None = None, **fixed: Any) -> Pair:
     """365 d − 1 s and 365 d after the oldest of the last ``limit`` (``{}``; ``{n}`` of them);
     passed at ``earliest`` if another rule (a longer interval) allows the booking later."""
