@@ -202,6 +202,28 @@ def test_ctrl_c_on_worker_processes_stops_cleanly(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == []  # no output, no temporary file
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM is POSIX")
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_sigterm_stops_a_run_and_leaves_no_temporary_file(tmp_path: Path, workers: str) -> None:
+    # As `kill`, a CI timeout or systemd stops a command: SIGTERM to the command alone.
+    old = tmp_path / "c.csv"
+    old.write_text("an earlier run\n")
+    command = [sys.executable, "-m", "facetcare", "simulate", "-n", "1000000", "--workers",
+               workers, "--csv", str(old), "--events", str(tmp_path / "e.jsonl")]
+    run = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while leftovers(tmp_path) == [] and time.monotonic() < deadline:  # the run has staged
+        time.sleep(0.1)
+    assert leftovers(tmp_path), "the run never staged its outputs"
+    time.sleep(1)
+    run.send_signal(signal.SIGTERM)
+    out, err = run.communicate(timeout=120)
+    assert run.returncode == 128 + signal.SIGTERM, (out, err)
+    assert "Traceback" not in err + out, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c.csv"]
+    assert old.read_text() == "an earlier run\n"
+
+
 def test_an_output_that_is_the_policy_file_read_is_refused(tmp_path: Path) -> None:
     policy = tmp_path / "pc.json"
     fc.Policy.seed().to_file(policy)

@@ -9,8 +9,11 @@ traceback. ``from facetcare.cli import cli`` still gives the click group.
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 from collections.abc import Sequence
+from types import FrameType
 from typing import Any
 
 from facetcare._extras import CLI_PACKAGES as _EXTRA
@@ -27,7 +30,30 @@ def main(argv: Sequence[str] | None = None) -> None:
         if (missing.name or "").partition(".")[0] not in _EXTRA:
             raise
         sys.exit(f"{EXTRA_HINT} (missing: {missing.name})")
-    cli.main(args=list(argv) if argv is not None else None, prog_name="facetcare")
+    previous = _stop_cleanly_on_sigterm()
+    try:
+        cli.main(args=list(argv) if argv is not None else None, prog_name="facetcare")
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _terminated(signum: int, _: FrameType | None) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _stop_cleanly_on_sigterm() -> signal.Handlers | Any | None:
+    """Make SIGTERM end the command as Ctrl-C does, so its staged outputs are removed.
+
+    By default SIGTERM (``kill``, a CI or systemd timeout) ends the process
+    at once and leaves a long run's temporary files beside its targets; as
+    an exception it unwinds through `facetcare._cli.outputs.Outputs`, which
+    discards them and leaves any existing file untouched. Only the main
+    thread may set a handler; elsewhere the default stays.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, _terminated)
 
 
 def __getattr__(name: str) -> Any:
