@@ -321,6 +321,8 @@ BAD_INPUTS = {
                       "line 7: not valid JSON"),
     "unknown event type": ("odd.jsonl", '{"type": "CheckedOut", "at": "2026-03-02T09:00+00:00"}\n',
                            "unknown event type 'CheckedOut'"),
+    "no event type": ("untyped.jsonl", '{"at": "2026-03-02T09:00+00:00"}\n',
+                      "line 1.type: missing; an event names its type"),
     "newer schema": ("new.json", _document_text().replace("pathway@2", "pathway@9"),
                      "newer than this facetcare reads"),
     "bad field": ("bad.jsonl", dump_events_jsonl(positive_block_events()).replace(
@@ -581,3 +583,13 @@ def test_names_and_paths_are_printed_literally_not_as_markup(tmp_path: Path) -> 
     simulated = invoke("simulate", "-n", "5", "--policy", str(policy))
     assert simulated.exit_code == 0, simulated.output
     assert "]b.json" in simulated.output
+
+
+def test_a_date_without_an_offset_is_refused_with_a_hint_that_is_accepted(tmp_path: Path) -> None:
+    path = tmp_path / "pw.jsonl"
+    path.write_text(dump_events_jsonl(positive_block_events()))
+    refused = invoke("check", str(path), "--now", "2026-03-20")
+    assert refused.exit_code == 2
+    hint = refused.stderr.rsplit("e.g. ", 1)[1].strip()
+    assert hint == "2026-03-20T00:00+00:00"
+    assert invoke("check", str(path), "--now", hint).exit_code == 0

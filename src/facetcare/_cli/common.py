@@ -69,7 +69,8 @@ class ClinicalTime(click.ParamType):  # type: ignore[type-arg]
             self.fail(f"{value!r} is not an ISO 8601 time such as 2026-03-16T09:00+00:00",
                       param, ctx)
         if moment.tzinfo is None or moment.utcoffset() is None:
-            self.fail(f"{value!r} has no UTC offset; add one, e.g. {value}+00:00", param, ctx)
+            example = moment.isoformat(timespec="minutes") + "+00:00"  # a date gains its time
+            self.fail(f"{value!r} has no UTC offset; add one, e.g. {example}", param, ctx)
         try:
             return clinical_time(moment, "the time")
         except (TypeError, ValueError) as error:

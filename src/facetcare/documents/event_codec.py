@@ -114,6 +114,11 @@ def read_event(data: object, where: str) -> ev.Event:
     kind_name = data.get("type")
     kind = ev.EVENT_BY_NAME.get(kind_name) if type(kind_name) is str else None
     if kind is None:
+        if "type" not in data:
+            raise SerializationError(
+                f"{where}.type: missing; an event names its type, one of "
+                f"{sorted(ev.EVENT_BY_NAME)}"
+            )
         shown = repr(kind_name)[:60] if type(kind_name) is str else type(kind_name).__name__
         raise SerializationError(
             f"{where}.type: unknown event type {shown}; expected one of "
