@@ -246,3 +246,23 @@ def test_a_duration_that_is_not_days_to_seconds_is_refused_with_its_field(
     path.write_text(json.dumps(data), encoding="utf-8")
     with pytest.raises(fc.SerializationError, match="relief_window_end"):
         fc.Policy.from_file(path)
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("regions", "lumbar"), ("covered_diagnoses", "M47.816"), ("lesion_modalities", {"a": 1})])
+def test_a_list_field_given_one_value_is_refused_whole(tmp_path: Path, field: str,
+                                                       value: object) -> None:
+    fc.Policy.seed().to_file(tmp_path / "seed.json")
+    document = json.loads((tmp_path / "seed.json").read_text())
+    document.update({"name": "clinic", "version": None, field: value})
+    path = tmp_path / "clinic.json"
+    path.write_text(json.dumps(document))
+    with pytest.raises(fc.SerializationError) as refused:
+        fc.Policy.from_file(path)
+    message = str(refused.value)
+    assert f"clinic.json.{field}" in message and "expected a list" in message
+    assert f"{field}[1]" not in message  # not one error per character or key
+    document[field] = [value] if field != "lesion_modalities" else ["thermal"]
+    if field == "regions":
+        path.write_text(json.dumps(document))
+        assert fc.Policy.from_file(path).regions == (fc.Region.LUMBAR,)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import typing
 from collections.abc import Callable
 from fractions import Fraction
 from typing import Any, NoReturn
@@ -140,7 +141,31 @@ def detailed_converter() -> cattrs.Converter:
     for kind in kinds:
         conv.register_structure_hook(kind, _enum(kind))
         conv.register_unstructure_hook(kind, _enum_text)
+    conv.register_structure_hook_factory(_is_many, lambda kind: _many(kind, conv))
     return conv
+
+
+def _is_many(kind: Any) -> bool:
+    """``tuple[X, ...]``: a field holding any number of one kind of value."""
+    args = typing.get_args(kind)
+    return typing.get_origin(kind) is tuple and len(args) == 2 and args[1] is Ellipsis
+
+
+def _many(kind: Any, conv: cattrs.Converter) -> Callable[[object, type], Any]:
+    """A list (or tuple) of items; a string or object is refused whole, not item by item.
+
+    cattrs would iterate any iterable, so ``"regions": "lumbar"`` gave one
+    error per character.
+    """
+    as_list: Any = list[typing.get_args(kind)[0]]  # type: ignore[misc]
+    items = conv.get_structure_hook(as_list)  # cattrs' own: each item's error by index
+
+    def structure(value: object, _: type) -> Any:
+        if not isinstance(value, list | tuple):
+            raise TypeError(f"expected a list, got {_describe(value)}")
+        return tuple(items(list(value), as_list))
+
+    return structure
 
 
 def _enum_text(member: enum.Enum) -> str:
