@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import threading
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, Self, TypeGuard, TypeVar
 
 from facetcare import corrections
 from facetcare import events as ev
@@ -44,7 +44,7 @@ def locked(method: Callable[Concatenate[_S, _P], _R]) -> Callable[Concatenate[_S
 _CORRECTION_TYPES = frozenset((ev.EnteredInError, ev.Amended, ev.LateEntry))
 
 
-def is_correction(event: object) -> bool:
+def is_correction(event: object) -> TypeGuard[ev.Correction]:
     """One of the correction types itself: a subclass is refused like any unknown event.
 
     Ordinary events are matched to the table by their exact type; corrections
@@ -166,7 +166,6 @@ class Correcting:
                 raise Rejected((self._duplicate(event, log, ids),), event=event, index=index)
             seq = len(log)
             if is_correction(event):
-                assert isinstance(event, ev.Correction)
                 problem = id_clash(event, ids, log)
                 if problem is None:
                     history, problem = corrections.corrected(log, history, event, seq)

@@ -42,7 +42,7 @@ def _terminated(signum: int, _: FrameType | None) -> None:
     raise SystemExit(128 + signum)
 
 
-def _stop_cleanly_on_sigterm() -> signal.Handlers | Any | None:
+def _stop_cleanly_on_sigterm() -> Any:
     """Make SIGTERM end the command as Ctrl-C does, so its staged outputs are removed.
 
     By default SIGTERM (``kill``, a CI or systemd timeout) ends the process

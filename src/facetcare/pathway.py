@@ -199,7 +199,6 @@ class Pathway(Correcting):
         if self._resent(event):
             return Verdict()
         if is_correction(event):
-            assert isinstance(event, ev.Correction)
             _, reasons, _ = self._judge_correction(event)
             return Verdict(reasons)
         return Verdict(tuple(self._reasons(event)))
@@ -253,7 +252,6 @@ class Pathway(Correcting):
         if self._resent(event):
             return self.stage
         if is_correction(event):
-            assert isinstance(event, ev.Correction)
             rebuilt, why, after = self._judge_correction(event)
             if rebuilt is None:
                 raise Rejected(why, event=event)

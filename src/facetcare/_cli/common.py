@@ -80,6 +80,10 @@ class ClinicalTime(click.ParamType):  # type: ignore[type-arg]
 #: The type of every time option (``--now``, ``--from``, ``--to``).
 TIME = ClinicalTime()
 
+#: ``--replications``: at most `facetcare.simulation.replicate.MAX_REPLICATIONS`,
+#: written out so the CLI starts without importing the simulator.
+REPLICATIONS = click.IntRange(min=1, max=100_000)
+
 
 class Unreadable(click.ClickException):
     """Input that cannot be read: one line on stderr, exit code 2."""

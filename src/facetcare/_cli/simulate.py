@@ -24,7 +24,14 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from facetcare._cli.common import POLICY, PROFILES, console, policy_named, use_workers
+from facetcare._cli.common import (
+    POLICY,
+    PROFILES,
+    REPLICATIONS,
+    console,
+    policy_named,
+    use_workers,
+)
 from facetcare._cli.outputs import Outputs
 from facetcare._extras import INSTALL
 from facetcare.machine import Stage
@@ -140,8 +147,7 @@ def summary_table(results: list[tuple[str, Summary]], replications: int = 1) -> 
               show_default=True, help="The policy profile the cohort runs under.")
 @click.option("--compare", "compare_name", type=POLICY, default=None,
               help="A second policy, run on the same seed, side by side in one table.")
-@click.option("--replications", type=click.IntRange(min=1, max=100_000),  # MAX_REPLICATIONS
-              default=1, show_default=True,
+@click.option("--replications", type=REPLICATIONS, default=1, show_default=True,
               help="Independent cohorts of N per policy; figures get 95% intervals.")
 @click.option("--psa", is_flag=True, help="Draw the parameters per replication (PSA).")
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,

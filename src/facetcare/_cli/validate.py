@@ -15,7 +15,7 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from facetcare._cli.common import console, use_workers
+from facetcare._cli.common import REPLICATIONS, console, use_workers
 from facetcare._cli.outputs import Outputs
 
 if TYPE_CHECKING:
@@ -64,8 +64,7 @@ def validation_table(validation: Validation) -> Table:
 @click.command(short_help="Published figures beside simulated ones, with intervals.")
 @click.option("--region", type=click.Choice(["lumbar", "cervical", "both"]), default="both",
               show_default=True, help="Whose studies: the lumbar or cervical ones, or both.")
-@click.option("--replications", type=click.IntRange(min=1, max=100_000),  # MAX_REPLICATIONS
-              default=20, show_default=True,
+@click.option("--replications", type=REPLICATIONS, default=20, show_default=True,
               help="Independent replications (each on its own stream).")
 @click.option("-n", "n", type=click.IntRange(min=10), default=2000, show_default=True,
               help="Patients per study protocol per replication.")

@@ -29,12 +29,16 @@ import attrs
 from facetcare import events as ev
 from facetcare._validate import show
 from facetcare.documents import signing
-from facetcare.documents.event_codec import dump_event, fast_event, load_events
+from facetcare.documents.event_codec import (
+    bounded_corrections,
+    dump_event,
+    fast_event,
+    load_events,
+)
 from facetcare.documents.limits import (
     DEFAULT_LIMITS,
     Limits,
     as_text,
-    bounded_corrections,
     canonical,
     parse_pairs,
     scan,
@@ -122,12 +126,11 @@ _PREFIX = f'{{"schema":"{SCHEMA}","policy":'
 _EVENTS = ',"events":['
 _CHAIN = ',"chain":"'
 _SIGNATURE = ',"signature":"'
-#: A signature as `signing.sign` writes it: nothing else may follow the chain.
-_SIGNED = re.compile(f'{re.escape(_SIGNATURE + signing.SIGNATURE_PREFIX)}[0-9a-f]{{64}}"}}',
-                     re.ASCII)
+#: A signature as `signing.sign` writes it; after the chain, only it and the closing brace.
+_SIGNATURE_VALUE = re.compile(f"{re.escape(signing.SIGNATURE_PREFIX)}[0-9a-f]{{64}}", re.ASCII)
+_SIGNED = re.compile(f'{re.escape(_SIGNATURE)}{_SIGNATURE_VALUE.pattern}"}}', re.ASCII)
 _FIRST_EVENT = _EVENTS + '{"type":'
 _UNREAD = object()
-_SIGNATURE_VALUE = re.compile(f"{re.escape(signing.SIGNATURE_PREFIX)}[0-9a-f]{{64}}", re.ASCII)
 
 
 def _fast(text: str, key: bytes | None) -> Document | None:
@@ -244,7 +247,7 @@ def read_document(source: object, *, key: bytes | None = None,
     if key is not None:
         signing.sign("", key)  # a bad key is the caller's TypeError, not the document's
     document = _read(source, key, limits)
-    bounded_corrections(document.events, limits, ev.Correction)
+    bounded_corrections(document.events, limits)
     return document
 
 

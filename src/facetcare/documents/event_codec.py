@@ -7,7 +7,7 @@ field needs no code here (only a schema migration if old documents lack it).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import attrs
@@ -17,9 +17,10 @@ import facetcare.documents.policies  # noqa: F401  (registers the Policy hooks f
 from facetcare import events as ev
 from facetcare.documents._values import DETAILED, FAST, fields_of, not_fast
 from facetcare.documents.errors import describe
+from facetcare.documents.limits import Limits
 from facetcare.errors import SerializationError
 
-__all__ = ["dump_event", "load_event"]
+__all__ = ["bounded_corrections", "dump_event", "load_event"]
 
 
 #: The optional identity of every event (`Event.event_id`, …), written only when given.
@@ -137,3 +138,23 @@ def load_events(raw: list[Any], where: str = "$.events") -> list[ev.Event]:
     except Exception:  # read again one by one, to say where and why
         pass
     return [load_event(item, f"{where}[{i}]") for i, item in enumerate(raw)]
+
+
+def bounded_corrections(events: Sequence[ev.Event], limits: Limits) -> None:
+    """Refuse a log whose corrections would replay more than ``max_correction_replay`` events.
+
+    Judged from the positions alone, before any replay: the correction at
+    position ``i`` replays at most the ``i`` entries before it. Without the
+    bound, a few megabytes of corrections of an early event would take hours.
+    """
+    work = 0
+    for index, event in enumerate(events):
+        if isinstance(event, ev.Correction):
+            work += index
+            if work > limits.max_correction_replay:
+                raise SerializationError(
+                    f"$.events[{index}]: judging the corrections up to here replays {work:,} "
+                    "events, over Limits.max_correction_replay "
+                    f"({limits.max_correction_replay:,}); raise it for a log with this many "
+                    "corrections"
+                )

@@ -11,12 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from facetcare import events as ev
-from facetcare.documents.event_codec import dump_event, load_event
+from facetcare.documents.event_codec import bounded_corrections, dump_event, load_event
 from facetcare.documents.limits import (
     DEFAULT_LIMITS,
     Limits,
     as_text,
-    bounded_corrections,
     canonical,
     read_json,
 )
@@ -48,5 +47,5 @@ def load_events_jsonl(text: str | bytes, *, limits: Limits = DEFAULT_LIMITS) -> 
             where = "" if message.startswith("line ") else f"line {number}: "
             raise SerializationError(f"{where}{message}") from None
         events.append(load_event(data, f"line {number}"))
-    bounded_corrections(events, limits, ev.Correction)
+    bounded_corrections(events, limits)
     return events

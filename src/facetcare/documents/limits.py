@@ -22,7 +22,7 @@ duplicate key is never lost before it can be refused.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from json.scanner import make_scanner
 from typing import Any
 
@@ -31,8 +31,7 @@ import attrs
 from facetcare._validate import show
 from facetcare.errors import SerializationError
 
-__all__ = ["DEFAULT_LIMITS", "Limits", "bounded_corrections", "canonical", "read_json",
-           "strict_tree"]
+__all__ = ["DEFAULT_LIMITS", "Limits", "canonical", "read_json", "strict_tree"]
 
 
 def _at_least_one(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -64,26 +63,6 @@ class Limits:
 
 
 DEFAULT_LIMITS = Limits()
-
-
-def bounded_corrections(events: Sequence[object], limits: Limits, correction: type) -> None:
-    """Refuse a log whose corrections would replay more than ``max_correction_replay`` events.
-
-    Judged from the positions alone, before any replay: the correction at
-    position ``i`` replays at most the ``i`` entries before it. Without the
-    bound, a few megabytes of corrections of an early event would take hours.
-    """
-    work = 0
-    for index, event in enumerate(events):
-        if isinstance(event, correction):
-            work += index
-            if work > limits.max_correction_replay:
-                raise SerializationError(
-                    f"$.events[{index}]: judging the corrections up to here replays {work:,} "
-                    "events, over Limits.max_correction_replay "
-                    f"({limits.max_correction_replay:,}); raise it for a log with this many "
-                    "corrections"
-                )
 
 
 class _Overlong:
